@@ -1,0 +1,1 @@
+"""riskwatch monitors layer."""
