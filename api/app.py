@@ -1,0 +1,161 @@
+"""``create_app(settings)``: the starlette application and its lifespan.
+
+The lifespan opens the one async Neo4j driver, runs the idempotent schema migrations,
+starts background work in a task group and closes everything in reverse order.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.graphql_view import RiskwatchGraphQL, graphql_error_response
+from api.schema import build_schema
+from api.services import Services
+from api.settings import Settings
+from graph.client import Graph, open_driver
+from graph.migrations import migrate
+from models.errors import InvalidInput
+
+log = logging.getLogger(__name__)
+
+REQUESTS = Counter("riskwatch_http_requests_total", "HTTP requests", ["path", "status"])
+LATENCY = Histogram("riskwatch_http_request_seconds", "HTTP request latency", ["path"])
+
+
+class BodySizeLimit:
+    """Rejects request bodies larger than ``max_bytes`` with 413 before they are read whole."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            too_big = InvalidInput(f"request body over {self.max_bytes} bytes")
+            too_big.status = 413
+            await graphql_error_response(too_big)(scope, receive, send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise InvalidInput(f"request body over {self.max_bytes} bytes")
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+class RequestMetrics:
+    """Counts requests and their latency per route path in Prometheus metrics."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"] if scope["path"] in _KNOWN_PATHS else "other"
+        started = time.perf_counter()
+        status = 500
+
+        async def record_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, record_status)
+        finally:
+            REQUESTS.labels(path, str(status)).inc()
+            LATENCY.labels(path).observe(time.perf_counter() - started)
+
+
+class _GraphQLEndpoint:
+    """Forwards to the GraphQL view the lifespan built (an ASGI app, not a request handler)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await scope["app"].state.graphql(scope, receive, send)
+
+
+_KNOWN_PATHS = {"/graphql", "/healthz", "/readyz", "/metrics"}
+
+
+def create_app(settings: Settings) -> Starlette:
+    """Build the application; nothing is opened until the lifespan starts."""
+    schema = build_schema(
+        introspection=settings.graphql_introspection, max_depth=settings.max_query_depth
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        driver = open_driver(
+            settings.neo4j_uri,
+            settings.neo4j_user,
+            settings.neo4j_password.get_secret_value(),
+            settings.neo4j_max_pool_size,
+        )
+        try:
+            graph = Graph(driver, settings.neo4j_database, settings.neo4j_query_timeout_s)
+            await migrate(graph)
+            services = Services(settings=settings, driver=driver, graph=graph)
+            app.state.services = services
+            view = RiskwatchGraphQL(services, schema=schema, graphql_ide="graphiql")
+            app.state.graphql = view
+            log.info("riskwatch ready")
+            yield
+        finally:
+            await driver.close()
+            log.info("riskwatch stopped")
+
+    graphql_http = _GraphQLEndpoint()
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        services: Services = request.app.state.services
+        if await services.graph.ping():
+            return JSONResponse({"status": "ready", "neo4j": "ok"})
+        return JSONResponse(
+            {"status": "unavailable", "neo4j": "unreachable"},
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+
+    async def metrics(request: Request) -> Response:
+        return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql_http, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql_http),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics),
+        ],
+        middleware=[
+            Middleware(RequestMetrics),
+            Middleware(BodySizeLimit, max_bytes=settings.max_request_bytes),
+        ],
+        lifespan=lifespan,
+    )

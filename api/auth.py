@@ -1,0 +1,65 @@
+"""Authentication (API keys in ``Authorization: Bearer``) and role checks for resolvers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from prometheus_client import Counter
+from strawberry.permission import BasePermission
+from strawberry.types import Info
+
+from api.services import Services
+from graph.apikeys import ApiKeyRepository, Principal
+from models.errors import AuthenticationError
+from models.roles import Role
+
+log = logging.getLogger(__name__)
+
+AUTH_FAILURES = Counter("riskwatch_auth_failures_total", "Rejected credentials", ["reason"])
+
+
+def bearer_token(header: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, else None."""
+    if not header:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+async def authenticate(services: Services, header: str | None, client: str) -> Principal:
+    """The principal behind an Authorization header, or AuthenticationError."""
+    token = bearer_token(header)
+    if token is None:
+        AUTH_FAILURES.labels("missing").inc()
+        raise AuthenticationError("an API key is required: send 'Authorization: Bearer <key>'")
+    principal = await ApiKeyRepository(services.graph).authenticate(token)
+    if principal is None:
+        AUTH_FAILURES.labels("invalid").inc()
+        log.warning("rejected an unknown or revoked API key from %s", client)
+        raise AuthenticationError("the API key is unknown or revoked")
+    return principal
+
+
+class RolePermission(BasePermission):
+    """Allows the roles in ``roles`` (admins always). Subclassed per field by :func:`allow`."""
+
+    roles: frozenset[Role] = frozenset()
+    message = "your role may not perform this operation"
+    error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012 (declared by BasePermission)
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        principal: Principal | None = info.context.principal
+        return principal is not None and (
+            principal.role is Role.ADMIN or principal.role in self.roles
+        )
+
+
+def allow(*roles: Role) -> list[type[BasePermission]]:
+    """``permission_classes`` for a field that these roles (and admins) may call."""
+    allowed = frozenset(roles) | {Role.ADMIN}
+    name = "Allow_" + "_".join(sorted(role.value for role in allowed))
+    permission = type(name, (RolePermission,), {"roles": allowed})
+    return [permission]

@@ -1,0 +1,44 @@
+"""The ``riskwatch`` command: the composition root that wires settings, driver and app.
+
+Each subcommand lives in ``api/commands/<name>.py`` with ``register(subparsers)``, which adds
+its parser and sets ``handler`` to a function ``(args) -> int``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from api.commands import apikey, migrate, seed_demo, serve
+from models.errors import RiskwatchError
+
+COMMANDS = (serve, migrate, apikey, seed_demo)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every registered subcommand."""
+    parser = argparse.ArgumentParser(prog="riskwatch", description=__doc__.splitlines()[0])
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for command in COMMANDS:
+        command.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.handler(args)
+    except RiskwatchError as error:
+        print(f"riskwatch: {error.message}", file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

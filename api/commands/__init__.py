@@ -1,0 +1,1 @@
+"""Subcommands of the ``riskwatch`` CLI, one module each."""

@@ -1,0 +1,91 @@
+"""Who am I, and API-key administration."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from api.auth import allow
+from api.context import Context
+from graph.apikeys import ApiKeyRepository
+from models.errors import AuthenticationError
+from models.roles import Role
+
+RoleType = strawberry.enum(Role, name="Role")
+
+
+@strawberry.type
+class Viewer:
+    key_id: strawberry.ID
+    name: str
+    role: RoleType  # type: ignore[valid-type]
+
+
+@strawberry.type
+class ApiKey:
+    id: strawberry.ID
+    name: str
+    role: RoleType  # type: ignore[valid-type]
+    prefix: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+@strawberry.type
+class CreatedApiKey:
+    id: strawberry.ID
+    key: str = strawberry.field(description="Shown once; only its hash is stored.")
+
+
+ALL_ROLES = tuple(Role)
+
+
+@strawberry.type
+class SystemQuery:
+    @strawberry.field(permission_classes=allow(*ALL_ROLES), description="The calling key.")
+    def viewer(self, info: Info[Context, None]) -> Viewer:
+        principal = info.context.principal
+        if principal is None:
+            raise AuthenticationError("not authenticated")
+        return Viewer(
+            key_id=strawberry.ID(principal.key_id), name=principal.name, role=principal.role
+        )
+
+    @strawberry.field(permission_classes=allow(Role.ADMIN), description="Every API key.")
+    async def api_keys(self, info: Info[Context, None]) -> list[ApiKey]:
+        keys = await info.context.repo(ApiKeyRepository).list()
+        return [
+            ApiKey(
+                id=strawberry.ID(k.id),
+                name=k.name,
+                role=k.role,
+                prefix=k.prefix,
+                created_at=k.created_at,
+                revoked_at=k.revoked_at,
+            )
+            for k in keys
+        ]
+
+
+@strawberry.type
+class SystemMutation:
+    @strawberry.mutation(permission_classes=allow(Role.ADMIN), description="Create an API key.")
+    async def create_api_key(
+        self,
+        info: Info[Context, None],
+        name: str,
+        role: RoleType,  # type: ignore[valid-type]
+    ) -> CreatedApiKey:
+        actor = info.context.principal.name if info.context.principal else "unknown"
+        key_id, key = await info.context.repo(ApiKeyRepository).create(name, Role(role), actor)
+        return CreatedApiKey(id=strawberry.ID(key_id), key=key)
+
+    @strawberry.mutation(
+        permission_classes=allow(Role.ADMIN), description="Revoke keys by id or name."
+    )
+    async def revoke_api_key(self, info: Info[Context, None], ref: str) -> list[strawberry.ID]:
+        actor = info.context.principal.name if info.context.principal else "unknown"
+        revoked = await info.context.repo(ApiKeyRepository).revoke(ref, actor)
+        return [strawberry.ID(key_id) for key_id in revoked]

@@ -1,0 +1,19 @@
+"""The long-lived things the lifespan opens once and closes at shutdown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from neo4j import AsyncDriver
+
+from api.settings import Settings
+from graph.client import Graph
+
+
+@dataclass
+class Services:
+    """Built by ``create_app``'s lifespan and shared by every request."""
+
+    settings: Settings
+    driver: AsyncDriver
+    graph: Graph

@@ -1,0 +1,85 @@
+"""The one settings object, read from ``RISKWATCH_*`` environment variables.
+
+Values come, in order of precedence, from the environment, a ``.env`` file in the working
+directory, and ``.riskwatch/local.env`` in the repository (written by ``scripts/neo4j`` with
+a generated Neo4j password and identity secret, so a newcomer never has to export anything).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from models.errors import ConfigurationError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOCAL_ENV_FILE = PROJECT_ROOT / ".riskwatch" / "local.env"
+ENV_PREFIX = "RISKWATCH_"
+
+
+class Settings(BaseSettings):
+    """Everything riskwatch can be configured with; see README's configuration table."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=(LOCAL_ENV_FILE, ".env"),
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+    environment: Literal["development", "production", "test"] = "development"
+    log_level: str = "INFO"
+
+    neo4j_uri: str = "bolt://127.0.0.1:7687"
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr = SecretStr("")
+    neo4j_database: str = "neo4j"
+    neo4j_query_timeout_s: float = Field(default=10.0, gt=0)
+    neo4j_max_pool_size: int = Field(default=50, ge=1)
+
+    identity_secret: SecretStr = SecretStr("")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    graphql_introspection: bool = True
+    max_query_depth: int = Field(default=10, ge=1)
+    max_request_bytes: int = Field(default=1_000_000, ge=1024)
+
+    sentiment_model: Path = PROJECT_ROOT / ".cache" / "sentiment" / "riskwatch-zh-sentiment"
+
+    @cached_property
+    def identity_key(self) -> bytes:
+        """The HMAC key for identifier hashes, as bytes."""
+        return self.identity_secret.get_secret_value().encode("utf-8")
+
+    def require_secrets(self) -> None:
+        """Fail with a message naming the variable when a secret the service needs is unset."""
+        if not self.neo4j_password.get_secret_value():
+            raise ConfigurationError(
+                f"{ENV_PREFIX}NEO4J_PASSWORD is not set: run scripts/neo4j start (it writes "
+                f"{LOCAL_ENV_FILE}) or export the variable"
+            )
+        if len(self.identity_key) < 16:
+            raise ConfigurationError(
+                f"{ENV_PREFIX}IDENTITY_SECRET must be set to at least 16 characters: it keys "
+                "the hashes of ID numbers and phones"
+            )
+
+
+def load_settings() -> Settings:
+    """Read and validate the settings, turning validation errors into one clear message."""
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{ENV_PREFIX}{'_'.join(str(p) for p in item['loc']).upper()}: {item['msg']}"
+            for item in error.errors()
+        )
+        raise ConfigurationError(f"invalid settings: {problems}") from error
+    settings.require_secrets()
+    return settings

@@ -1,0 +1,115 @@
+"""The one way the project talks to Neo4j: a thin wrapper over the async driver.
+
+Every statement runs through :meth:`Graph.read` or :meth:`Graph.write`, which say their
+routing explicitly, put a timeout on reads, and turn "Neo4j is unreachable" into
+:class:`DatabaseUnavailable` so the API can answer 503 instead of 500.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from typing import Any, LiteralString, TypeVar
+
+from neo4j import (
+    AsyncDriver,
+    AsyncGraphDatabase,
+    AsyncManagedTransaction,
+    Query,
+    Record,
+    RoutingControl,
+)
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
+from models.errors import DatabaseUnavailable
+
+T = TypeVar("T")
+
+_UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionError, OSError)
+
+
+def open_driver(uri: str, user: str, password: str, max_pool_size: int = 50) -> AsyncDriver:
+    """Create the application's one async driver (the lifespan owns and closes it)."""
+    return AsyncGraphDatabase.driver(
+        uri,
+        auth=(user, password),
+        max_connection_pool_size=max_pool_size,
+        connection_acquisition_timeout=10.0,
+        connection_timeout=5.0,
+    )
+
+
+class Graph:
+    """A driver plus the database name and the read timeout every repository shares."""
+
+    def __init__(self, driver: AsyncDriver, database: str, read_timeout_s: float = 10.0) -> None:
+        self.driver = driver
+        self.database = database
+        self.read_timeout_s = read_timeout_s
+
+    async def read(self, cypher: LiteralString, **params: Any) -> list[Record]:
+        """Run a read-only statement (routed to a reader in a cluster) with a timeout."""
+        try:
+            result = await self.driver.execute_query(
+                Query(cypher, timeout=self.read_timeout_s),
+                params,
+                routing_=RoutingControl.READ,
+                database_=self.database,
+            )
+        except _UNAVAILABLE as error:
+            raise DatabaseUnavailable("the graph database is unavailable; retry shortly") from error
+        return list(result.records)
+
+    async def write(self, cypher: LiteralString, **params: Any) -> list[Record]:
+        """Run one write statement in its own transaction (retried on transient errors)."""
+        try:
+            result = await self.driver.execute_query(
+                cypher, params, routing_=RoutingControl.WRITE, database_=self.database
+            )
+        except _UNAVAILABLE as error:
+            raise DatabaseUnavailable("the graph database is unavailable; retry shortly") from error
+        return list(result.records)
+
+    async def write_autocommit(self, cypher: LiteralString, **params: Any) -> None:
+        """Run a statement in an implicit transaction (needed by ``CALL {...} IN TRANSACTIONS``)."""
+        try:
+            async with self.driver.session(database=self.database) as session:
+                result = await session.run(cypher, params)
+                await result.consume()
+        except _UNAVAILABLE as error:
+            raise DatabaseUnavailable("the graph database is unavailable; retry shortly") from error
+
+    async def write_transaction(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
+        """Run several statements in one transaction: all of them land, or none."""
+        try:
+            async with self.driver.session(database=self.database) as session:
+                return await session.execute_write(work)
+        except _UNAVAILABLE as error:
+            raise DatabaseUnavailable("the graph database is unavailable; retry shortly") from error
+
+    async def ping(self) -> bool:
+        """True when Neo4j answers a trivial query."""
+        try:
+            await self.driver.execute_query(
+                "RETURN 1", routing_=RoutingControl.READ, database_=self.database
+            )
+        except Exception:  # any failure means "not ready"; /readyz reports it
+            return False
+        return True
+
+
+def rows(records: list[Record]) -> list[Mapping[str, Any]]:
+    """Records as plain mappings (for code that should not depend on the driver's types)."""
+    return [record.data() for record in records]
+
+
+@asynccontextmanager
+async def connected_graph(
+    uri: str, user: str, password: str, database: str, read_timeout_s: float = 10.0
+) -> AsyncIterator[Graph]:
+    """Open a driver for a command-line task and close it afterwards."""
+    driver = open_driver(uri, user, password)
+    try:
+        yield Graph(driver, database, read_timeout_s)
+    finally:
+        await driver.close()

@@ -1,0 +1,67 @@
+"""The allow-list of node labels and relationship types (see ARCHITECTURE.md's graph model).
+
+Labels and types cannot be Cypher parameters, so any code that must choose one at run time
+picks it from these enums, never from caller input.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Label(StrEnum):
+    """Node labels."""
+
+    PARTY = "Party"
+    CUSTOMER = "Customer"
+    REPAIR_SHOP = "RepairShop"
+    AGENT = "Agent"
+    BROKER = "Broker"
+    DEALER = "Dealer"
+    ADJUSTER = "Adjuster"
+    POLICY = "Policy"
+    CLAIM = "Claim"
+    COMPLAINT = "Complaint"
+    IDENTIFIER = "Identifier"
+    FEED = "Feed"
+    MENTION = "Mention"
+    STORY = "Story"
+    WATCHLIST_ENTRY = "WatchlistEntry"
+    ALERT = "Alert"
+    CRISIS_CASE = "CrisisCase"
+    AUDIT_EVENT = "AuditEvent"
+    API_KEY = "ApiKey"
+    FRONTLINE_FEEDBACK = "FrontlineFeedback"
+    JOINT_REVIEW = "JointReview"
+    HANDLING_GUIDE = "HandlingGuide"
+    DELIVERY = "Delivery"
+    WEBHOOK_TARGET = "WebhookTarget"
+
+
+PARTY_LABELS = (
+    Label.CUSTOMER,
+    Label.REPAIR_SHOP,
+    Label.AGENT,
+    Label.BROKER,
+    Label.DEALER,
+    Label.ADJUSTER,
+)
+
+
+class Rel(StrEnum):
+    """Relationship types."""
+
+    HOLDS = "HOLDS"
+    HAS_CLAIM = "HAS_CLAIM"
+    REPAIRED_AT = "REPAIRED_AT"
+    ASSESSED_BY = "ASSESSED_BY"
+    SOLD_BY = "SOLD_BY"
+    SOLD_VIA = "SOLD_VIA"
+    HAS_ID = "HAS_ID"
+    FILED = "FILED"
+    ABOUT = "ABOUT"
+    FROM = "FROM"
+    MENTIONS = "MENTIONS"
+    LISTS = "LISTS"
+    CITES = "CITES"
+    HAS_ALERT = "HAS_ALERT"

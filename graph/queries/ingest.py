@@ -1,0 +1,96 @@
+"""Cypher for writing business records in ``UNWIND $rows`` batches, ``MERGE`` on node ids.
+
+Re-running a batch changes nothing: nodes merge on ``id``, relationships merge on their ends.
+"""
+
+from typing import LiteralString
+
+from graph.labels import Label
+
+
+def _merge_parties(label: Label) -> LiteralString:
+    # The label comes from the PARTY_LABELS allow-list, never from input.
+    return (
+        "UNWIND $rows AS row "
+        "MERGE (p:" + label + " {id: row.id}) "
+        "SET p:Party, p += row.props, p.updated_at = datetime() "
+        "WITH p, row "
+        "UNWIND row.identifiers AS ident "
+        "MERGE (i:Identifier {id: ident.id}) "
+        "ON CREATE SET i.kind = ident.kind, i.key = ident.key, i.masked = ident.masked "
+        "MERGE (p)-[:HAS_ID]->(i)"
+    )
+
+
+# One party statement per label (Customer, RepairShop, Agent, Broker, Dealer, Adjuster).
+MERGE_PARTIES: dict[str, LiteralString] = {
+    label.value: _merge_parties(label)
+    for label in (
+        Label.CUSTOMER,
+        Label.REPAIR_SHOP,
+        Label.AGENT,
+        Label.BROKER,
+        Label.DEALER,
+        Label.ADJUSTER,
+    )
+}
+
+# Policies with their holder, seller (agent or broker) and dealer.
+MERGE_POLICIES = """
+UNWIND $rows AS row
+MERGE (pol:Policy {id: row.id})
+SET pol += row.props, pol.updated_at = datetime()
+WITH pol, row
+OPTIONAL MATCH (holder:Customer {id: row.holder_id})
+OPTIONAL MATCH (seller:Party {id: row.seller_id})
+OPTIONAL MATCH (dealer:Dealer {id: row.dealer_id})
+FOREACH (_ IN CASE WHEN holder IS NULL THEN [] ELSE [1] END | MERGE (holder)-[:HOLDS]->(pol))
+FOREACH (_ IN CASE WHEN seller IS NULL THEN [] ELSE [1] END | MERGE (pol)-[:SOLD_BY]->(seller))
+FOREACH (_ IN CASE WHEN dealer IS NULL THEN [] ELSE [1] END | MERGE (pol)-[:SOLD_VIA]->(dealer))
+RETURN count(*) AS written
+"""
+
+# Claims with their policy, repair shop and adjuster.
+MERGE_CLAIMS = """
+UNWIND $rows AS row
+MERGE (c:Claim {id: row.id})
+SET c += row.props, c.updated_at = datetime()
+WITH c, row
+OPTIONAL MATCH (pol:Policy {id: row.policy_id})
+OPTIONAL MATCH (shop:RepairShop {id: row.shop_id})
+OPTIONAL MATCH (adj:Adjuster {id: row.adjuster_id})
+FOREACH (_ IN CASE WHEN pol IS NULL THEN [] ELSE [1] END | MERGE (pol)-[:HAS_CLAIM]->(c))
+FOREACH (_ IN CASE WHEN shop IS NULL THEN [] ELSE [1] END | MERGE (c)-[:REPAIRED_AT]->(shop))
+FOREACH (_ IN CASE WHEN adj IS NULL THEN [] ELSE [1] END | MERGE (c)-[:ASSESSED_BY]->(adj))
+RETURN count(*) AS written
+"""
+
+# Complaints with who filed them and what they are about.
+MERGE_COMPLAINTS = """
+UNWIND $rows AS row
+MERGE (c:Complaint {id: row.id})
+SET c += row.props, c.updated_at = datetime()
+WITH c, row
+OPTIONAL MATCH (who:Party {id: row.complainant_id})
+FOREACH (_ IN CASE WHEN who IS NULL THEN [] ELSE [1] END | MERGE (who)-[:FILED]->(c))
+WITH c, row
+CALL (c, row) {
+  UNWIND row.about_policy_ids AS about_id
+  MATCH (t:Policy {id: about_id})
+  MERGE (c)-[:ABOUT]->(t)
+  RETURN count(*) AS policies
+}
+CALL (c, row) {
+  UNWIND row.about_claim_ids AS about_id
+  MATCH (t:Claim {id: about_id})
+  MERGE (c)-[:ABOUT]->(t)
+  RETURN count(*) AS claims
+}
+CALL (c, row) {
+  UNWIND row.about_party_ids AS about_id
+  MATCH (t:Party {id: about_id})
+  MERGE (c)-[:ABOUT]->(t)
+  RETURN count(*) AS parties
+}
+RETURN count(*) AS written
+"""

@@ -1,0 +1,55 @@
+"""The one root of riskwatch's own exceptions, with an HTTP status and a safe message."""
+
+from __future__ import annotations
+
+
+class RiskwatchError(Exception):
+    """Base of every expected failure; ``message`` is safe to show to a caller."""
+
+    status = 500
+    code = "INTERNAL"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigurationError(RiskwatchError):
+    """Settings are missing or invalid; raised at startup."""
+
+    code = "CONFIGURATION"
+
+
+class AuthenticationError(RiskwatchError):
+    """No credentials, or credentials that match no active key."""
+
+    status = 401
+    code = "UNAUTHENTICATED"
+
+
+class PermissionDenied(RiskwatchError):
+    """The caller's role may not perform the operation."""
+
+    status = 403
+    code = "FORBIDDEN"
+
+
+class NotFound(RiskwatchError):
+    """The thing asked for does not exist."""
+
+    status = 404
+    code = "NOT_FOUND"
+
+
+class InvalidInput(RiskwatchError):
+    """The caller sent something that cannot be processed."""
+
+    status = 400
+    code = "BAD_USER_INPUT"
+
+
+class DatabaseUnavailable(RiskwatchError):
+    """Neo4j cannot be reached right now; the caller may retry."""
+
+    status = 503
+    code = "SERVICE_UNAVAILABLE"

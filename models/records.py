@@ -1,0 +1,148 @@
+"""The business records the graph holds, in the row shape the graph writer takes.
+
+A row carries the node's ``id`` (``<kind>:<natural key>``), the ids of what it links to, and
+``props``: scalar properties set on the node as they are (dates as ``datetime.date``,
+instants as timezone-aware ``datetime``). Identifiers arrive already hashed and masked.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, TypedDict
+
+
+class PartyKind(StrEnum):
+    """The kinds of party; the value is the node label."""
+
+    CUSTOMER = "Customer"
+    REPAIR_SHOP = "RepairShop"
+    AGENT = "Agent"
+    BROKER = "Broker"
+    DEALER = "Dealer"
+    ADJUSTER = "Adjuster"
+
+
+PARTY_ID_PREFIX: dict[PartyKind, str] = {
+    PartyKind.CUSTOMER: "customer",
+    PartyKind.REPAIR_SHOP: "shop",
+    PartyKind.AGENT: "agent",
+    PartyKind.BROKER: "broker",
+    PartyKind.DEALER: "dealer",
+    PartyKind.ADJUSTER: "adjuster",
+}
+
+
+def party_id(kind: PartyKind, ref: str) -> str:
+    """The node id of a party from its natural key (customer number, shop code...)."""
+    return f"{PARTY_ID_PREFIX[kind]}:{ref}"
+
+
+def policy_id(policy_no: str) -> str:
+    """The node id of a policy."""
+    return f"policy:{policy_no}"
+
+
+def claim_id(claim_no: str) -> str:
+    """The node id of a claim."""
+    return f"claim:{claim_no}"
+
+
+def complaint_id(complaint_no: str) -> str:
+    """The node id of a complaint."""
+    return f"complaint:{complaint_no}"
+
+
+class ClaimStatus(StrEnum):
+    """Where a claim stands."""
+
+    PENDING = "PENDING"
+    PAID = "PAID"
+    DENIED = "DENIED"
+    WITHDRAWN = "WITHDRAWN"
+
+
+class ComplaintChannel(StrEnum):
+    """Where a complaint came in, in escalation order."""
+
+    FRONTLINE = "FRONTLINE"
+    HOTLINE = "HOTLINE"
+    ONLINE = "ONLINE"
+    REGULATOR = "REGULATOR"
+    MEDIA = "MEDIA"
+
+
+CHANNEL_LADDER: tuple[ComplaintChannel, ...] = (
+    ComplaintChannel.FRONTLINE,
+    ComplaintChannel.HOTLINE,
+    ComplaintChannel.ONLINE,
+    ComplaintChannel.REGULATOR,
+    ComplaintChannel.MEDIA,
+)
+
+
+class ComplaintCategory(StrEnum):
+    """What a complaint is about."""
+
+    UNDERWRITING = "UNDERWRITING"
+    CLAIMS = "CLAIMS"
+    SALES = "SALES"
+    SERVICE = "SERVICE"
+    OTHER = "OTHER"
+
+
+class ComplaintStatus(StrEnum):
+    """A complaint's life: open until answered (or closed), overdue past its deadline."""
+
+    OPEN = "OPEN"
+    EXTENDED = "EXTENDED"
+    OVERDUE = "OVERDUE"
+    RESOLVED = "RESOLVED"
+    CLOSED = "CLOSED"
+
+
+class IdentifierRow(TypedDict):
+    """An identifier as written: ``id`` is ``<kind>:<key>``."""
+
+    id: str
+    kind: str
+    key: str
+    masked: str
+
+
+class PartyRow(TypedDict):
+    """A customer, shop, agent, broker, dealer or adjuster."""
+
+    id: str
+    props: dict[str, Any]
+    identifiers: list[IdentifierRow]
+
+
+class PolicyRow(TypedDict):
+    """A policy, its holder and who sold it."""
+
+    id: str
+    props: dict[str, Any]
+    holder_id: str
+    seller_id: str | None
+    dealer_id: str | None
+
+
+class ClaimRow(TypedDict):
+    """A claim on a policy, where it was repaired and who assessed it."""
+
+    id: str
+    props: dict[str, Any]
+    policy_id: str
+    shop_id: str | None
+    adjuster_id: str | None
+
+
+class ComplaintRow(TypedDict):
+    """A complaint, who filed it and what it is about."""
+
+    id: str
+    props: dict[str, Any]
+    complainant_id: str
+    about_policy_ids: list[str]
+    about_claim_ids: list[str]
+    about_party_ids: list[str]

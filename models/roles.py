@@ -1,0 +1,15 @@
+"""Who may do what: the roles an API key carries."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """One role per API key; resolvers declare which roles they allow."""
+
+    ADMIN = "admin"
+    RISK = "risk"
+    PR = "pr"
+    RENEWAL = "renewal"
+    COMPLAINTS = "complaints"

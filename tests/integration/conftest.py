@@ -1,0 +1,126 @@
+"""Integration fixtures: the real Neo4j that scripts/test started, and a live HTTP server.
+
+Every test starts from an empty database (``graph`` wipes it), so tests never see each
+other's data. The server runs uvicorn in a thread on a free loopback port, for the whole
+session; tests talk to it over real HTTP and websockets.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+import uvicorn
+
+from api.app import create_app
+from api.settings import Settings, load_settings
+from graph.apikeys import ApiKeyRepository
+from graph.client import Graph, open_driver
+from graph.migrations import migrate
+from models.roles import Role
+
+pytestmark = pytest.mark.integration
+
+WIPE = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS"
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    """Settings from the environment scripts/test prepared (the test Neo4j instance)."""
+    try:
+        return load_settings()
+    except Exception as error:  # a missing test server is a setup error, said plainly
+        pytest.exit(f"integration tests need the Neo4j that scripts/test starts: {error}", 2)
+
+
+@pytest.fixture
+async def graph(settings: Settings) -> AsyncIterator[Graph]:
+    """A connected, migrated, empty graph."""
+    driver = open_driver(
+        settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password.get_secret_value()
+    )
+    graph = Graph(driver, settings.neo4j_database, settings.neo4j_query_timeout_s)
+    try:
+        await graph.write_autocommit(WIPE)
+        await migrate(graph)
+        yield graph
+    finally:
+        await driver.close()
+
+
+KeyFactory = Callable[[Role], Awaitable[str]]
+
+
+@pytest.fixture
+def make_key(graph: Graph) -> KeyFactory:
+    """Creates an API key of a role in the test database and returns the secret."""
+
+    async def create(role: Role) -> str:
+        _, key = await ApiKeyRepository(graph).create(f"test-{role.value}", role, "tests")
+        return key
+
+    return create
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class LiveServer:
+    url: str
+    server: uvicorn.Server
+
+    @property
+    def ws_url(self) -> str:
+        return self.url.replace("http://", "ws://") + "/graphql"
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings) -> Iterator[LiveServer]:
+    """riskwatch served by uvicorn on a free loopback port for the whole test session."""
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws="websockets-sansio",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = 30.0
+    waited = 0.0
+    while not server.started:
+        if not thread.is_alive() or waited > deadline:
+            pytest.fail("the test server did not start")
+        threading.Event().wait(0.05)
+        waited += 0.05
+    yield LiveServer(url=f"http://127.0.0.1:{port}", server=server)
+    server.should_exit = True
+    thread.join(timeout=30)
+
+
+@pytest.fixture
+async def client(live_server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for the live server."""
+    async with httpx.AsyncClient(base_url=live_server.url, timeout=30) as http:
+        yield http
+
+
+async def gql(
+    http: httpx.AsyncClient, key: str | None, query: str, variables: dict[str, object] | None = None
+) -> httpx.Response:
+    """POST a GraphQL operation with an optional bearer key."""
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    return await http.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+    )

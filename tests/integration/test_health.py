@@ -1,0 +1,39 @@
+"""Liveness, readiness against the real Neo4j, and Prometheus metrics."""
+
+from __future__ import annotations
+
+import httpx
+
+from graph.client import Graph
+
+
+async def test_healthz(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz")
+    assert response.json() == {"status": "ok"}
+
+
+async def test_readyz_checks_neo4j(client: httpx.AsyncClient, graph: Graph) -> None:
+    response = await client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json()["neo4j"] == "ok"
+
+
+async def test_metrics_count_requests(client: httpx.AsyncClient) -> None:
+    await client.get("/healthz")
+    metrics = (await client.get("/metrics")).text
+    assert 'riskwatch_http_requests_total{path="/healthz",status="200"}' in metrics
+
+
+async def test_migrations_create_unique_constraints(graph: Graph) -> None:
+    records = await graph.read("SHOW CONSTRAINTS YIELD name RETURN collect(name) AS names")
+    names = set(records[0]["names"])
+    assert {"customer_id", "policy_id", "claim_id", "complaint_id", "apikey_hash"} <= names
+
+
+async def test_oversized_body_is_rejected(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/graphql",
+        content=b"x" * 2_000_000,
+        headers={"Authorization": "Bearer x", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
