@@ -36,6 +36,8 @@ class Label(StrEnum):
     HANDLING_GUIDE = "HandlingGuide"
     DELIVERY = "Delivery"
     WEBHOOK_TARGET = "WebhookTarget"
+    DOMAIN_EVENT = "DomainEvent"
+    COMPLAINT_ESCALATION = "ComplaintEscalation"
 
 
 PARTY_LABELS = (
@@ -65,3 +67,7 @@ class Rel(StrEnum):
     LISTS = "LISTS"
     CITES = "CITES"
     HAS_ALERT = "HAS_ALERT"
+    ESCALATED = "ESCALATED"
+    REVIEWS = "REVIEWS"
+    REPEAT_OF = "REPEAT_OF"
+    CONCERNS = "CONCERNS"

@@ -1,0 +1,568 @@
+"""The complaint lifecycle in the graph: file, extend, escalate, review, resolve, list, sweep.
+
+Every change that other departments react to writes its ``(:DomainEvent)`` in the same
+transaction (see ``graph.events``); a refused change writes nothing. The clock is a
+parameter (``now``) so tests move it instead of waiting.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import anyio.to_thread
+from neo4j import AsyncManagedTransaction
+
+from graph.client import Graph
+from graph.complaint_records import Complaint, JointReview, Page, native, utc
+from graph.events import DomainEventType, append_domain_events, domain_event
+from graph.handling_guides import HandlingGuideRepository
+from graph.queries import complaints as q
+from models.complaint_topics import terms
+from models.complaints import (
+    REPEAT_WINDOW_DAYS,
+    PriorComplaint,
+    UnknownCustomer,
+    UnknownSubjects,
+    default_participants,
+    escalation_target,
+    extend_deadline,
+    initial_due,
+    joint_review_reasons,
+    repeats_of,
+    require_aware,
+)
+from models.cursors import decode_cursor, encode_cursor, page_size
+from models.errors import InvalidInput, NotFound
+from models.records import (
+    ComplaintCategory,
+    ComplaintChannel,
+    ComplaintStatus,
+    PartyKind,
+    claim_id,
+    complaint_id,
+    party_id,
+    policy_id,
+)
+
+SWEEP_BATCH = 500
+
+
+@dataclass(frozen=True)
+class NewComplaint:
+    """A complaint as the desk records it."""
+
+    customer_no: str
+    channel: ComplaintChannel
+    category: ComplaintCategory
+    summary: str
+    received_at: datetime
+    complaint_no: str | None = None
+    policy_nos: Sequence[str] = ()
+    claim_nos: Sequence[str] = ()
+    party_ids: Sequence[str] = ()  # repair shops, agents... as node ids ("shop:S9000001")
+
+
+@dataclass(frozen=True)
+class Filing:
+    """What filing produced: the complaint, the matching guide, a joint review if opened."""
+
+    complaint: Complaint
+    guide_id: str | None
+    joint_review: JointReview | None
+
+
+@dataclass(frozen=True)
+class ComplaintFilter:
+    """List filters; None means "any"."""
+
+    statuses: Sequence[ComplaintStatus] | None = None
+    channels: Sequence[ComplaintChannel] | None = None
+    categories: Sequence[ComplaintCategory] | None = None
+    overdue: bool | None = None
+    due_within_days: int | None = None
+    party_id: str | None = None
+
+
+@dataclass(frozen=True)
+class OverdueMark:
+    """A complaint the sweep marked overdue."""
+
+    id: str
+    complaint_no: str
+    due_at: datetime
+
+
+@dataclass
+class _Changes:
+    events: list[dict[str, Any]] = field(default_factory=list)
+    review_id: str | None = None
+
+
+ORDERINGS = {"RECEIVED_DESC": q.LIST_BY_RECEIVED, "DUE_ASC": q.LIST_BY_DUE}
+
+
+def _payload(
+    complaint: Mapping[str, Any], customer_id: str | None, about_ids: Sequence[str], **extra: Any
+) -> dict[str, Any]:
+    return {
+        "complaint_no": complaint["complaint_no"],
+        "channel": complaint["channel"],
+        "category": complaint["category"],
+        "customer_id": customer_id,
+        "about_ids": sorted(about_ids),
+        **extra,
+    }
+
+
+class ComplaintRepository:
+    """Complaints in Neo4j; each public method is one transaction."""
+
+    def __init__(self, graph: Graph, repeat_window_days: int = REPEAT_WINDOW_DAYS) -> None:
+        self.graph = graph
+        self.repeat_window_days = repeat_window_days
+
+    # -- filing ------------------------------------------------------------------------------
+
+    async def file(self, new: NewComplaint, actor: str) -> Filing:
+        """Record a complaint: deadline, links, repeat detection, joint review, guide.
+
+        Raises UnknownCustomer / UnknownSubjects (nothing written) and InvalidInput for a
+        duplicate complaint number or an empty summary.
+        """
+        summary = new.summary.strip()
+        if not summary:
+            raise InvalidInput("a complaint needs a summary of what it is about")
+        received_at = utc(require_aware(new.received_at, "receivedAt"))
+        complaint_no = new.complaint_no or (f"Q{received_at:%Y%m%d}{secrets.token_hex(3).upper()}")
+        topic_terms = await anyio.to_thread.run_sync(terms, summary)
+        customer = party_id(PartyKind.CUSTOMER, new.customer_no)
+        cid = complaint_id(complaint_no)
+        policy_ids = [policy_id(n) for n in new.policy_nos]
+        claim_ids = [claim_id(n) for n in new.claim_nos]
+        party_ids = list(new.party_ids)
+        about = policy_ids + claim_ids + party_ids
+        changes = _Changes()
+
+        async def work(tx: AsyncManagedTransaction) -> None:
+            changes.events.clear()  # a retried transaction starts again
+            lookup = await (
+                await tx.run(
+                    q.FILING_LOOKUP,
+                    customer_id=customer,
+                    complaint_id=cid,
+                    policy_ids=policy_ids,
+                    claim_ids=claim_ids,
+                    party_ids=party_ids,
+                )
+            ).single()
+            assert lookup is not None
+            if not lookup["customer_found"]:
+                raise UnknownCustomer(new.customer_no)
+            if lookup["missing"]:
+                raise UnknownSubjects(lookup["missing"])
+            if lookup["duplicate"]:
+                raise InvalidInput(f"complaint {complaint_no} already exists")
+            subjects = set(about)
+            subjects.update(p for policies in lookup["claim_policies"] for p in policies)
+            priors = [
+                PriorComplaint(
+                    id=r["id"],
+                    category=ComplaintCategory(r["category"]),
+                    status=ComplaintStatus(r["status"]),
+                    received_at=native(r["received_at"]),
+                    closed_at=native(r["closed_at"]),
+                    about_ids=frozenset(r["about_ids"]),
+                )
+                async for r in await tx.run(q.PRIOR_COMPLAINTS, customer_id=customer)
+            ]
+            repeat_of = repeats_of(
+                priors, subjects, new.category, received_at, self.repeat_window_days
+            )
+            record = {
+                "complaint_no": complaint_no,
+                "channel": new.channel.value,
+                "category": new.category.value,
+            }
+            await tx.run(
+                q.CREATE_COMPLAINT,
+                id=cid,
+                complaint_no=complaint_no,
+                channel=new.channel.value,
+                category=new.category.value,
+                received_at=received_at,
+                due_at=initial_due(received_at),
+                summary=summary,
+                repeat=bool(repeat_of),
+                topic_terms=topic_terms,
+                actor=actor,
+                customer_id=customer,
+                policy_ids=policy_ids,
+                claim_ids=claim_ids,
+                party_ids=party_ids,
+                repeat_of=repeat_of,
+            )
+            changes.events.append(
+                domain_event(
+                    DomainEventType.COMPLAINT_FILED,
+                    cid,
+                    _payload(record, customer, about, repeat_of=repeat_of),
+                )
+            )
+            reasons = joint_review_reasons(new.channel, bool(repeat_of))
+            if reasons:
+                changes.review_id = await self._open_review(
+                    tx,
+                    changes,
+                    cid,
+                    record,
+                    customer,
+                    about,
+                    reasons,
+                    default_participants(new.category, reasons),
+                    actor,
+                    received_at,
+                )
+            await append_domain_events(tx, changes.events)
+
+        await self.graph.write_transaction(work)
+        complaint = await self.get(cid)
+        guide_id = await HandlingGuideRepository(self.graph).match(
+            new.category, summary, topic_terms
+        )
+        review = next((r for r in complaint.reviews if r.id == changes.review_id), None)
+        return Filing(complaint=complaint, guide_id=guide_id, joint_review=review)
+
+    @staticmethod
+    async def _open_review(
+        tx: AsyncManagedTransaction,
+        changes: _Changes,
+        subject_id: str,
+        complaint: Mapping[str, Any],
+        customer_id: str | None,
+        about: Sequence[str],
+        reasons: Sequence[str],
+        participants: Sequence[str],
+        actor: str,
+        at: datetime,
+    ) -> str:
+        review_id = f"review:{uuid.uuid4()}"
+        await tx.run(
+            q.OPEN_JOINT_REVIEW,
+            complaint_id=subject_id,
+            id=review_id,
+            reasons=list(reasons),
+            participants=list(participants),
+            actor=actor,
+            at=at,
+        )
+        changes.events.append(
+            domain_event(
+                DomainEventType.COMPLAINT_JOINT_REVIEW_OPENED,
+                subject_id,
+                _payload(
+                    complaint,
+                    customer_id,
+                    about,
+                    review_id=review_id,
+                    reasons=list(reasons),
+                    participants=list(participants),
+                ),
+            )
+        )
+        return review_id
+
+    # -- changes to a complaint --------------------------------------------------------------
+
+    async def _locked(self, tx: AsyncManagedTransaction, complaint_ref: str) -> dict[str, Any]:
+        record = await (await tx.run(q.LOCK_COMPLAINT, id=complaint_ref)).single()
+        if record is None:
+            raise NotFound(f"no complaint {complaint_ref}")
+        return record.data()
+
+    async def extend(
+        self,
+        complaint_ref: str,
+        *,
+        reason: str,
+        approver: str | None,
+        actor: str,
+        now: datetime,
+    ) -> Complaint:
+        """Extend the deadline per the 15/30/60-day rules (DeadlineRuleViolated otherwise)."""
+        if not reason.strip():
+            raise InvalidInput("an extension needs a reason (why the case is complex)")
+        cid = _complaint_ref(complaint_ref)
+
+        async def work(tx: AsyncManagedTransaction) -> None:
+            row = await self._locked(tx, cid)
+            c = row["complaint"]
+            extension = extend_deadline(
+                received_at=native(c["received_at"]),
+                due_at=native(c["due_at"]),
+                extensions=int(c.get("extensions") or 0),
+                status=ComplaintStatus(c["status"]),
+                approver=approver,
+                now=now,
+            )
+            await tx.run(
+                q.EXTEND_COMPLAINT,
+                id=cid,
+                due_at=extension.due_at,
+                extensions=extension.extensions,
+                approver=approver.strip() if approver and approver.strip() else None,
+                actor=actor,
+                reason=reason.strip(),
+            )
+
+        await self.graph.write_transaction(work)
+        return await self.get(cid)
+
+    async def escalate(
+        self,
+        complaint_ref: str,
+        *,
+        to_channel: ComplaintChannel | None,
+        reason: str | None,
+        actor: str,
+        now: datetime,
+    ) -> Complaint:
+        """Move a complaint up the channel ladder, keeping the history; at REGULATOR or
+        above, open a joint review if none is open. EscalationRefused writes nothing."""
+        cid = _complaint_ref(complaint_ref)
+
+        async def work(tx: AsyncManagedTransaction) -> None:
+            row = await self._locked(tx, cid)
+            c = row["complaint"]
+            current = ComplaintChannel(c["channel"])
+            target = escalation_target(current, ComplaintStatus(c["status"]), to_channel)
+            await tx.run(
+                q.ESCALATE_COMPLAINT,
+                id=cid,
+                escalation_id=f"escalation:{uuid.uuid4()}",
+                from_channel=current.value,
+                to_channel=target.value,
+                at=utc(now),
+                actor=actor,
+                reason=reason,
+            )
+            record = {**c, "channel": target.value}
+            changes = _Changes()
+            changes.events.append(
+                domain_event(
+                    DomainEventType.COMPLAINT_ESCALATED,
+                    cid,
+                    _payload(
+                        record,
+                        row["customer_id"],
+                        row["about_ids"],
+                        from_channel=current.value,
+                        to_channel=target.value,
+                        reason=reason,
+                    ),
+                )
+            )
+            reasons = [r for r in joint_review_reasons(target, False) if r]
+            if reasons and not row["open_reviews"]:
+                await self._open_review(
+                    tx,
+                    changes,
+                    cid,
+                    record,
+                    row["customer_id"],
+                    row["about_ids"],
+                    reasons,
+                    default_participants(ComplaintCategory(c["category"]), reasons),
+                    actor,
+                    utc(now),
+                )
+            await append_domain_events(tx, changes.events)
+
+        await self.graph.write_transaction(work)
+        return await self.get(cid)
+
+    async def open_joint_review(
+        self,
+        complaint_ref: str,
+        *,
+        participants: Sequence[str],
+        reason: str,
+        actor: str,
+        now: datetime,
+    ) -> JointReview:
+        """Open a joint review by hand (one open review per complaint at a time)."""
+        cid = _complaint_ref(complaint_ref)
+        people = [p.strip() for p in participants if p.strip()]
+        if not people:
+            raise InvalidInput("a joint review needs at least one participant")
+        changes = _Changes()
+
+        async def work(tx: AsyncManagedTransaction) -> None:
+            changes.events.clear()  # a retried transaction starts again
+            row = await self._locked(tx, cid)
+            if row["open_reviews"]:
+                raise InvalidInput(
+                    f"complaint {cid} already has an open joint review {row['open_reviews'][0]}"
+                )
+            changes.review_id = await self._open_review(
+                tx,
+                changes,
+                cid,
+                row["complaint"],
+                row["customer_id"],
+                row["about_ids"],
+                [reason.strip() or "MANUAL"],
+                people,
+                actor,
+                utc(now),
+            )
+            await append_domain_events(tx, changes.events)
+
+        await self.graph.write_transaction(work)
+        complaint = await self.get(cid)
+        return next(r for r in complaint.reviews if r.id == changes.review_id)
+
+    async def record_joint_review_outcome(
+        self,
+        review_id: str,
+        *,
+        outcome: str,
+        participants: Sequence[str],
+        actor: str,
+        now: datetime,
+    ) -> Complaint:
+        """Conclude an open joint review with its outcome; returns the complaint."""
+        if not outcome.strip():
+            raise InvalidInput("a joint review outcome cannot be empty")
+        records = await self.graph.write(
+            q.CONCLUDE_JOINT_REVIEW,
+            id=review_id,
+            outcome=outcome.strip(),
+            participants=[p.strip() for p in participants if p.strip()],
+            actor=actor,
+            at=utc(now),
+        )
+        if not records:
+            raise NotFound(f"no open joint review {review_id}")
+        return await self.get(records[0]["complaint_id"])
+
+    async def resolve(
+        self, complaint_ref: str, *, resolution: str, actor: str, now: datetime
+    ) -> Complaint:
+        """Record the answer to a complaint; it leaves the deadline checks."""
+        cid = _complaint_ref(complaint_ref)
+        if not resolution.strip():
+            raise InvalidInput("a resolution cannot be empty")
+
+        async def work(tx: AsyncManagedTransaction) -> None:
+            row = await self._locked(tx, cid)
+            if row["complaint"]["status"] in (ComplaintStatus.RESOLVED, ComplaintStatus.CLOSED):
+                raise InvalidInput(f"complaint {cid} is already {row['complaint']['status']}")
+            await tx.run(
+                q.RESOLVE_COMPLAINT, id=cid, at=utc(now), resolution=resolution, actor=actor
+            )
+
+        await self.graph.write_transaction(work)
+        return await self.get(cid)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    async def get(self, complaint_ref: str) -> Complaint:
+        """One complaint by id or complaint number; NotFound otherwise."""
+        cid = _complaint_ref(complaint_ref)
+        records = await self.graph.read(q.GET_COMPLAINT, id=cid)
+        if not records:
+            raise NotFound(f"no complaint {complaint_ref}")
+        return Complaint.from_record(records[0])
+
+    async def page(
+        self,
+        filters: ComplaintFilter,
+        *,
+        first: int,
+        after: str | None,
+        now: datetime,
+        order: str = "RECEIVED_DESC",
+    ) -> Page[Complaint]:
+        """A page of complaints matching ``filters``, keyset-paginated after ``after``."""
+        limit = page_size(first)
+        after_at, after_id = decode_cursor(after, order) if after else (None, None)
+        if filters.due_within_days is not None and filters.due_within_days < 0:
+            raise InvalidInput("dueWithinDays cannot be negative")
+        now = utc(now)
+        records = await self.graph.read(
+            ORDERINGS[order],
+            statuses=_values(filters.statuses),
+            channels=_values(filters.channels),
+            categories=_values(filters.categories),
+            overdue=filters.overdue,
+            now=now,
+            due_before=now + timedelta(days=filters.due_within_days)
+            if filters.due_within_days is not None
+            else None,
+            party_id=filters.party_id,
+            after_at=utc(after_at) if after_at else None,
+            after_id=after_id,
+            limit=limit + 1,
+        )
+        items = [Complaint.from_record(r) for r in records[:limit]]
+        cursors = [
+            encode_cursor(order, c.received_at if order == "RECEIVED_DESC" else c.due_at, c.id)
+            for c in items
+        ]
+        return Page(items=items, cursors=cursors, has_next=len(records) > limit)
+
+    # -- the overdue sweep -------------------------------------------------------------------
+
+    async def mark_overdue(self, now: datetime) -> list[OverdueMark]:
+        """Mark every open complaint past its deadline OVERDUE, each with a
+        ``complaint.overdue`` event in the same transaction; return what was marked."""
+        marked: list[OverdueMark] = []
+        while True:
+            batch = await self.graph.write_transaction(_overdue_batch(utc(now)))
+            marked.extend(batch)
+            if len(batch) < SWEEP_BATCH:
+                return marked
+
+    async def count_overdue(self) -> int:
+        """How many complaints are OVERDUE."""
+        records = await self.graph.read(q.COUNT_OVERDUE)
+        return int(records[0]["overdue"])
+
+
+def _overdue_batch(
+    now: datetime,
+) -> Callable[[AsyncManagedTransaction], Awaitable[list[OverdueMark]]]:
+    async def work(tx: AsyncManagedTransaction) -> list[OverdueMark]:
+        rows = [r.data() async for r in await tx.run(q.MARK_OVERDUE, now=now, limit=SWEEP_BATCH)]
+        events = [
+            domain_event(
+                DomainEventType.COMPLAINT_OVERDUE,
+                row["id"],
+                _payload(
+                    row,
+                    row["customer_id"],
+                    row["about_ids"],
+                    due_at=native(row["due_at"]).isoformat(),
+                ),
+            )
+            for row in rows
+        ]
+        await append_domain_events(tx, events)
+        return [OverdueMark(r["id"], r["complaint_no"], native(r["due_at"])) for r in rows]
+
+    return work
+
+
+def _complaint_ref(ref: str) -> str:
+    """A complaint id from an id ("complaint:Q1") or a bare complaint number ("Q1")."""
+    ref = ref.strip()
+    return ref if ref.startswith("complaint:") else complaint_id(ref)
+
+
+def _values(items: Sequence[Any] | None) -> list[str] | None:
+    return [item.value for item in items] if items else None
