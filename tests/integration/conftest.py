@@ -87,8 +87,10 @@ class LiveServer:
 def live_server(settings: Settings) -> Iterator[LiveServer]:
     """riskwatch served by uvicorn on a free loopback port for the whole test session."""
     port = _free_port()
+    # Background loops stay off in the shared test server: they would change test data.
+    quiet = settings.model_copy(update={"complaint_sweep_interval_s": 0})
     config = uvicorn.Config(
-        create_app(settings),
+        create_app(quiet),
         host="127.0.0.1",
         port=port,
         log_level="warning",
