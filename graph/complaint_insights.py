@@ -131,6 +131,7 @@ class RiskSignal:
 
     code: RiskSignalCode
     detail: str
+    weight: int = 1
 
 
 @dataclass
@@ -140,6 +141,11 @@ class ComplaintRisk:
     customer: PartyRef
     claim_id: str | None
     signals: list[RiskSignal] = field(default_factory=list)
+
+    @property
+    def score(self) -> int:
+        """The sum of the signals' weights: what the list is ranked by."""
+        return sum(s.weight for s in self.signals)
 
 
 @dataclass(frozen=True)
@@ -155,7 +161,7 @@ class RiskThresholds:
 async def complaint_risk(
     graph: Graph, *, first: int, now: datetime, thresholds: RiskThresholds
 ) -> list[ComplaintRisk]:
-    """Customers and claims most likely to turn into complaints, most signals first.
+    """Customers and claims most likely to turn into complaints, highest score first.
 
     Signals: a claim pending longer than ``pending_days``; a denied claim followed by frontline
     grievances or ``hotline_contacts`` hotline complaints; earlier complaints about a claim or
@@ -193,6 +199,7 @@ async def complaint_risk(
                 RiskSignal(
                     RiskSignalCode.DENIED_THEN_GRIEVANCE,
                     f"claim denied, then {r['grievances']} frontline grievance(s)",
+                    weight=3,
                 ),
             )
         if r["hotline"] >= thresholds.hotline_contacts:
@@ -202,6 +209,7 @@ async def complaint_risk(
                 RiskSignal(
                     RiskSignalCode.DENIED_THEN_HOTLINE,
                     f"claim denied, then {r['hotline']} hotline complaints",
+                    weight=3,
                 ),
             )
     for r in await graph.read(q.RISK_PRIOR_COMPLAINTS, since=since, cap=thresholds.cap):
@@ -212,9 +220,16 @@ async def complaint_risk(
                 RiskSignalCode.PRIOR_COMPLAINT,
                 f"{r['complaints']} complaint(s) on this matter since {since.date()} "
                 f"({', '.join(sorted(r['channels']))})",
+                # More complaints on the matter, and a regulator or the media involved, weigh
+                # more: those customers escalate again.
+                weight=min(int(r["complaints"]), 3)
+                + (1 if {"REGULATOR", "MEDIA"} & set(r["channels"]) else 0),
             ),
         )
-    ranked = sorted(found.items(), key=lambda item: (-len(item[1]), item[0][0], item[0][1] or ""))
+    ranked = sorted(
+        found.items(),
+        key=lambda item: (-sum(s.weight for s in item[1]), item[0][0], item[0][1] or ""),
+    )
     top = ranked[:limit]
     customers = {
         r["party"]["id"]: PartyRef.from_map(r["party"])

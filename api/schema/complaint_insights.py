@@ -39,12 +39,14 @@ class FrontlineFeedback:
 class ComplaintRiskSignal:
     code: RiskSignalCodeType  # type: ignore[valid-type]
     detail: str
+    weight: int
 
 
 @strawberry.type(description="A customer (and claim) likely to complain, and why.")
 class ComplaintRisk:
     customer: t.ComplaintSubject
     claim_id: strawberry.ID | None
+    score: int = strawberry.field(description="Sum of the signals' weights; ranked by it.")
     signals: list[ComplaintRiskSignal]
 
 
@@ -107,7 +109,11 @@ class ComplaintInsightsQuery:
             ComplaintRisk(
                 customer=t.subject(r.customer),
                 claim_id=strawberry.ID(r.claim_id) if r.claim_id else None,
-                signals=[ComplaintRiskSignal(code=s.code, detail=s.detail) for s in r.signals],
+                score=r.score,
+                signals=[
+                    ComplaintRiskSignal(code=s.code, detail=s.detail, weight=s.weight)
+                    for s in r.signals
+                ],
             )
             for r in found
         ]
