@@ -115,6 +115,8 @@ def _payload(
         "category": complaint["category"],
         "customer_id": customer_id,
         "about_ids": sorted(about_ids),
+        "from_channel": None,
+        "to_channel": None,
         **extra,
     }
 
@@ -366,7 +368,7 @@ class ComplaintRepository:
                     ),
                 )
             )
-            reasons = [r for r in joint_review_reasons(target, False) if r]
+            reasons = joint_review_reasons(target, repeat=False)
             if reasons and not row["open_reviews"]:
                 await self._open_review(
                     tx,
