@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,7 +19,12 @@ from neo4j import AsyncManagedTransaction
 
 from graph.client import Graph
 from graph.complaint_records import Complaint, JointReview, Page, native, utc
-from graph.events import DomainEventType, append_domain_events, domain_event
+from graph.events import (
+    DomainEventType,
+    append_domain_events,
+    complaint_payload,
+    domain_event,
+)
 from graph.handling_guides import HandlingGuideRepository
 from graph.queries import complaints as q
 from models.complaint_topics import terms
@@ -48,8 +53,6 @@ from models.records import (
     party_id,
     policy_id,
 )
-
-SWEEP_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -88,15 +91,6 @@ class ComplaintFilter:
     party_id: str | None = None
 
 
-@dataclass(frozen=True)
-class OverdueMark:
-    """A complaint the sweep marked overdue."""
-
-    id: str
-    complaint_no: str
-    due_at: datetime
-
-
 @dataclass
 class _Changes:
     events: list[dict[str, Any]] = field(default_factory=list)
@@ -104,21 +98,6 @@ class _Changes:
 
 
 ORDERINGS = {"RECEIVED_DESC": q.LIST_BY_RECEIVED, "DUE_ASC": q.LIST_BY_DUE}
-
-
-def _payload(
-    complaint: Mapping[str, Any], customer_id: str | None, about_ids: Sequence[str], **extra: Any
-) -> dict[str, Any]:
-    return {
-        "complaint_no": complaint["complaint_no"],
-        "channel": complaint["channel"],
-        "category": complaint["category"],
-        "customer_id": customer_id,
-        "about_ids": sorted(about_ids),
-        "from_channel": None,
-        "to_channel": None,
-        **extra,
-    }
 
 
 class ComplaintRepository:
@@ -212,7 +191,7 @@ class ComplaintRepository:
                 domain_event(
                     DomainEventType.COMPLAINT_FILED,
                     cid,
-                    _payload(record, customer, about, repeat_of=repeat_of),
+                    complaint_payload(record, customer, about, repeat_of=repeat_of),
                 )
             )
             reasons = joint_review_reasons(new.channel, bool(repeat_of))
@@ -266,7 +245,7 @@ class ComplaintRepository:
             domain_event(
                 DomainEventType.COMPLAINT_JOINT_REVIEW_OPENED,
                 subject_id,
-                _payload(
+                complaint_payload(
                     complaint,
                     customer_id,
                     about,
@@ -358,7 +337,7 @@ class ComplaintRepository:
                 domain_event(
                     DomainEventType.COMPLAINT_ESCALATED,
                     cid,
-                    _payload(
+                    complaint_payload(
                         record,
                         row["customer_id"],
                         row["about_ids"],
@@ -517,47 +496,6 @@ class ComplaintRepository:
             for c in items
         ]
         return Page(items=items, cursors=cursors, has_next=len(records) > limit)
-
-    # -- the overdue sweep -------------------------------------------------------------------
-
-    async def mark_overdue(self, now: datetime) -> list[OverdueMark]:
-        """Mark every open complaint past its deadline OVERDUE, each with a
-        ``complaint.overdue`` event in the same transaction; return what was marked."""
-        marked: list[OverdueMark] = []
-        while True:
-            batch = await self.graph.write_transaction(_overdue_batch(utc(now)))
-            marked.extend(batch)
-            if len(batch) < SWEEP_BATCH:
-                return marked
-
-    async def count_overdue(self) -> int:
-        """How many complaints are OVERDUE."""
-        records = await self.graph.read(q.COUNT_OVERDUE)
-        return int(records[0]["overdue"])
-
-
-def _overdue_batch(
-    now: datetime,
-) -> Callable[[AsyncManagedTransaction], Awaitable[list[OverdueMark]]]:
-    async def work(tx: AsyncManagedTransaction) -> list[OverdueMark]:
-        rows = [r.data() async for r in await tx.run(q.MARK_OVERDUE, now=now, limit=SWEEP_BATCH)]
-        events = [
-            domain_event(
-                DomainEventType.COMPLAINT_OVERDUE,
-                row["id"],
-                _payload(
-                    row,
-                    row["customer_id"],
-                    row["about_ids"],
-                    due_at=native(row["due_at"]).isoformat(),
-                ),
-            )
-            for row in rows
-        ]
-        await append_domain_events(tx, events)
-        return [OverdueMark(r["id"], r["complaint_no"], native(r["due_at"])) for r in rows]
-
-    return work
 
 
 def _complaint_ref(ref: str) -> str:

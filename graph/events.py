@@ -34,6 +34,27 @@ def domain_event(
     }
 
 
+def complaint_payload(
+    complaint: Mapping[str, Any],
+    customer_id: str | None,
+    about_ids: Sequence[str],
+    **extra: Any,
+) -> dict[str, Any]:
+    """The payload of a ``complaint.*`` event: the complaint's number, channel and category,
+    its customer and subjects, ``from_channel``/``to_channel`` (None unless escalated), and
+    ``extra`` (review id, due date...)."""
+    return {
+        "complaint_no": complaint["complaint_no"],
+        "channel": complaint["channel"],
+        "category": complaint["category"],
+        "customer_id": customer_id,
+        "about_ids": sorted(about_ids),
+        "from_channel": None,
+        "to_channel": None,
+        **extra,
+    }
+
+
 async def append_domain_events(
     tx: AsyncManagedTransaction, events: Sequence[Mapping[str, Any]]
 ) -> int:

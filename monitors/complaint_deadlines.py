@@ -16,7 +16,7 @@ import anyio
 from prometheus_client import Counter, Gauge
 
 from graph.client import Graph
-from graph.complaints import ComplaintRepository, OverdueMark
+from graph.complaint_sweep import OverdueMark, OverdueSweep
 from models.errors import RiskwatchError
 
 log = logging.getLogger(__name__)
@@ -40,14 +40,14 @@ class ComplaintDeadlineMonitor:
         interval_s: float,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        self.repository = ComplaintRepository(graph)
+        self.sweep = OverdueSweep(graph)
         self.interval_s = interval_s
         self.clock = clock
 
     async def run_overdue_check(self, now: datetime | None = None) -> list[OverdueMark]:
         """One sweep at ``now`` (default: the clock); updates the metrics; returns the marks."""
-        marked = await self.repository.mark_overdue(now or self.clock())
-        OVERDUE.set(await self.repository.count_overdue())
+        marked = await self.sweep.mark_overdue(now or self.clock())
+        OVERDUE.set(await self.sweep.count_overdue())
         MARKED.inc(len(marked))
         SWEEPS.labels("ok").inc()
         if marked:

@@ -3,6 +3,9 @@ hot topics and handling guides."""
 
 from typing import LiteralString
 
+from graph.labels import Label, Rel
+from graph.queries.complaints import link_each
+
 # Which named subjects of a feedback do not exist.
 MISSING_SUBJECTS: LiteralString = """
 RETURN [x IN $customer_ids WHERE NOT EXISTS { MATCH (:Customer {id: x}) }]
@@ -11,30 +14,17 @@ RETURN [x IN $customer_ids WHERE NOT EXISTS { MATCH (:Customer {id: x}) }]
 """
 
 # Record a frontline observation, suggestion or grievance and what it concerns.
-CREATE_FEEDBACK: LiteralString = """
+CREATE_FEEDBACK: LiteralString = (
+    """
 CREATE (f:FrontlineFeedback {id: $id, kind: $kind, text: $text, at: $at,
                              submitted_by: $actor, submitter_role: $role})
 WITH f
-CALL (f) {
-  UNWIND $customer_ids AS subject_id
-  MATCH (t:Customer {id: subject_id})
-  MERGE (f)-[:CONCERNS]->(t)
-  RETURN count(*) AS customers
-}
-CALL (f) {
-  UNWIND $policy_ids AS subject_id
-  MATCH (t:Policy {id: subject_id})
-  MERGE (f)-[:CONCERNS]->(t)
-  RETURN count(*) AS policies
-}
-CALL (f) {
-  UNWIND $claim_ids AS subject_id
-  MATCH (t:Claim {id: subject_id})
-  MERGE (f)-[:CONCERNS]->(t)
-  RETURN count(*) AS claims
-}
-RETURN f.id AS id
 """
+    + link_each("f", Rel.CONCERNS, Label.CUSTOMER, "customer_ids")
+    + link_each("f", Rel.CONCERNS, Label.POLICY, "policy_ids")
+    + link_each("f", Rel.CONCERNS, Label.CLAIM, "claim_ids")
+    + "RETURN f.id AS id"
+)
 
 # A feedback node bound to ``f`` with what it concerns.
 _FEEDBACK_PROJECTION: LiteralString = """

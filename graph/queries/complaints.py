@@ -10,6 +10,8 @@ that what they read is what they change, even with several API processes.
 
 from typing import LiteralString
 
+from graph.labels import Label, Rel
+
 # Which of the named customer, subjects and complaint number exist (checked before filing).
 # Related subjects of a claim include its policy, so "same matter" spans claim and policy.
 FILING_LOOKUP: LiteralString = """
@@ -33,8 +35,26 @@ RETURN q.id AS id, q.category AS category, q.status AS status,
        + [(q)-[:ABOUT]->(:Claim)<-[:HAS_CLAIM]-(p:Policy) | p.id] AS about_ids
 """
 
+
+def link_each(node: str, rel: Rel, label: Label, param: str) -> LiteralString:
+    """A subquery linking ``node`` by ``rel`` to each ``label`` node whose id is in ``$param``.
+
+    Labels and types cannot be parameters, so they come from the allow-list enums; ``node`` and
+    ``param`` are names written in this package, never input.
+    """
+    return (
+        "CALL (" + node + ") { "
+        "UNWIND $" + param + " AS target_id "
+        "MATCH (t:" + label + " {id: target_id}) "
+        "MERGE (" + node + ")-[:" + rel + "]->(t) "
+        "RETURN count(*) AS " + param + "_linked "
+        "}\n"
+    )
+
+
 # Create the complaint, link it to its customer, subjects and the complaints it repeats.
-CREATE_COMPLAINT: LiteralString = """
+CREATE_COMPLAINT: LiteralString = (
+    """
 MATCH (cust:Customer {id: $customer_id})
 CREATE (q:Complaint {id: $id, complaint_no: $complaint_no, channel: $channel,
                      category: $category, status: 'OPEN', received_at: $received_at,
@@ -43,32 +63,13 @@ CREATE (q:Complaint {id: $id, complaint_no: $complaint_no, channel: $channel,
                      updated_at: datetime()})
 CREATE (cust)-[:FILED]->(q)
 WITH q
-CALL (q) {
-  UNWIND $policy_ids AS about_id
-  MATCH (t:Policy {id: about_id})
-  MERGE (q)-[:ABOUT]->(t)
-  RETURN count(*) AS policies
-}
-CALL (q) {
-  UNWIND $claim_ids AS about_id
-  MATCH (t:Claim {id: about_id})
-  MERGE (q)-[:ABOUT]->(t)
-  RETURN count(*) AS claims
-}
-CALL (q) {
-  UNWIND $party_ids AS about_id
-  MATCH (t:Party {id: about_id})
-  MERGE (q)-[:ABOUT]->(t)
-  RETURN count(*) AS parties
-}
-CALL (q) {
-  UNWIND $repeat_of AS earlier_id
-  MATCH (earlier:Complaint {id: earlier_id})
-  MERGE (q)-[:REPEAT_OF]->(earlier)
-  RETURN count(*) AS repeats
-}
-RETURN q.id AS id
 """
+    + link_each("q", Rel.ABOUT, Label.POLICY, "policy_ids")
+    + link_each("q", Rel.ABOUT, Label.CLAIM, "claim_ids")
+    + link_each("q", Rel.ABOUT, Label.PARTY, "party_ids")
+    + link_each("q", Rel.REPEAT_OF, Label.COMPLAINT, "repeat_of")
+    + "RETURN q.id AS id"
+)
 
 # Lock a complaint and read what its rules and events need.
 LOCK_COMPLAINT: LiteralString = """
