@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,6 +19,12 @@ from neo4j import AsyncManagedTransaction
 
 from graph.client import Graph
 from graph.complaint_records import Complaint, JointReview, Page, native, utc
+from graph.complaint_transactions import (
+    ReviewOpening,
+    complaint_ref_id,
+    lock_complaint,
+    open_review_in,
+)
 from graph.events import (
     DomainEventType,
     append_domain_events,
@@ -91,12 +97,6 @@ class ComplaintFilter:
     party_id: str | None = None
 
 
-@dataclass
-class _Changes:
-    events: list[dict[str, Any]] = field(default_factory=list)
-    review_id: str | None = None
-
-
 ORDERINGS = {"RECEIVED_DESC": q.LIST_BY_RECEIVED, "DUE_ASC": q.LIST_BY_DUE}
 
 
@@ -127,10 +127,10 @@ class ComplaintRepository:
         claim_ids = [claim_id(n) for n in new.claim_nos]
         party_ids = list(new.party_ids)
         about = policy_ids + claim_ids + party_ids
-        changes = _Changes()
+        opened: list[str] = []
 
         async def work(tx: AsyncManagedTransaction) -> None:
-            changes.events.clear()  # a retried transaction starts again
+            opened.clear()  # a retried transaction starts again
             lookup = await (
                 await tx.run(
                     q.FILING_LOOKUP,
@@ -187,83 +187,41 @@ class ComplaintRepository:
                 party_ids=party_ids,
                 repeat_of=repeat_of,
             )
-            changes.events.append(
+            events = [
                 domain_event(
                     DomainEventType.COMPLAINT_FILED,
                     cid,
                     complaint_payload(record, customer, about, repeat_of=repeat_of),
                 )
-            )
+            ]
             reasons = joint_review_reasons(new.channel, bool(repeat_of))
             if reasons:
-                changes.review_id = await self._open_review(
+                review_id, event = await open_review_in(
                     tx,
-                    changes,
-                    cid,
-                    record,
-                    customer,
-                    about,
-                    reasons,
-                    default_participants(new.category, reasons),
-                    actor,
-                    received_at,
+                    ReviewOpening(
+                        complaint_id=cid,
+                        complaint=record,
+                        customer_id=customer,
+                        about_ids=about,
+                        reasons=reasons,
+                        participants=default_participants(new.category, reasons),
+                        actor=actor,
+                        at=received_at,
+                    ),
                 )
-            await append_domain_events(tx, changes.events)
+                opened.append(review_id)
+                events.append(event)
+            await append_domain_events(tx, events)
 
         await self.graph.write_transaction(work)
         complaint = await self.get(cid)
         guide_id = await HandlingGuideRepository(self.graph).match(
             new.category, summary, topic_terms
         )
-        review = next((r for r in complaint.reviews if r.id == changes.review_id), None)
+        review = next((r for r in complaint.reviews if r.id in opened), None)
         return Filing(complaint=complaint, guide_id=guide_id, joint_review=review)
 
-    @staticmethod
-    async def _open_review(
-        tx: AsyncManagedTransaction,
-        changes: _Changes,
-        subject_id: str,
-        complaint: Mapping[str, Any],
-        customer_id: str | None,
-        about: Sequence[str],
-        reasons: Sequence[str],
-        participants: Sequence[str],
-        actor: str,
-        at: datetime,
-    ) -> str:
-        review_id = f"review:{uuid.uuid4()}"
-        await tx.run(
-            q.OPEN_JOINT_REVIEW,
-            complaint_id=subject_id,
-            id=review_id,
-            reasons=list(reasons),
-            participants=list(participants),
-            actor=actor,
-            at=at,
-        )
-        changes.events.append(
-            domain_event(
-                DomainEventType.COMPLAINT_JOINT_REVIEW_OPENED,
-                subject_id,
-                complaint_payload(
-                    complaint,
-                    customer_id,
-                    about,
-                    review_id=review_id,
-                    reasons=list(reasons),
-                    participants=list(participants),
-                ),
-            )
-        )
-        return review_id
-
     # -- changes to a complaint --------------------------------------------------------------
-
-    async def _locked(self, tx: AsyncManagedTransaction, complaint_ref: str) -> dict[str, Any]:
-        record = await (await tx.run(q.LOCK_COMPLAINT, id=complaint_ref)).single()
-        if record is None:
-            raise NotFound(f"no complaint {complaint_ref}")
-        return record.data()
 
     async def extend(
         self,
@@ -277,10 +235,10 @@ class ComplaintRepository:
         """Extend the deadline per the 15/30/60-day rules (DeadlineRuleViolated otherwise)."""
         if not reason.strip():
             raise InvalidInput("an extension needs a reason (why the case is complex)")
-        cid = _complaint_ref(complaint_ref)
+        cid = complaint_ref_id(complaint_ref)
 
         async def work(tx: AsyncManagedTransaction) -> None:
-            row = await self._locked(tx, cid)
+            row = await lock_complaint(tx, cid)
             c = row["complaint"]
             extension = extend_deadline(
                 received_at=native(c["received_at"]),
@@ -314,10 +272,10 @@ class ComplaintRepository:
     ) -> Complaint:
         """Move a complaint up the channel ladder, keeping the history; at REGULATOR or
         above, open a joint review if none is open. EscalationRefused writes nothing."""
-        cid = _complaint_ref(complaint_ref)
+        cid = complaint_ref_id(complaint_ref)
 
         async def work(tx: AsyncManagedTransaction) -> None:
-            row = await self._locked(tx, cid)
+            row = await lock_complaint(tx, cid)
             c = row["complaint"]
             current = ComplaintChannel(c["channel"])
             target = escalation_target(current, ComplaintStatus(c["status"]), to_channel)
@@ -332,8 +290,7 @@ class ComplaintRepository:
                 reason=reason,
             )
             record = {**c, "channel": target.value}
-            changes = _Changes()
-            changes.events.append(
+            events = [
                 domain_event(
                     DomainEventType.COMPLAINT_ESCALATED,
                     cid,
@@ -346,101 +303,40 @@ class ComplaintRepository:
                         reason=reason,
                     ),
                 )
-            )
+            ]
             reasons = joint_review_reasons(target, repeat=False)
             if reasons and not row["open_reviews"]:
-                await self._open_review(
+                _, event = await open_review_in(
                     tx,
-                    changes,
-                    cid,
-                    record,
-                    row["customer_id"],
-                    row["about_ids"],
-                    reasons,
-                    default_participants(ComplaintCategory(c["category"]), reasons),
-                    actor,
-                    utc(now),
+                    ReviewOpening(
+                        complaint_id=cid,
+                        complaint=record,
+                        customer_id=row["customer_id"],
+                        about_ids=row["about_ids"],
+                        reasons=reasons,
+                        participants=default_participants(
+                            ComplaintCategory(c["category"]), reasons
+                        ),
+                        actor=actor,
+                        at=utc(now),
+                    ),
                 )
-            await append_domain_events(tx, changes.events)
+                events.append(event)
+            await append_domain_events(tx, events)
 
         await self.graph.write_transaction(work)
         return await self.get(cid)
-
-    async def open_joint_review(
-        self,
-        complaint_ref: str,
-        *,
-        participants: Sequence[str],
-        reason: str,
-        actor: str,
-        now: datetime,
-    ) -> JointReview:
-        """Open a joint review by hand (one open review per complaint at a time)."""
-        cid = _complaint_ref(complaint_ref)
-        people = [p.strip() for p in participants if p.strip()]
-        if not people:
-            raise InvalidInput("a joint review needs at least one participant")
-        changes = _Changes()
-
-        async def work(tx: AsyncManagedTransaction) -> None:
-            changes.events.clear()  # a retried transaction starts again
-            row = await self._locked(tx, cid)
-            if row["open_reviews"]:
-                raise InvalidInput(
-                    f"complaint {cid} already has an open joint review {row['open_reviews'][0]}"
-                )
-            changes.review_id = await self._open_review(
-                tx,
-                changes,
-                cid,
-                row["complaint"],
-                row["customer_id"],
-                row["about_ids"],
-                [reason.strip() or "MANUAL"],
-                people,
-                actor,
-                utc(now),
-            )
-            await append_domain_events(tx, changes.events)
-
-        await self.graph.write_transaction(work)
-        complaint = await self.get(cid)
-        return next(r for r in complaint.reviews if r.id == changes.review_id)
-
-    async def record_joint_review_outcome(
-        self,
-        review_id: str,
-        *,
-        outcome: str,
-        participants: Sequence[str],
-        actor: str,
-        now: datetime,
-    ) -> Complaint:
-        """Conclude an open joint review with its outcome; returns the complaint."""
-        if not outcome.strip():
-            raise InvalidInput("a joint review outcome cannot be empty")
-        records = await self.graph.write(
-            q.CONCLUDE_JOINT_REVIEW,
-            id=review_id,
-            outcome=outcome.strip(),
-            participants=[p.strip() for p in participants if p.strip()],
-            actor=actor,
-            at=utc(now),
-        )
-        if not records:
-            raise NotFound(f"no open joint review {review_id}")
-        return await self.get(records[0]["complaint_id"])
 
     async def resolve(
         self, complaint_ref: str, *, resolution: str, actor: str, now: datetime
     ) -> Complaint:
         """Record the answer to a complaint; it leaves the deadline checks."""
-        cid = _complaint_ref(complaint_ref)
+        cid = complaint_ref_id(complaint_ref)
         if not resolution.strip():
             raise InvalidInput("a resolution cannot be empty")
 
         async def work(tx: AsyncManagedTransaction) -> None:
-            row = await self._locked(tx, cid)
+            row = await lock_complaint(tx, cid)
             if row["complaint"]["status"] in (ComplaintStatus.RESOLVED, ComplaintStatus.CLOSED):
                 raise InvalidInput(f"complaint {cid} is already {row['complaint']['status']}")
             await tx.run(
@@ -454,7 +350,7 @@ class ComplaintRepository:
 
     async def get(self, complaint_ref: str) -> Complaint:
         """One complaint by id or complaint number; NotFound otherwise."""
-        cid = _complaint_ref(complaint_ref)
+        cid = complaint_ref_id(complaint_ref)
         records = await self.graph.read(q.GET_COMPLAINT, id=cid)
         if not records:
             raise NotFound(f"no complaint {complaint_ref}")
@@ -496,12 +392,6 @@ class ComplaintRepository:
             for c in items
         ]
         return Page(items=items, cursors=cursors, has_next=len(records) > limit)
-
-
-def _complaint_ref(ref: str) -> str:
-    """A complaint id from an id ("complaint:Q1") or a bare complaint number ("Q1")."""
-    ref = ref.strip()
-    return ref if ref.startswith("complaint:") else complaint_id(ref)
 
 
 def _values(items: Sequence[Any] | None) -> list[str] | None:

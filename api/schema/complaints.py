@@ -14,6 +14,7 @@ from api.schema import complaint_types as t
 from api.schema.pagination import Connection, connection
 from graph.complaints import ComplaintFilter, ComplaintRepository, NewComplaint
 from graph.handling_guides import HandlingGuideRepository
+from graph.joint_reviews import JointReviewRepository
 from models.complaints import (
     DeadlineRuleViolated,
     EscalationRefused,
@@ -204,7 +205,7 @@ class ComplaintMutation:
         participants: list[str],
         reason: str = "MANUAL",
     ) -> t.JointReview:
-        review = await _repo(info).open_joint_review(
+        review = await info.context.repo(JointReviewRepository).open(
             str(complaint_id),
             participants=participants,
             reason=reason,
@@ -223,7 +224,7 @@ class ComplaintMutation:
         outcome: str,
         participants: list[str] | None = None,
     ) -> t.Complaint:
-        c = await _repo(info).record_joint_review_outcome(
+        c = await info.context.repo(JointReviewRepository).record_outcome(
             str(review_id),
             outcome=outcome,
             participants=participants or [],

@@ -7,12 +7,15 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import anyio
 import pytest
 from prometheus_client import REGISTRY
 
 from graph.client import Graph
+from graph.complaint_sweep import OverdueSweep
 from graph.complaints import ComplaintFilter, ComplaintRepository, NewComplaint
 from graph.handling_guides import HandlingGuideRepository
+from graph.joint_reviews import JointReviewRepository
 from models.complaints import (
     ApproverRequired,
     EscalationRefused,
@@ -20,6 +23,7 @@ from models.complaints import (
     UnknownCustomer,
     UnknownSubjects,
 )
+from models.errors import InvalidInput, NotFound
 from models.records import ComplaintCategory, ComplaintChannel, ComplaintStatus
 from monitors.complaint_deadlines import ComplaintDeadlineMonitor
 from tests.integration.complaint_fixtures import T0, write_small_book
@@ -119,7 +123,7 @@ async def test_repeat_on_same_matter_opens_joint_review(
         "complaint.filed",
         "complaint.joint_review_opened",
     ]
-    concluded = await repo.record_joint_review_outcome(
+    concluded = await JointReviewRepository(graph).record_outcome(
         second.joint_review.id,
         outcome="补充说明定损依据，安排复勘",
         participants=["complaints", "claims"],
@@ -271,3 +275,78 @@ async def test_overdue_sweep_with_a_moved_clock_marks_once_and_sets_the_metric(
     # A resolved complaint never becomes overdue.
     await repo.resolve("Q2", resolution="已赔付", actor="d", now=T0 + timedelta(days=11))
     assert await monitor.run_overdue_check(T0 + timedelta(days=40)) == []
+
+
+async def test_manual_joint_review_one_open_at_a_time(
+    repo: ComplaintRepository, graph: Graph
+) -> None:
+    await repo.file(new("Q1"), actor="d")
+    reviews = JointReviewRepository(graph)
+    review = await reviews.open(
+        "Q1", participants=["complaints", "legal"], reason="媒体关注", actor="d", now=T0
+    )
+    assert (review.status, review.participants) == ("OPEN", ["complaints", "legal"])
+    with pytest.raises(InvalidInput, match="already has an open joint review"):
+        await reviews.open("Q1", participants=["x"], reason="again", actor="d", now=T0)
+    types = [e["type"] for e in await events(graph, "complaint:Q1")]
+    assert types.count("complaint.joint_review_opened") == 1
+    await reviews.record_outcome(
+        review.id, outcome="维持原结论", participants=[], actor="d", now=T0
+    )
+    with pytest.raises(NotFound):
+        await reviews.record_outcome(review.id, outcome="again", participants=[], actor="d", now=T0)
+
+
+async def test_escalation_and_its_event_commit_together(
+    repo: ComplaintRepository, graph: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await repo.file(new("Q1"), actor="d")
+
+    async def outbox_down(*args: object) -> int:
+        raise RuntimeError("outbox write failed")
+
+    monkeypatch.setattr("graph.complaints.append_domain_events", outbox_down)
+    with pytest.raises(RuntimeError):
+        await repo.escalate("Q1", to_channel=REGULATOR, reason=None, actor="d", now=T0)
+    unchanged = await repo.get("Q1")
+    assert unchanged.channel is HOTLINE
+    assert unchanged.escalations == []
+    assert unchanged.reviews == []  # the joint review rolled back with it
+
+
+async def test_concurrent_sweeps_mark_and_announce_each_complaint_once(
+    repo: ComplaintRepository, graph: Graph
+) -> None:
+    for n in range(12):
+        await repo.file(new(f"Q{n:02d}", customer="C1" if n % 2 else "C2"), actor="d")
+    sweep = OverdueSweep(graph)
+    later = T0 + timedelta(days=20)
+    results: list[int] = []
+
+    async def one() -> None:
+        results.append(len(await sweep.mark_overdue(later)))
+
+    async with anyio.create_task_group() as tasks:
+        for _ in range(3):
+            tasks.start_soon(one)
+    assert sum(results) == 12
+    overdue = [e for e in await events(graph) if e["type"] == "complaint.overdue"]
+    assert len(overdue) == 12
+
+
+async def test_the_loop_sweeps_on_its_interval(repo: ComplaintRepository, graph: Graph) -> None:
+    await repo.file(new("Q1"), actor="d")
+    monitor = ComplaintDeadlineMonitor(
+        graph, interval_s=0.05, clock=lambda: T0 + timedelta(days=30)
+    )
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(monitor.run_forever)
+        with anyio.fail_after(20):  # poll with a deadline; the loop's first tick marks it
+            status = (await repo.get("Q1")).status
+            for _ in range(400):
+                if status is ComplaintStatus.OVERDUE:
+                    break
+                await anyio.sleep(0.05)
+                status = (await repo.get("Q1")).status
+        tasks.cancel_scope.cancel()
+    assert status is ComplaintStatus.OVERDUE
