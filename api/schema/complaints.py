@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 
 import strawberry
@@ -125,6 +125,10 @@ class ComplaintMutation:
         parties = [party_id(PartyKind.REPAIR_SHOP, r) for r in input.repair_shop_refs] + [
             party_id(PartyKind.AGENT, r) for r in input.agent_refs
         ]
+        now = _now()
+        received_at = input.received_at or now
+        if received_at.tzinfo is not None and received_at > now + timedelta(minutes=5):
+            raise InvalidInput("receivedAt lies in the future")
         try:
             filing = await _repo(info).file(
                 NewComplaint(
@@ -132,7 +136,7 @@ class ComplaintMutation:
                     channel=input.channel,
                     category=input.category,
                     summary=input.summary,
-                    received_at=input.received_at or _now(),
+                    received_at=received_at,
                     complaint_no=input.complaint_no.strip() if input.complaint_no else None,
                     policy_nos=input.policy_nos,
                     claim_nos=input.claim_nos,

@@ -57,19 +57,33 @@ RETURN c.id AS customer_id, cl.id AS claim_id, cl.reported_at AS since
 """
 
 # Signal: a denied claim followed, within the look-back window, by frontline grievances about
-# the claim or its holder, or by repeated hotline complaints from the holder.
+# the claim or its holder, or by repeated hotline complaints from the holder. It starts from the
+# recent contacts (indexed on time), so its cost follows recent activity, not the book's size.
 RISK_DENIED_THEN_CONTACTS: LiteralString = """
-MATCH (c:Customer)-[:HOLDS]->(:Policy)-[:HAS_CLAIM]->(cl:Claim {status: 'DENIED'})
-WITH c, cl, coalesce(cl.settled_at, cl.reported_at) AS denied_at
-WITH c, cl, denied_at,
-     COUNT { MATCH (f:FrontlineFeedback)-[:CONCERNS]->(t)
-             WHERE (t = cl OR t = c) AND f.kind = 'GRIEVANCE'
-               AND f.at >= denied_at AND f.at >= $since } AS grievances,
-     COUNT { MATCH (c)-[:FILED]->(q:Complaint {channel: 'HOTLINE'})
-             WHERE q.received_at >= denied_at AND q.received_at >= $since } AS hotline
+CALL () {
+  MATCH (f:FrontlineFeedback)-[:CONCERNS]->(cl:Claim {status: 'DENIED'})
+        <-[:HAS_CLAIM]-(:Policy)<-[:HOLDS]-(c:Customer)
+  WHERE f.at >= $since AND f.kind = 'GRIEVANCE'
+    AND f.at >= coalesce(cl.settled_at, cl.reported_at)
+  RETURN c, cl, f AS contact, 'GRIEVANCE' AS kind
+  UNION
+  MATCH (f:FrontlineFeedback)-[:CONCERNS]->(c:Customer)-[:HOLDS]->(:Policy)
+        -[:HAS_CLAIM]->(cl:Claim {status: 'DENIED'})
+  WHERE f.at >= $since AND f.kind = 'GRIEVANCE'
+    AND f.at >= coalesce(cl.settled_at, cl.reported_at)
+  RETURN c, cl, f AS contact, 'GRIEVANCE' AS kind
+  UNION
+  MATCH (q:Complaint)<-[:FILED]-(c:Customer)-[:HOLDS]->(:Policy)
+        -[:HAS_CLAIM]->(cl:Claim {status: 'DENIED'})
+  WHERE q.received_at >= $since AND q.channel = 'HOTLINE'
+    AND q.received_at >= coalesce(cl.settled_at, cl.reported_at)
+  RETURN c, cl, q AS contact, 'HOTLINE' AS kind
+}
+WITH c, cl, count(CASE kind WHEN 'GRIEVANCE' THEN 1 END) AS grievances,
+     count(CASE kind WHEN 'HOTLINE' THEN 1 END) AS hotline
 WHERE grievances > 0 OR hotline >= $hotline_contacts
-RETURN c.id AS customer_id, cl.id AS claim_id, grievances, hotline, denied_at
-ORDER BY grievances + hotline DESC
+RETURN c.id AS customer_id, cl.id AS claim_id, grievances, hotline
+ORDER BY grievances + hotline DESC, customer_id, claim_id
 LIMIT $cap
 """
 
