@@ -24,6 +24,7 @@ from api.rate_limit import KeyRateLimiter
 from api.schema import build_schema
 from api.services import Services
 from api.settings import Settings
+from api.watchlist_runner import scheduled_watchlist_rules
 from graph.client import Graph, open_driver
 from graph.migrations import migrate
 from models.errors import InvalidInput
@@ -130,7 +131,9 @@ def create_app(settings: Settings) -> Starlette:
             view = RiskwatchGraphQL(services, schema=schema, graphql_ide="graphiql")
             app.state.graphql = view
             log.info("riskwatch ready")
-            yield
+            # Watchlist rules on a schedule (issue 4; off unless the interval is set).
+            async with scheduled_watchlist_rules(graph, settings):
+                yield
         finally:
             await driver.close()
             log.info("riskwatch stopped")

@@ -32,6 +32,9 @@ _INDEXES: list[LiteralString] = [
     "CREATE INDEX watchlist_status IF NOT EXISTS FOR (w:WatchlistEntry) ON (w.status)",
     "CREATE INDEX mention_published IF NOT EXISTS FOR (m:Mention) ON (m.published_at)",
     "CREATE INDEX audit_at IF NOT EXISTS FOR (a:AuditEvent) ON (a.at)",
+    "CREATE INDEX claim_fraud_flag IF NOT EXISTS FOR (c:Claim) ON (c.fraud_flag)",
+    "CREATE INDEX party_fraud_flag IF NOT EXISTS FOR (p:Party) ON (p.fraud_flag)",
+    "CREATE INDEX watchlist_reason IF NOT EXISTS FOR (w:WatchlistEntry) ON (w.reason)",
 ]
 
 MIGRATIONS: list[LiteralString] = _CONSTRAINTS + _INDEXES

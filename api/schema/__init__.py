@@ -20,10 +20,12 @@ from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.tools import merge_types
 
 from api.errors import RiskwatchErrors
+from api.schema.renewal import RenewalQuery
 from api.schema.system import SystemMutation, SystemQuery
+from api.schema.watchlist import WatchlistMutation, WatchlistQuery
 
-QUERIES: tuple[type, ...] = (SystemQuery,)
-MUTATIONS: tuple[type, ...] = (SystemMutation,)
+QUERIES: tuple[type, ...] = (SystemQuery, WatchlistQuery, RenewalQuery)
+MUTATIONS: tuple[type, ...] = (SystemMutation, WatchlistMutation)
 SUBSCRIPTIONS: tuple[type, ...] = ()
 
 
