@@ -14,7 +14,7 @@ from api.settings import Settings
 from graph.client import Graph
 from graph.watchlist import RunReport, WatchlistRepository
 from graph.watchlist_rules import RuleThresholds
-from models.errors import RiskwatchError
+from models.errors import InvalidInput, RiskwatchError
 from models.watchlist import WatchlistReason
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,8 @@ async def run_watchlist_rules(
 ) -> RunReport:
     """Run the rules once at ``now`` (default: the current time)."""
     now = now or datetime.now(UTC)
+    if not 1900 <= now.year <= 9000:
+        raise InvalidInput("now must be an instant between the years 1900 and 9000")
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     return await WatchlistRepository(graph).run_rules(

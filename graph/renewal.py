@@ -13,7 +13,7 @@ from typing import Any
 
 from graph.client import Graph
 from graph.queries import renewal as q
-from models.names import fold_name, pinyin_key
+from models.names import fold_name, key_similarity, pinyin_key
 from models.renewal import (
     CandidateMatch,
     EntryRef,
@@ -36,7 +36,7 @@ class Decision:
     checked_at: datetime
 
 
-def _candidate(record: Mapping[str, Any], given_name: str | None) -> CandidateMatch:
+def _candidate(record: Mapping[str, Any], given: tuple[str, str] | None) -> CandidateMatch:
     match = CandidateMatch(
         party_id=record["party_id"],
         name=record["name"] or "",
@@ -45,7 +45,13 @@ def _candidate(record: Mapping[str, Any], given_name: str | None) -> CandidateMa
         matched_on=set(record["keys"]),
         entries=[EntryRef(e["id"], e["reason"], e["status"]) for e in record["entries"]],
     )
-    match.score = match_score(match.matched_on, given_name, match.name)
+    similarity = None
+    if given is not None:
+        # The party's folded name and pinyin are stored: only the caller's name is folded here.
+        stored_fold = record["name_key"] or fold_name(match.name)
+        stored_pinyin = record["pinyin_key"] or pinyin_key(match.name)
+        similarity = key_similarity(given[0], given[1], stored_fold, stored_pinyin)
+    match.score = match_score(match.matched_on, similarity)
     return match
 
 
@@ -80,9 +86,14 @@ class RenewalRepository:
         records = await self.graph.read(q.MATCH_IDENTITIES, checks=exact) if exact else []
         if by_name:
             records += await self.graph.read(q.MATCH_NAMES, checks=by_name, limit=NAME_CANDIDATES)
+        given = {
+            i: (fold_name(keys.name), pinyin_key(keys.name))
+            for i, keys in enumerate(identities)
+            if keys.name
+        }
         for record in records:
             i = record["i"]
-            found.setdefault(i, []).append(_candidate(record, identities[i].name))
+            found.setdefault(i, []).append(_candidate(record, given.get(i)))
         decisions = []
         for i in range(len(identities)):
             matches = sorted(found.get(i, []), key=lambda m: (-m.score, m.party_id))

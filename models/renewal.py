@@ -17,7 +17,6 @@ from models.identity import (
     fold_width,
     make_identifier,
 )
-from models.names import name_similarity
 from models.watchlist import WatchlistReason, WatchlistStatus
 
 
@@ -123,16 +122,16 @@ class CandidateMatch:
     score: float = 0.0
 
 
-def match_score(matched_on: Iterable[str], given_name: str | None, party_name: str) -> float:
+def match_score(matched_on: Iterable[str], name_similarity: float | None) -> float:
     """0..1: the strongest key, raised by more keys agreeing and moved by name similarity.
 
+    ``name_similarity`` compares the caller's name with the party's (None: no name given).
     A party found by its name alone scores at most ``KEY_WEIGHTS["name"]``.
     """
     keys = set(matched_on)
-    similarity = name_similarity(given_name, party_name) if given_name and party_name else None
     weights = sorted(
         (
-            KEY_WEIGHTS[key] * ((similarity or 0.0) if key == "name" else 1.0)
+            KEY_WEIGHTS[key] * ((name_similarity or 0.0) if key == "name" else 1.0)
             for key in keys
             if key in KEY_WEIGHTS
         ),
@@ -145,10 +144,10 @@ def match_score(matched_on: Iterable[str], given_name: str | None, party_name: s
     for weight in weights:
         doubt *= 1.0 - weight
     score = 1.0 - doubt
-    if similarity is not None and "name" not in keys:
+    if name_similarity is not None and "name" not in keys:
         # A matching name confirms a little; a different one costs a little (names change,
         # are misspelt or written in another script: never enough alone either way).
-        score = score + (1.0 - score) * 0.5 if similarity >= 0.85 else score * 0.9
+        score = score + (1.0 - score) * 0.5 if name_similarity >= 0.85 else score * 0.9
     return round(min(score, 1.0), 4)
 
 

@@ -15,7 +15,7 @@ CALL (chk) {
 }
 WITH chk, p, collect(DISTINCT via) AS keys
 RETURN chk.i AS i, p.id AS party_id, p.name AS name, p.id_masked AS id_masked,
-       p.phone_masked AS phone_masked, keys,
+       p.phone_masked AS phone_masked, p.name_key AS name_key, p.pinyin_key AS pinyin_key, keys,
        COLLECT { MATCH (w:WatchlistEntry)-[:LISTS]->(p)
                  WHERE w.status IN ['PROPOSED', 'ACTIVE']
                  RETURN {id: w.id, reason: w.reason, status: w.status} } AS entries
@@ -36,7 +36,8 @@ CALL (chk) {
   RETURN p LIMIT $limit
 }
 RETURN chk.i AS i, p.id AS party_id, p.name AS name, p.id_masked AS id_masked,
-       p.phone_masked AS phone_masked, ['name'] AS keys,
+       p.phone_masked AS phone_masked, p.name_key AS name_key, p.pinyin_key AS pinyin_key,
+       ['name'] AS keys,
        COLLECT { MATCH (w:WatchlistEntry)-[:LISTS]->(p)
                  WHERE w.status IN ['PROPOSED', 'ACTIVE']
                  RETURN {id: w.id, reason: w.reason, status: w.status} } AS entries

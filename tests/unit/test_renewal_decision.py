@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models.identity import InvalidIdentifier, id_check_digit
+from models.names import name_similarity
 from models.renewal import (
     DEFAULT_ACTIONS,
     CandidateMatch,
@@ -65,13 +66,17 @@ def test_a_name_alone_never_declines() -> None:
 
 
 def test_scores_rank_keys_and_names_only_support() -> None:
-    assert match_score({"idNumber"}, None, "张伟") == 0.95
-    assert match_score({"idNumber", "phone"}, None, "张伟") > 0.95
-    assert match_score({"idNumber"}, "張偉", "张伟") > 0.95  # traditional form confirms
-    assert match_score({"idNumber"}, "李娜", "张伟") < 0.95  # a different name costs a little
-    assert match_score({"name"}, "张伟", "张伟") <= 0.5
-    assert match_score({"name"}, "李娜", "张伟") < match_score({"name"}, "张玮", "张伟")
-    assert match_score(set(), "张伟", "张伟") == 0.0
+    same, traditional = name_similarity("张伟", "张伟"), name_similarity("張偉", "张伟")
+    other, homophone = name_similarity("李娜", "张伟"), name_similarity("张玮", "张伟")
+    assert traditional == same == 1.0
+    assert homophone > other
+    assert match_score({"idNumber"}, None) == 0.95
+    assert match_score({"idNumber", "phone"}, None) > 0.95
+    assert match_score({"idNumber"}, traditional) > 0.95  # the same name confirms
+    assert match_score({"idNumber"}, other) < 0.95  # a different name costs a little
+    assert match_score({"name"}, same) <= 0.5
+    assert match_score({"name"}, other) < match_score({"name"}, homophone)
+    assert match_score(set(), same) == 0.0
 
 
 @pytest.mark.parametrize(
