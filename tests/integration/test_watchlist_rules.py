@@ -3,11 +3,14 @@ reason codes and evidence; runs are idempotent; dismissals stick until evidence 
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
+import anyio
 import pytest
 
 from api.settings import Settings
+from api.watchlist_runner import scheduled_watchlist_rules
 from graph.client import Graph
 from graph.ingest import GraphWriter
 from graph.watchlist import WatchlistRepository
@@ -199,3 +202,15 @@ async def test_attention_flag_shows_plain_words_for_active_entries_only(demo: Gr
     assert flag.reasons == (
         "Has complained many times recently: take extra care to resolve issues at first contact.",
     )
+
+
+async def test_rules_run_on_a_schedule(demo: Graph, settings: Settings) -> None:
+    every_tick = settings.model_copy(update={"watchlist_rules_interval_s": 0.05})
+    count = 0
+    async with scheduled_watchlist_rules(demo, every_tick, clock=lambda: RULES_NOW):
+        deadline = time.monotonic() + 60
+        while count < 13 and time.monotonic() < deadline:
+            await anyio.sleep(0.05)
+            records = await demo.read("MATCH (w:WatchlistEntry) RETURN count(w) AS n")
+            count = records[0]["n"]
+    assert count == 13
