@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     watchlist_identifier_max_degree: int = Field(default=50, ge=2)
     watchlist_shop_min_customers: int = Field(default=5, ge=2)
     watchlist_shop_window_days: int = Field(default=14, ge=1)
+    watchlist_shop_malicious_min: int = Field(default=2, ge=1)
     watchlist_entry_ttl_days: int = Field(default=365, ge=1)
     watchlist_rules_interval_s: float = Field(default=0.0, ge=0)
     # Renewal checks: ACTIVE reason -> action (JSON object), and the batch cap.

@@ -214,3 +214,20 @@ async def test_rules_run_on_a_schedule(demo: Graph, settings: Settings) -> None:
             records = await demo.read("MATCH (w:WatchlistEntry) RETURN count(w) AS n")
             count = records[0]["n"]
     assert count == 13
+
+
+async def test_confirmed_repeat_complaints_flag_the_shop_involved(demo: Graph) -> None:
+    await run_rules(demo)
+    repo = WatchlistRepository(demo)
+    await repo.review(
+        entry_id(SERIAL, WatchlistReason.REPEAT_COMPLAINANT), True, "confirmed", "bob", "key-b"
+    )
+    report = await run_rules(demo)
+    assert report.added == {"REPAIR_SHOP_COMPLAINT_CLUSTER": 1}
+    shop = await demo.read(
+        "MATCH (:Claim {id: 'claim:L800000100'})-[:REPAIRED_AT]->(s:RepairShop) RETURN s.id AS id"
+    )
+    entry = await repo.get(entry_id(shop[0]["id"], WatchlistReason.REPAIR_SHOP_COMPLAINT_CLUSTER))
+    assert entry.summary == "5 complaints from confirmed repeat complainants"
+    assert {f"complaint:Q80000010{i}" for i in range(1, 6)} <= set(entry.evidence_nodes)
+    assert "claim:L800000100" in entry.evidence_nodes
