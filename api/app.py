@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.crisis_runtime import CrisisBackground
 from api.graphql_view import RiskwatchGraphQL, graphql_error_response
 from api.schema import build_schema
 from api.services import Services
@@ -114,16 +115,22 @@ def create_app(settings: Settings) -> Starlette:
             settings.neo4j_password.get_secret_value(),
             settings.neo4j_max_pool_size,
         )
+        crisis: CrisisBackground | None = None
         try:
             graph = Graph(driver, settings.neo4j_database, settings.neo4j_query_timeout_s)
             await migrate(graph)
             services = Services(settings=settings, driver=driver, graph=graph)
+            # Crisis detection and alert delivery (issue 7): its loops run until shutdown.
+            crisis = await CrisisBackground.start(settings, graph)
+            services.crisis = crisis.runtime
             app.state.services = services
             view = RiskwatchGraphQL(services, schema=schema, graphql_ide="graphiql")
             app.state.graphql = view
             log.info("riskwatch ready")
             yield
         finally:
+            if crisis is not None:
+                await crisis.stop()
             await driver.close()
             log.info("riskwatch stopped")
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from neo4j import AsyncDriver
 
 from api.settings import Settings
 from graph.client import Graph
+
+if TYPE_CHECKING:
+    from api.crisis_runtime import CrisisRuntime
 
 
 @dataclass
@@ -17,3 +21,5 @@ class Services:
     settings: Settings
     driver: AsyncDriver
     graph: Graph
+    # Crisis detection and delivery (issue 7): the detector, the alert broker, the workers.
+    crisis: CrisisRuntime | None = None

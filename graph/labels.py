@@ -26,6 +26,7 @@ class Label(StrEnum):
     FEED = "Feed"
     MENTION = "Mention"
     STORY = "Story"
+    SUBJECT = "Subject"
     WATCHLIST_ENTRY = "WatchlistEntry"
     ALERT = "Alert"
     CRISIS_CASE = "CrisisCase"
@@ -36,6 +37,9 @@ class Label(StrEnum):
     HANDLING_GUIDE = "HandlingGuide"
     DELIVERY = "Delivery"
     WEBHOOK_TARGET = "WebhookTarget"
+    DOMAIN_EVENT = "DomainEvent"
+    CRISIS_STEP = "CrisisStep"
+    CRISIS_PLAN = "CrisisPlan"
 
 
 PARTY_LABELS = (
@@ -65,3 +69,6 @@ class Rel(StrEnum):
     LISTS = "LISTS"
     CITES = "CITES"
     HAS_ALERT = "HAS_ALERT"
+    HAS_STEP = "HAS_STEP"
+    FOR = "FOR"
+    IN_STORY = "IN_STORY"

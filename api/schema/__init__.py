@@ -20,11 +20,12 @@ from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.tools import merge_types
 
 from api.errors import RiskwatchErrors
+from api.schema.crisis import CrisisMutation, CrisisQuery, CrisisSubscription
 from api.schema.system import SystemMutation, SystemQuery
 
-QUERIES: tuple[type, ...] = (SystemQuery,)
-MUTATIONS: tuple[type, ...] = (SystemMutation,)
-SUBSCRIPTIONS: tuple[type, ...] = ()
+QUERIES: tuple[type, ...] = (SystemQuery, CrisisQuery)
+MUTATIONS: tuple[type, ...] = (SystemMutation, CrisisMutation)
+SUBSCRIPTIONS: tuple[type, ...] = (CrisisSubscription,)
 
 
 def build_schema(

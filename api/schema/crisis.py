@@ -1,0 +1,541 @@
+"""Public-opinion alerts, crisis cases and plans, webhook targets, and ``alertRaised``."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import AsyncGenerator, Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import strawberry
+from strawberry.dataloader import DataLoader
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from api.auth import allow
+from api.context import Context
+from api.crisis_runtime import CrisisRuntime
+from graph.alerts import AlertRepository
+from graph.crisis_cases import CrisisCaseRepository
+from graph.outbox import WebhookTargetRepository
+from models.crisis import (
+    AlertKind,
+    AlertStatus,
+    CaseStatus,
+    CrisisPlan,
+    Severity,
+    StepStatus,
+    parse_plan,
+    plan_as_dict,
+)
+from models.errors import InvalidInput, NotFound
+from models.roles import Role
+from monitors.clock import utc_now
+from monitors.delivery.formats import TargetKind, recipients
+
+SeverityType = strawberry.enum(Severity, name="Severity")
+AlertStatusType = strawberry.enum(AlertStatus, name="AlertStatus")
+AlertKindType = strawberry.enum(AlertKind, name="AlertKind")
+CaseStatusType = strawberry.enum(CaseStatus, name="CrisisCaseStatus")
+StepStatusType = strawberry.enum(StepStatus, name="CrisisStepStatus")
+TargetKindType = strawberry.enum(TargetKind, name="WebhookTargetKind")
+
+CRISIS_ROLES = allow(Role.PR, Role.RISK)
+ADMIN_ONLY = allow(Role.ADMIN)
+MAX_PAGE = 100
+
+
+def _actor(info: Info[Context, None]) -> str:
+    principal = info.context.principal
+    return principal.name if principal else "unknown"
+
+
+def _runtime(info: Info[Context, None]) -> CrisisRuntime:
+    runtime = info.context.services.crisis
+    if runtime is None:
+        raise NotFound("crisis monitoring is not running in this process")
+    return runtime
+
+
+@strawberry.type
+class CitedMention:
+    id: strawberry.ID
+    title: str | None
+    url: str | None
+    published_at: datetime | None
+    sentiment: str | None
+    feed: str | None
+
+
+async def _load_mentions(info: Info[Context, None], alert_id: str) -> list[CitedMention]:
+    repo = info.context.repo(AlertRepository)
+
+    async def batch(ids: list[str]) -> list[list[CitedMention]]:
+        found: dict[str, list[CitedMention]] = {i: [] for i in ids}
+        for row in await repo.mentions(ids):
+            found[row["alert_id"]].append(
+                CitedMention(
+                    id=strawberry.ID(row["id"]),
+                    title=row["title"],
+                    url=row["url"],
+                    published_at=row["published_at"],
+                    sentiment=row["sentiment"],
+                    feed=row["feed"],
+                )
+            )
+        return [found[i] for i in ids]
+
+    loader = info.context.loader("alert_mentions", lambda: DataLoader(load_fn=batch))
+    result: list[CitedMention] = await loader.load(alert_id)
+    return result
+
+
+@strawberry.type
+class Alert:
+    id: strawberry.ID
+    subject_id: str
+    subject_name: str | None
+    severity: SeverityType  # type: ignore[valid-type]
+    status: AlertStatusType  # type: ignore[valid-type]
+    kind: AlertKindType  # type: ignore[valid-type]
+    opened_at: datetime
+    updated_at: datetime
+    explanation: JSON
+    window_count: float | None
+    baseline_mean: float | None
+    baseline_std: float | None
+    case_id: strawberry.ID | None
+
+    @strawberry.field(description="The mentions behind the alert.")
+    async def mentions(self, info: Info[Context, None]) -> list[CitedMention]:
+        return await _load_mentions(info, str(self.id))
+
+
+def alert_from_row(row: Mapping[str, Any]) -> Alert:
+    """The GraphQL view of a stored alert."""
+    explanation = row.get("explanation")
+    return Alert(
+        id=strawberry.ID(row["id"]),
+        subject_id=row["subject_id"],
+        subject_name=row.get("subject_name"),
+        severity=Severity(row["severity"]),
+        status=AlertStatus(row["status"]),
+        kind=AlertKind(row["kind"]),
+        opened_at=row["opened_at"],
+        updated_at=row.get("updated_at") or row["opened_at"],
+        explanation=json.loads(explanation) if isinstance(explanation, str) else {},
+        window_count=row.get("window_count"),
+        baseline_mean=row.get("baseline_mean"),
+        baseline_std=row.get("baseline_std"),
+        case_id=strawberry.ID(row["case_id"]) if row.get("case_id") else None,
+    )
+
+
+@strawberry.type
+class AlertPage:
+    items: list[Alert]
+    end_cursor: str | None
+    has_next_page: bool
+
+
+@strawberry.type
+class CrisisStep:
+    id: strawberry.ID
+    key: str
+    title: str
+    role: str
+    planned_role: str | None
+    assignee: str | None
+    status: StepStatusType  # type: ignore[valid-type]
+    due_at: datetime
+    escalation_level: int
+    escalated_at: datetime | None
+    completed_at: datetime | None
+    completed_by: str | None
+    note: str | None
+
+    @strawberry.field(description="Pending and past its deadline now.")
+    def overdue(self) -> bool:
+        return self.status == StepStatus.PENDING and self.due_at <= utc_now()
+
+
+def step_from_row(row: Mapping[str, Any]) -> CrisisStep:
+    return CrisisStep(
+        id=strawberry.ID(row["id"]),
+        key=row["key"],
+        title=row["title"],
+        role=row["role"],
+        planned_role=row.get("planned_role"),
+        assignee=row.get("assignee"),
+        status=StepStatus(row["status"]),
+        due_at=row["due_at"],
+        escalation_level=int(row.get("escalation_level") or 0),
+        escalated_at=row.get("escalated_at"),
+        completed_at=row.get("completed_at"),
+        completed_by=row.get("completed_by"),
+        note=row.get("note"),
+    )
+
+
+@strawberry.type
+class TimelineEntry:
+    at: datetime
+    actor: str | None
+    action: str
+    subject_id: str | None
+    before: str | None
+    after: str | None
+
+
+@strawberry.type
+class RelatedComplaint:
+    id: strawberry.ID
+    complaint_no: str | None
+    channel: str | None
+    status: str | None
+    category: str | None
+
+
+@strawberry.type
+class Neighbour:
+    from_id: str
+    id: str | None
+    labels: list[str]
+    name: str | None
+    via: list[str]
+
+
+@strawberry.type
+class ClosingReview:
+    timeline: list[TimelineEntry]
+    mentions: list[CitedMention]
+    complaints: list[RelatedComplaint]
+    neighbourhood: list[Neighbour]
+
+
+@strawberry.type
+class CrisisCase:
+    id: strawberry.ID
+    title: str
+    status: CaseStatusType  # type: ignore[valid-type]
+    severity: SeverityType  # type: ignore[valid-type]
+    subject_id: str
+    opened_at: datetime
+    resolved_at: datetime | None
+    resolved_by: str | None
+    resolution: str | None
+
+    @strawberry.field
+    async def steps(self, info: Info[Context, None]) -> list[CrisisStep]:
+        rows = await info.context.repo(CrisisCaseRepository).steps(str(self.id))
+        return [step_from_row(row) for row in rows]
+
+    @strawberry.field
+    async def alerts(self, info: Info[Context, None]) -> list[Alert]:
+        rows = await info.context.repo(CrisisCaseRepository).alerts(str(self.id))
+        return [alert_from_row(row) for row in rows]
+
+    @strawberry.field(description="Every action on the case, its steps and alerts, in order.")
+    async def timeline(self, info: Info[Context, None]) -> list[TimelineEntry]:
+        cases = info.context.repo(CrisisCaseRepository)
+        ids = [r["id"] for r in await cases.steps(str(self.id))]
+        ids += [r["id"] for r in await cases.alerts(str(self.id))]
+        return [
+            TimelineEntry(
+                at=r["at"],
+                actor=r["actor"],
+                action=r["action"],
+                subject_id=r["subject_id"],
+                before=r["before"],
+                after=r["after"],
+            )
+            for r in await cases.timeline(str(self.id), [str(self.id), *ids])
+        ]
+
+    @strawberry.field(
+        description="The closing review: timeline, mentions, related complaints and the "
+        "subjects' graph neighbourhood."
+    )
+    async def review(self, info: Info[Context, None]) -> ClosingReview:
+        cases = info.context.repo(CrisisCaseRepository)
+        alerts = await cases.alerts(str(self.id))
+        subjects = sorted({self.subject_id, *(a["subject_id"] for a in alerts)})
+        mentions: list[CitedMention] = []
+        for alert in alerts:
+            mentions += await _load_mentions(info, alert["id"])
+        return ClosingReview(
+            timeline=await self.timeline(info),
+            mentions=mentions,
+            complaints=[
+                RelatedComplaint(
+                    id=strawberry.ID(r["id"]),
+                    complaint_no=r["complaint_no"],
+                    channel=r["channel"],
+                    status=r["status"],
+                    category=r["category"],
+                )
+                for r in await cases.related_complaints(subjects)
+            ],
+            neighbourhood=[
+                Neighbour(
+                    from_id=r["from_id"],
+                    id=r["id"],
+                    labels=r["labels"],
+                    name=r["name"],
+                    via=r["via"],
+                )
+                for r in await cases.neighbourhood(subjects)
+            ],
+        )
+
+
+def case_from_row(row: Mapping[str, Any]) -> CrisisCase:
+    return CrisisCase(
+        id=strawberry.ID(row["id"]),
+        title=row.get("title") or "",
+        status=CaseStatus(row["status"]),
+        severity=Severity(row["severity"]),
+        subject_id=row["subject_id"],
+        opened_at=row["opened_at"],
+        resolved_at=row.get("resolved_at"),
+        resolved_by=row.get("resolved_by"),
+        resolution=row.get("resolution"),
+    )
+
+
+@strawberry.type
+class CrisisPlanView:
+    name: str
+    document: str = strawberry.field(description="The plan as stored (YAML or JSON).")
+    plan: JSON = strawberry.field(description="The parsed plan.")
+
+
+def _plan_view(plan: CrisisPlan, document: str) -> CrisisPlanView:
+    parsed: Any = plan_as_dict(plan)
+    return CrisisPlanView(name=plan.name, document=document, plan=parsed)
+
+
+@strawberry.type
+class WebhookTarget:
+    id: strawberry.ID
+    name: str
+    kind: TargetKindType  # type: ignore[valid-type]
+    url: str = strawberry.field(description="Without its query string, which may hold a key.")
+    has_secret: bool
+    min_severity: SeverityType | None  # type: ignore[valid-type]
+    event_types: list[str]
+
+
+def _target_from_row(row: Mapping[str, Any]) -> WebhookTarget:
+    url = str(row["url"])
+    parts = urlsplit(url)
+    shown = url if parts.scheme == "mailto" else f"{parts.scheme}://{parts.netloc}{parts.path}"
+    return WebhookTarget(
+        id=strawberry.ID(row["id"]),
+        name=row["name"],
+        kind=TargetKind(row["kind"]),
+        url=shown,
+        has_secret=bool(row.get("secret")),
+        min_severity=Severity(row["min_severity"]) if row.get("min_severity") else None,
+        event_types=list(row.get("event_types") or []),
+    )
+
+
+@strawberry.input
+class WebhookTargetInput:
+    name: str
+    kind: TargetKindType  # type: ignore[valid-type]
+    url: str
+    secret: str | None = None
+    min_severity: SeverityType | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Alerts at or above this severity; none: no alerts."
+    )
+    event_types: list[str] = strawberry.field(
+        default_factory=list, description="Domain events, e.g. complaint.escalated."
+    )
+
+
+def _validate_target(target: WebhookTargetInput) -> None:
+    if not target.name.strip():
+        raise InvalidInput("a webhook target needs a name")
+    kind = TargetKind(target.kind)
+    if kind is TargetKind.EMAIL:
+        if not recipients(target.url) or not all("@" in a for a in recipients(target.url)):
+            raise InvalidInput("an EMAIL target's url is mailto:address[,address...]")
+    elif urlsplit(target.url).scheme not in ("http", "https") or not urlsplit(target.url).netloc:
+        raise InvalidInput("a webhook url must be http(s)://host/...")
+    if target.min_severity is None and not target.event_types:
+        raise InvalidInput("a target needs a minSeverity, some eventTypes, or both")
+
+
+def _cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode("ascii")
+
+
+def _offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        kind, _, value = base64.urlsafe_b64decode(cursor.encode("ascii")).decode().partition(":")
+        if kind == "offset" and value.isdigit():
+            return int(value)
+    except (ValueError, UnicodeError):
+        pass
+    raise InvalidInput("invalid cursor")
+
+
+@strawberry.type
+class CrisisQuery:
+    @strawberry.field(permission_classes=CRISIS_ROLES, description="Alerts, newest first.")
+    async def alerts(
+        self,
+        info: Info[Context, None],
+        status: AlertStatusType | None = None,  # type: ignore[valid-type]
+        min_severity: SeverityType = Severity.WATCH,  # type: ignore[valid-type]
+        first: int = 20,
+        after: str | None = None,
+    ) -> AlertPage:
+        if not 1 <= first <= MAX_PAGE:
+            raise InvalidInput(f"first must be between 1 and {MAX_PAGE}")
+        skip = _offset(after)
+        rows = await info.context.repo(AlertRepository).list_alerts(
+            AlertStatus(status).value if status else None,
+            Severity(min_severity).rank,
+            skip,
+            first + 1,
+        )
+        items = [alert_from_row(r) for r in rows[:first]]
+        return AlertPage(
+            items=items,
+            end_cursor=_cursor(skip + len(items)) if items else after,
+            has_next_page=len(rows) > first,
+        )
+
+    @strawberry.field(permission_classes=CRISIS_ROLES, description="One alert.")
+    async def alert(self, info: Info[Context, None], id: strawberry.ID) -> Alert | None:
+        row = await info.context.repo(AlertRepository).get(str(id))
+        return alert_from_row(row) if row else None
+
+    @strawberry.field(permission_classes=CRISIS_ROLES, description="Crisis cases, newest first.")
+    async def crisis_cases(
+        self,
+        info: Info[Context, None],
+        status: CaseStatusType | None = None,  # type: ignore[valid-type]
+    ) -> list[CrisisCase]:
+        rows = await info.context.repo(CrisisCaseRepository).list_cases(
+            CaseStatus(status).value if status else None
+        )
+        return [case_from_row(r) for r in rows]
+
+    @strawberry.field(permission_classes=CRISIS_ROLES, description="One crisis case.")
+    async def crisis_case(self, info: Info[Context, None], id: strawberry.ID) -> CrisisCase | None:
+        row = await info.context.repo(CrisisCaseRepository).get(str(id))
+        return case_from_row(row) if row else None
+
+    @strawberry.field(permission_classes=CRISIS_ROLES, description="The active crisis plan.")
+    async def crisis_plan(self, info: Info[Context, None]) -> CrisisPlanView:
+        document = await _runtime(info).plans.active_document()
+        return _plan_view(parse_plan(document), document)
+
+    @strawberry.field(permission_classes=ADMIN_ONLY, description="Where alerts and events go.")
+    async def webhook_targets(self, info: Info[Context, None]) -> list[WebhookTarget]:
+        rows = await info.context.repo(WebhookTargetRepository).list_targets()
+        return [_target_from_row(r) for r in rows]
+
+
+@strawberry.type
+class CrisisMutation:
+    @strawberry.mutation(permission_classes=CRISIS_ROLES, description="Acknowledge an alert.")
+    async def acknowledge_alert(self, info: Info[Context, None], id: strawberry.ID) -> Alert:
+        row = await info.context.repo(AlertRepository).acknowledge(str(id), _actor(info), utc_now())
+        if row is None:
+            raise NotFound(f"no alert {id}")
+        return alert_from_row(row)
+
+    @strawberry.mutation(permission_classes=CRISIS_ROLES, description="Mark a crisis step done.")
+    async def complete_step(
+        self, info: Info[Context, None], id: strawberry.ID, note: str | None = None
+    ) -> CrisisStep:
+        row = await info.context.repo(CrisisCaseRepository).complete_step(
+            str(id), _actor(info), note, utc_now()
+        )
+        if row is None:
+            raise NotFound(f"no crisis step {id}")
+        return step_from_row(row)
+
+    @strawberry.mutation(permission_classes=CRISIS_ROLES, description="Assign a crisis step.")
+    async def assign_step(
+        self, info: Info[Context, None], id: strawberry.ID, assignee: str
+    ) -> CrisisStep:
+        if not assignee.strip():
+            raise InvalidInput("assignee must not be empty")
+        row = await info.context.repo(CrisisCaseRepository).assign_step(
+            str(id), assignee.strip(), _actor(info), utc_now()
+        )
+        if row is None:
+            raise NotFound(f"no crisis step {id}")
+        return step_from_row(row)
+
+    @strawberry.mutation(
+        permission_classes=CRISIS_ROLES, description="Resolve a case and its alerts."
+    )
+    async def resolve_crisis_case(
+        self, info: Info[Context, None], id: strawberry.ID, resolution: str | None = None
+    ) -> CrisisCase:
+        row = await info.context.repo(CrisisCaseRepository).resolve(
+            str(id), resolution, _actor(info), utc_now()
+        )
+        if row is None:
+            raise NotFound(f"no crisis case {id}")
+        return case_from_row(row)
+
+    @strawberry.mutation(
+        permission_classes=ADMIN_ONLY, description="Replace the crisis plan (YAML or JSON)."
+    )
+    async def update_crisis_plan(self, info: Info[Context, None], document: str) -> CrisisPlanView:
+        plan = await _runtime(info).plans.update(document, _actor(info))
+        return _plan_view(plan, document)
+
+    @strawberry.mutation(permission_classes=ADMIN_ONLY, description="Add a webhook target.")
+    async def add_webhook_target(
+        self, info: Info[Context, None], target: WebhookTargetInput
+    ) -> WebhookTarget:
+        _validate_target(target)
+        row = await info.context.repo(WebhookTargetRepository).add(
+            name=target.name.strip(),
+            kind=TargetKind(target.kind).value,
+            url=target.url.strip(),
+            secret=target.secret,
+            min_severity=Severity(target.min_severity) if target.min_severity else None,
+            event_types=target.event_types,
+            actor=_actor(info),
+            now=utc_now(),
+        )
+        return _target_from_row(row)
+
+    @strawberry.mutation(permission_classes=ADMIN_ONLY, description="Remove a webhook target.")
+    async def remove_webhook_target(self, info: Info[Context, None], id: strawberry.ID) -> bool:
+        return await info.context.repo(WebhookTargetRepository).remove(
+            str(id), _actor(info), utc_now()
+        )
+
+
+@strawberry.type
+class CrisisSubscription:
+    @strawberry.subscription(
+        permission_classes=CRISIS_ROLES,
+        description="Alerts as they are raised or become more severe, from any process.",
+    )
+    async def alert_raised(
+        self,
+        info: Info[Context, None],
+        min_severity: SeverityType = Severity.WATCH,  # type: ignore[valid-type]
+    ) -> AsyncGenerator[Alert, None]:
+        rank = Severity(min_severity).rank
+        async with _runtime(info).broker.subscription() as queue:
+            while True:
+                row = await queue.get()
+                if Severity(row["severity"]).rank >= rank:
+                    yield alert_from_row(row)
