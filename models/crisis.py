@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -95,7 +96,7 @@ class SpikeSettings:
     window: timedelta = timedelta(hours=1)
     baseline_days: int = 14
     threshold_sigma: float = 3.0
-    min_count: float = 3.0
+    min_count: float = 5.0
     warmup_days: float = 7.0
     min_same_hour_samples: int = 5
     day_before_ratio: float = 1.5
@@ -129,8 +130,21 @@ class SpikeDecision:
     reason: str
 
 
-def _window_sum(signals: Sequence[StorySignal], start: datetime, end: datetime) -> float:
-    return sum(s.weight for s in signals if start <= s.at < end)
+class _Timeline:
+    """Signals sorted by time with prefix sums: any window's weighted count in O(log n)."""
+
+    def __init__(self, signals: Sequence[StorySignal]) -> None:
+        ordered = sorted(signals, key=lambda s: s.at)
+        self.times = [s.at for s in ordered]
+        self.prefix = [0.0]
+        for signal in ordered:
+            self.prefix.append(self.prefix[-1] + signal.weight)
+
+    def sum(self, start: datetime, end: datetime) -> float:
+        """The weighted count of signals at ``start <= at < end``."""
+        return (
+            self.prefix[bisect_left(self.times, end)] - self.prefix[bisect_left(self.times, start)]
+        )
 
 
 def _mean_std(values: Sequence[float]) -> tuple[float, float]:
@@ -142,7 +156,10 @@ def _mean_std(values: Sequence[float]) -> tuple[float, float]:
 
 
 def baseline_samples(
-    signals: Sequence[StorySignal], now: datetime, history_start: datetime, cfg: SpikeSettings
+    signals: Sequence[StorySignal] | _Timeline,
+    now: datetime,
+    history_start: datetime,
+    cfg: SpikeSettings,
 ) -> tuple[list[float], bool]:
     """Window-sized counts to compare the current window with, and whether they are same-hour.
 
@@ -150,19 +167,20 @@ def baseline_samples(
     fewer than ``min_same_hour_samples`` such days exist, every earlier window-sized slot of
     the baseline period instead.
     """
+    timeline = signals if isinstance(signals, _Timeline) else _Timeline(signals)
     same_hour: list[float] = []
     for days_back in range(1, cfg.baseline_days + 1):
         end = now - timedelta(days=days_back)
         start = end - cfg.window
         if start >= history_start:
-            same_hour.append(_window_sum(signals, start, end))
+            same_hour.append(timeline.sum(start, end))
     if len(same_hour) >= cfg.min_same_hour_samples:
         return same_hour, True
     earliest = max(history_start, now - timedelta(days=cfg.baseline_days))
     all_hours: list[float] = []
     end = now - cfg.window
     while end - cfg.window >= earliest:
-        all_hours.append(_window_sum(signals, end - cfg.window, end))
+        all_hours.append(timeline.sum(end - cfg.window, end))
         end -= cfg.window
     return all_hours, False
 
@@ -194,11 +212,12 @@ def decide_spike(
     ``day_before_ratio`` times the same window a day earlier, and the subject has at least
     ``warmup_days`` of history.
     """
-    window_count = _window_sum(signals, now - cfg.window, now + timedelta(microseconds=1))
-    day_before = _window_sum(signals, now - timedelta(days=1) - cfg.window, now - timedelta(days=1))
+    timeline = _Timeline(signals)
+    window_count = timeline.sum(now - cfg.window, now + timedelta(microseconds=1))
+    day_before = timeline.sum(now - timedelta(days=1) - cfg.window, now - timedelta(days=1))
     start = history_start or now
     history_days = max(0.0, (now - start).total_seconds() / 86400)
-    samples, same_hour = baseline_samples(signals, now, start, cfg)
+    samples, same_hour = baseline_samples(timeline, now, start, cfg)
     mean, std = _mean_std(samples)
     z = (window_count - mean) / max(std, cfg.min_std)
     stats = SpikeStats(

@@ -40,6 +40,8 @@ class PlanStore:
         self.repository = CrisisPlanRepository(graph)
         self.plan_file = plan_file
         self.clock = clock
+        self._parsed: tuple[str, CrisisPlan] | None = None
+        self._file_document: str | None = None
 
     async def seed(self) -> CrisisPlan:
         """Store the plan file as the active plan unless an edited one is stored already."""
@@ -49,11 +51,18 @@ class PlanStore:
     async def active_document(self) -> str:
         """The active plan's text (the file's when nothing is stored yet)."""
         stored = await self.repository.active_document()
-        return stored if stored is not None else read_plan_file(self.plan_file)
+        if stored is not None:
+            return stored
+        if self._file_document is None:
+            self._file_document = read_plan_file(self.plan_file)
+        return self._file_document
 
     async def active(self) -> CrisisPlan:
-        """The active plan, parsed."""
-        return parse_plan(await self.active_document())
+        """The active plan, parsed (the last parse is kept while the document is unchanged)."""
+        document = await self.active_document()
+        if self._parsed is None or self._parsed[0] != document:
+            self._parsed = (document, parse_plan(document))
+        return self._parsed[1]
 
     async def update(self, document: str, actor: str) -> CrisisPlan:
         """Validate and store a new plan (InvalidInput, with the reason, when it is not valid)."""
