@@ -180,5 +180,5 @@ async def test_email_target_is_delivered_over_smtp(graph: Graph) -> None:
         controller.stop()
     [message] = inbox.messages
     assert message["To"] == "pr@insurer.test"
-    assert message["X-Riskwatch-Idempotency-Key"] == f"alert:{raised.id}:WARNING"
+    assert message["X-Riskwatch-Idempotency-Key"].strip() == f"alert:{raised.id}:WARNING"
     assert "HIGH_IMPACT_SOURCE" in message["Subject"]
