@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from graph.alerts import native, native_rows
 from graph.client import Graph, rows
 from graph.queries import crisis_cases as q
 from models.crisis import Escalation
+
+_UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class CrisisCaseRepository:
@@ -83,7 +85,7 @@ class CrisisCaseRepository:
         records = await self.graph.write(
             q.ESCALATE_STEP,
             id=escalation.step_id,
-            expected_due_at=expected_due_at,
+            expected_due_ms=(expected_due_at - _UNIX_EPOCH) // timedelta(milliseconds=1),
             to_role=escalation.to_role,
             from_role=escalation.from_role,
             level=escalation.level,

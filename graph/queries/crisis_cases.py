@@ -75,11 +75,12 @@ RETURN s {.*} AS step, c.subject_id AS subject_id, c.severity AS severity
 ORDER BY s.due_at LIMIT $limit
 """
 
-# Escalates one step, only if nobody else has since (its deadline is still the one read),
+# Escalates one step, only if nobody else has since (its deadline is still the one read;
+# compared as epoch millis, since datetimes in different zone forms are never '='),
 # with an audit record and a domain event that the delivery path fans out.
 ESCALATE_STEP = """
 MATCH (s:CrisisStep {id: $id})
-WHERE s.status = 'PENDING' AND s.due_at = $expected_due_at
+WHERE s.status = 'PENDING' AND s.due_at.epochMillis = $expected_due_ms
 SET s.role = $to_role, s.escalation_level = $level, s.due_at = $new_due_at,
     s.escalated_at = $now
 CREATE (a:AuditEvent {id: randomUUID(), at: $now, actor: 'escalation',
