@@ -43,6 +43,12 @@ def native_rows(records: Sequence[Any], key: str) -> list[dict[str, Any]]:
     return [native(dict(record[key])) for record in records if record[key] is not None]
 
 
+def native_first(records: Sequence[Any], key: str) -> dict[str, Any] | None:
+    """The map in column ``key`` of the first record, with native values; None if no record."""
+    found = native_rows(records[:1], key)
+    return found[0] if found else None
+
+
 @dataclass(frozen=True)
 class RaisedAlert:
     """The outcome of raising an alert."""
@@ -137,8 +143,7 @@ class AlertRepository:
 
     async def get(self, alert_id: str) -> dict[str, Any] | None:
         """One alert (with its case id), or None."""
-        found = native_rows(await self.graph.read(q.GET_ALERT, id=alert_id), "alert")
-        return found[0] if found else None
+        return native_first(await self.graph.read(q.GET_ALERT, id=alert_id), "alert")
 
     async def mentions(self, alert_ids: Sequence[str], limit: int = 200) -> list[dict[str, Any]]:
         """The mentions the alerts cite (each row has its ``alert_id``)."""
@@ -147,10 +152,8 @@ class AlertRepository:
 
     async def acknowledge(self, alert_id: str, actor: str, now: datetime) -> dict[str, Any] | None:
         """Acknowledge an open alert (a no-op on one already acknowledged or resolved)."""
-        found = native_rows(
-            await self.graph.write(q.ACKNOWLEDGE_ALERT, id=alert_id, actor=actor, now=now), "alert"
-        )
-        return found[0] if found else None
+        records = await self.graph.write(q.ACKNOWLEDGE_ALERT, id=alert_id, actor=actor, now=now)
+        return native_first(records, "alert")
 
 
 async def _raise_in_tx(

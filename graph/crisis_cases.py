@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from graph.alerts import native, native_rows
+from graph.alerts import native, native_first, native_rows
 from graph.client import Graph, rows
 from graph.queries import crisis_cases as q
 from models.crisis import Escalation
@@ -28,8 +28,7 @@ class CrisisCaseRepository:
 
     async def get(self, case_id: str) -> dict[str, Any] | None:
         """One case, or None."""
-        found = native_rows(await self.graph.read(q.GET_CASE, id=case_id), "case")
-        return found[0] if found else None
+        return native_first(await self.graph.read(q.GET_CASE, id=case_id), "case")
 
     async def steps(self, case_id: str) -> list[dict[str, Any]]:
         """A case's steps by deadline."""
@@ -46,8 +45,7 @@ class CrisisCaseRepository:
         records = await self.graph.write(
             q.COMPLETE_STEP, id=step_id, actor=actor, note=note, now=now
         )
-        found = native_rows(records, "step")
-        return found[0] if found else None
+        return native_first(records, "step")
 
     async def assign_step(
         self, step_id: str, assignee: str, actor: str, now: datetime
@@ -56,8 +54,7 @@ class CrisisCaseRepository:
         records = await self.graph.write(
             q.ASSIGN_STEP, id=step_id, assignee=assignee, actor=actor, now=now
         )
-        found = native_rows(records, "step")
-        return found[0] if found else None
+        return native_first(records, "step")
 
     async def resolve(
         self, case_id: str, resolution: str | None, actor: str, now: datetime
@@ -66,8 +63,7 @@ class CrisisCaseRepository:
         records = await self.graph.write(
             q.RESOLVE_CASE, id=case_id, resolution=resolution, actor=actor, now=now
         )
-        found = native_rows(records, "case")
-        return found[0] if found else None
+        return native_first(records, "case")
 
     async def overdue_steps(self, now: datetime, limit: int = 200) -> list[dict[str, Any]]:
         """Pending steps of open cases past their deadline at ``now``."""

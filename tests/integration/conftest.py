@@ -87,8 +87,18 @@ class LiveServer:
 def live_server(settings: Settings) -> Iterator[LiveServer]:
     """riskwatch served by uvicorn on a free loopback port for the whole test session."""
     port = _free_port()
+    # Tests drive the crisis workers themselves (with moved clocks); in the shared server only
+    # the alert broker runs, which feeds GraphQL subscriptions.
+    quiet = settings.model_copy(
+        update={
+            "delivery_interval_s": 0,
+            "event_dispatch_interval_s": 0,
+            "crisis_escalation_interval_s": 0,
+            "crisis_detect_interval_s": 0,
+        }
+    )
     config = uvicorn.Config(
-        create_app(settings),
+        create_app(quiet),
         host="127.0.0.1",
         port=port,
         log_level="warning",
