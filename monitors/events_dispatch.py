@@ -29,6 +29,7 @@ from monitors.crisis.detector import CrisisDetector
 log = logging.getLogger(__name__)
 
 EVENTS_DISPATCHED = Counter("riskwatch_domain_events_dispatched_total", "Events", ["type"])
+EVENTS_FAILED = Counter("riskwatch_domain_event_failures_total", "Events that failed to dispatch")
 
 MEDIA_CHANNEL = "MEDIA"
 
@@ -84,14 +85,22 @@ class DomainEventDispatcher:
         claimed = await self.events.claim(self.owner, now, now + self.lease, self.batch)
         enqueued = 0
         for event in claimed:
-            payload = event_payload(event)
-            if is_media_escalation(event, payload):
-                await self.detector.on_media_escalation(event, payload, now)
-            enqueued += await self.events.dispatch(str(event["id"]), self.owner, now)
-            EVENTS_DISPATCHED.labels(str(event.get("type"))).inc()
+            try:
+                enqueued += await self._dispatch(event, now)
+            except Exception:  # one bad event must not hold up the others; its lease expires
+                log.exception("dispatching domain event %s failed; retried later", event.get("id"))
+                EVENTS_FAILED.inc()
         if enqueued and self.on_enqueued is not None:
             self.on_enqueued()
         return len(claimed)
+
+    async def _dispatch(self, event: Mapping[str, Any], now: datetime) -> int:
+        payload = event_payload(event)
+        if is_media_escalation(event, payload):
+            await self.detector.on_media_escalation(event, payload, now)
+        enqueued = await self.events.dispatch(str(event["id"]), self.owner, now)
+        EVENTS_DISPATCHED.labels(str(event.get("type"))).inc()
+        return enqueued
 
     async def run(self, interval_s: float) -> None:
         """Rounds forever: at once while there is a full batch, else every ``interval_s``."""

@@ -121,11 +121,15 @@ class DeliveryWorker:
         kind = str((item.target or {}).get("kind", "MISSING"))
         try:
             await self._send(item, now)
-        except DeliveryError as error:
+        except (DeliveryError, ValueError, KeyError, TypeError) as error:
+            # A message that cannot even be built (a malformed target or alert) will never
+            # go out: it fails at once instead of coming back after every lease.
+            unbuildable = not isinstance(error, DeliveryError)
             attempts = item.attempts + 1
-            give_up = item.target is None or self.policy.gives_up(attempts)
+            give_up = unbuildable or item.target is None or self.policy.gives_up(attempts)
             next_at = now + self.policy.delay(attempts)
-            await self.outbox.mark_failed(item.id, self.owner, str(error), now, next_at, give_up)
+            reason = str(error) if not unbuildable else f"cannot build the message: {error!r}"
+            await self.outbox.mark_failed(item.id, self.owner, reason, now, next_at, give_up)
             outcome = "failed" if give_up else "retrying"
             DELIVERIES.labels(kind, outcome).inc()
             log.warning("delivery %s attempt %d: %s (%s)", item.id, attempts, error, outcome)

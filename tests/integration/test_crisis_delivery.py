@@ -182,3 +182,18 @@ async def test_email_target_is_delivered_over_smtp(graph: Graph) -> None:
     assert message["To"] == "pr@insurer.test"
     assert message["X-Riskwatch-Idempotency-Key"].strip() == f"alert:{raised.id}:WARNING"
     assert "HIGH_IMPACT_SOURCE" in message["Subject"]
+
+
+async def test_a_delivery_that_cannot_be_built_fails_at_once(graph: Graph) -> None:
+    clock = MovableClock(EPOCH)
+    await graph.write(
+        "CREATE (:WebhookTarget {id: 't-bad', name: 'bad', kind: 'CARRIER_PIGEON', url: 'x'}) "
+        "CREATE (:Alert {id: 'a1'})<-[:FOR]-(:Delivery {id: 'd1', idempotency_key: 'k1',"
+        " target_id: 't-bad', status: 'PENDING', attempts: 0, next_attempt_at: $now})",
+        now=clock.now,
+    )
+    worker = DeliveryWorker(graph, clock=clock)
+    assert (await worker.run_once()).failed == 1
+    await worker.aclose()
+    [failed] = await OutboxRepository(graph).list_deliveries("FAILED")
+    assert "cannot build the message" in failed["last_error"]
