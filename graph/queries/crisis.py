@@ -119,13 +119,16 @@ SET a.updated_at = $now,
 RETURN a.id AS id, created, previous_rank, a.severity AS severity, a.status AS status
 """
 
-# Links an alert to its subject node and cites the mentions and stories behind it.
-LINK_ALERT = (
-    _SUBJECT_BY_ID
-    + """
+# Links an alert to its subject node (when it exists) and cites the mentions and stories
+# behind it.
+LINK_ALERT = """
 MATCH (a:Alert {id: $alert_id})
-MERGE (a)-[:ABOUT]->(x)
-WITH DISTINCT a
+OPTIONAL MATCH (p:Party {id: $subject_id})
+OPTIONAL MATCH (s:Subject {id: $subject_id})
+OPTIONAL MATCH (c:Complaint {id: $subject_id})
+WITH a, coalesce(p, s, c) AS x
+FOREACH (_ IN CASE WHEN x IS NULL THEN [] ELSE [1] END | MERGE (a)-[:ABOUT]->(x))
+WITH a
 CALL (a) {
   UNWIND $mention_ids AS mention_id
   MATCH (m:Mention {id: mention_id})
@@ -138,7 +141,6 @@ CALL (a) {
 }
 RETURN count(*) AS linked
 """
-)
 
 # The open crisis case about a subject, if any (a new alert about it joins that case).
 OPEN_CASE_FOR_SUBJECT = """

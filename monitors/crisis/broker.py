@@ -82,7 +82,10 @@ class AlertBroker:
                 queue.put_nowait(alert)
             published += 1
         if found:
-            self._cursor = max(self._cursor, max(a["notified_at"] for a in found))
+            # Never past this process's now: one future-dated alert (a skewed clock elsewhere)
+            # must not hide the alerts raised after it.
+            latest = min(max(a["notified_at"] for a in found), self.clock())
+            self._cursor = max(self._cursor, latest)
         horizon = self._cursor - 2 * self.overlap
         self._published = {k: at for k, at in self._published.items() if at >= horizon}
         return published

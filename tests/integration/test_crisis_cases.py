@@ -11,6 +11,7 @@ from graph.client import Graph
 from graph.crisis_cases import CrisisCaseRepository
 from graph.outbox import WebhookTargetRepository
 from models.crisis import Severity
+from monitors.crisis.broker import AlertBroker
 from monitors.crisis.escalation import EscalationSweep
 from monitors.events_dispatch import DomainEventDispatcher
 from tests.integration.crisis_fixtures import EPOCH, MovableClock, make_detector
@@ -135,3 +136,18 @@ async def test_an_unacknowledged_step_escalates_at_its_deadline(graph: Graph) ->
         "MATCH (e:DomainEvent {type: 'crisis.step_escalated'}) RETURN e.payload AS payload"
     )
     assert {json.loads(r["payload"])["to_role"] for r in events} == {"pr_lead", "management"}
+
+
+async def test_broker_publishes_each_alert_once_to_every_subscriber(graph: Graph) -> None:
+    media = await standard_media(graph)
+    clock = MovableClock(EPOCH)
+    broker = AlertBroker(graph, clock=clock)
+    async with broker.subscription() as first, broker.subscription() as second:
+        await media.add_stories([StoryRow("b:1", clock.now, ["subject:acme"], ["feed:cctv"])])
+        [raised] = await make_detector(graph, clock).on_new_stories(["b:1"])
+        clock.advance(timedelta(seconds=1))
+        assert await broker.poll_once() == 1
+        assert await broker.poll_once() == 0  # the overlap re-reads it; it is not sent twice
+        assert first.get_nowait()["id"] == second.get_nowait()["id"] == raised.id
+        assert first.empty()
+    assert broker.subscriber_count == 0
