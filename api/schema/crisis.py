@@ -6,7 +6,7 @@ import base64
 import json
 from collections.abc import AsyncGenerator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import strawberry
@@ -317,6 +317,11 @@ def _plan_view(plan: CrisisPlan, document: str) -> CrisisPlanView:
     return CrisisPlanView(name=plan.name, document=document, plan=parsed)
 
 
+@strawberry.type(description="A plan or webhook target that was refused, and why.")
+class InvalidCrisisInput:
+    message: str
+
+
 @strawberry.type
 class WebhookTarget:
     id: strawberry.ID
@@ -341,6 +346,14 @@ def _target_from_row(row: Mapping[str, Any]) -> WebhookTarget:
         min_severity=Severity(row["min_severity"]) if row.get("min_severity") else None,
         event_types=list(row.get("event_types") or []),
     )
+
+
+CrisisPlanResult = Annotated[
+    CrisisPlanView | InvalidCrisisInput, strawberry.union("CrisisPlanResult")
+]
+WebhookTargetResult = Annotated[
+    WebhookTarget | InvalidCrisisInput, strawberry.union("WebhookTargetResult")
+]
 
 
 @strawberry.input
@@ -494,15 +507,23 @@ class CrisisMutation:
     @strawberry.mutation(
         permission_classes=ADMIN_ONLY, description="Replace the crisis plan (YAML or JSON)."
     )
-    async def update_crisis_plan(self, info: Info[Context, None], document: str) -> CrisisPlanView:
-        plan = await _runtime(info).plans.update(document, _actor(info))
+    async def update_crisis_plan(
+        self, info: Info[Context, None], document: str
+    ) -> CrisisPlanResult:
+        try:
+            plan = await _runtime(info).plans.update(document, _actor(info))
+        except InvalidInput as problem:
+            return InvalidCrisisInput(message=problem.message)
         return _plan_view(plan, document)
 
     @strawberry.mutation(permission_classes=ADMIN_ONLY, description="Add a webhook target.")
     async def add_webhook_target(
         self, info: Info[Context, None], target: WebhookTargetInput
-    ) -> WebhookTarget:
-        _validate_target(target)
+    ) -> WebhookTargetResult:
+        try:
+            _validate_target(target)
+        except InvalidInput as problem:
+            return InvalidCrisisInput(message=problem.message)
         row = await info.context.repo(WebhookTargetRepository).add(
             name=target.name.strip(),
             kind=TargetKind(target.kind).value,

@@ -127,7 +127,7 @@ async def test_roles_guard_crisis_operations(
     refused = (await gql(client, renewal, ALERTS, {"min": "WATCH"})).json()
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     pr = await make_key(Role.PR)
-    plan = "mutation($d: String!) { updateCrisisPlan(document: $d) { name } }"
+    plan = "mutation($d: String!) { updateCrisisPlan(document: $d) { __typename } }"
     forbidden = (await gql(client, pr, plan, {"d": "levels: {}"})).json()
     assert forbidden["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
@@ -136,10 +136,16 @@ async def test_admin_edits_the_plan_and_webhook_targets(
     client: httpx.AsyncClient, graph: Graph, make_key: KeyFactory
 ) -> None:
     admin = await make_key(Role.ADMIN)
-    plan = "mutation($d: String!) { updateCrisisPlan(document: $d) { name plan } }"
-    bad = (await gql(client, admin, plan, {"d": "levels: {LOUD: {steps: []}}"})).json()
-    assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
-    assert "unknown severity" in bad["errors"][0]["message"]
+    plan = """
+    mutation($d: String!) {
+      updateCrisisPlan(document: $d) {
+        __typename ... on CrisisPlanView { name } ... on InvalidCrisisInput { message }
+      }
+    }
+    """
+    bad = _data(await gql(client, admin, plan, {"d": "levels: {LOUD: {steps: []}}"}))
+    assert bad["updateCrisisPlan"]["__typename"] == "InvalidCrisisInput"
+    assert "unknown severity" in bad["updateCrisisPlan"]["message"]
     document = json.dumps(
         {
             "name": "tight plan",
@@ -165,7 +171,11 @@ async def test_admin_edits_the_plan_and_webhook_targets(
 
     add = """
     mutation($t: WebhookTargetInput!) {
-      addWebhookTarget(target: $t) { id name kind url hasSecret minSeverity eventTypes }
+      addWebhookTarget(target: $t) {
+        __typename
+        ... on WebhookTarget { id name kind url hasSecret minSeverity eventTypes }
+        ... on InvalidCrisisInput { message }
+      }
     }
     """
     target = {
@@ -177,8 +187,11 @@ async def test_admin_edits_the_plan_and_webhook_targets(
     }
     added = _data(await gql(client, admin, add, {"t": target}))["addWebhookTarget"]
     assert added["url"] == "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
-    invalid = (await gql(client, admin, add, {"t": {**target, "url": "ftp://x"}})).json()
-    assert invalid["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    invalid = _data(await gql(client, admin, add, {"t": {**target, "url": "ftp://x"}}))
+    assert invalid["addWebhookTarget"] == {
+        "__typename": "InvalidCrisisInput",
+        "message": "a webhook url must be http(s)://host/...",
+    }
     listed = _data(await gql(client, admin, "{ webhookTargets { id } }"))["webhookTargets"]
     assert [t["id"] for t in listed] == [added["id"]]
     removed = await gql(
