@@ -20,7 +20,8 @@ from neo4j import AsyncManagedTransaction
 from graph.client import Graph, rows
 from graph.queries import crisis as q
 from graph.queries import delivery as dq
-from models.crisis import AlertDraft, CrisisPlan, Severity, step_due_at
+from models.crisis import AlertDraft, Severity
+from models.crisis_plan import CrisisPlan, step_due_at
 
 # Complaint statuses that count as "open" for the regulator-link trigger.
 OPEN_COMPLAINT_STATUSES = ("OPEN", "EXTENDED", "OVERDUE")

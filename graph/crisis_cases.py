@@ -11,7 +11,7 @@ from typing import Any
 from graph.alerts import native, native_first, native_rows
 from graph.client import Graph, rows
 from graph.queries import crisis_cases as q
-from models.crisis import Escalation
+from models.crisis_plan import Escalation
 
 _UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

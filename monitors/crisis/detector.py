@@ -22,7 +22,6 @@ from graph.client import Graph
 from models.crisis import (
     AlertDraft,
     AlertKind,
-    CrisisPlan,
     Severity,
     SpikeDecision,
     SpikeSettings,
@@ -30,6 +29,7 @@ from models.crisis import (
     decide_spike,
     top_terms,
 )
+from models.crisis_plan import CrisisPlan
 from monitors.clock import Clock, utc_now
 from monitors.crisis.plans import PlanStore
 

@@ -15,7 +15,8 @@ from prometheus_client import Counter
 
 from graph.client import Graph
 from graph.crisis_cases import CrisisCaseRepository
-from models.crisis import Escalation, StepState, StepStatus, overdue_escalation
+from models.crisis import StepStatus
+from models.crisis_plan import Escalation, StepState, overdue_escalation
 from monitors.clock import Clock, utc_now
 
 log = logging.getLogger(__name__)

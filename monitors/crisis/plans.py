@@ -11,7 +11,7 @@ from pathlib import Path
 
 from graph.client import Graph
 from graph.crisis_cases import CrisisPlanRepository
-from models.crisis import CrisisPlan, parse_plan
+from models.crisis_plan import CrisisPlan, parse_plan
 from models.errors import ConfigurationError
 from monitors.clock import Clock, utc_now
 

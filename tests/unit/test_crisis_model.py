@@ -11,16 +11,13 @@ from models.crisis import (
     AlertKind,
     Severity,
     SpikeSettings,
-    StepState,
     StepStatus,
     StorySignal,
     decide_spike,
-    overdue_escalation,
-    parse_plan,
     raise_severity,
-    step_due_at,
     top_terms,
 )
+from models.crisis_plan import StepState, overdue_escalation, parse_plan, step_due_at
 from models.errors import InvalidInput
 from monitors.crisis.plans import DEFAULT_PLAN_FILE
 
