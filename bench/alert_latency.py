@@ -6,7 +6,7 @@ as the media pipeline does, and times until a local webhook receiver has the ale
 -> alert + outbox delivery (one transaction) -> delivery worker (woken in-process, as in the
 API process) -> HTTP POST. The worker also polls, as it would across processes.
 
-    .venv/bin/python -m bench.alert_latency [--runs 50] [--poll-interval 1.0]
+    .venv/bin/python -m bench.alert_latency [--runs 50] [--poll-interval 1.0] [--no-wake]
 
 Writes only nodes whose ids start with ``bench:`` and deletes them afterwards. Refuses to
 run while other webhook targets exist (they would receive the benchmark's alerts) unless
@@ -56,7 +56,9 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-async def _bench(graph: Graph, runs: int, poll_interval: float, force: bool) -> list[float]:
+async def _bench(
+    graph: Graph, runs: int, poll_interval: float, force: bool, wake: bool
+) -> list[float]:
     await migrate(graph)
     targets = WebhookTargetRepository(graph)
     others = [t for t in await targets.list_targets() if not str(t["id"]).startswith("bench:")]
@@ -83,7 +85,7 @@ async def _bench(graph: Graph, runs: int, poll_interval: float, force: bool) -> 
         graph,
         PlanStore(graph),
         spike_settings(load_settings()),
-        on_alert=lambda raised: worker.wake(),
+        on_alert=(lambda raised: worker.wake()) if wake else None,
     )
     latencies: list[float] = []
     try:
@@ -114,6 +116,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--poll-interval", type=float, default=1.0, help="worker poll, seconds")
     parser.add_argument("--force", action="store_true", help="run despite other targets")
+    parser.add_argument(
+        "--no-wake",
+        action="store_true",
+        help="the worker only polls, as when the detector runs in another process",
+    )
     args = parser.parse_args()
     settings = load_settings()
 
@@ -124,7 +131,9 @@ def main() -> int:
             settings.neo4j_password.get_secret_value(),
             settings.neo4j_database,
         ) as graph:
-            return await _bench(graph, args.runs, args.poll_interval, args.force)
+            return await _bench(
+                graph, args.runs, args.poll_interval, args.force, wake=not args.no_wake
+            )
 
     latencies = anyio.run(work)
     ms = [1000 * value for value in latencies]

@@ -16,6 +16,9 @@ import yaml
 from models.crisis import SEVERITY_ORDER, AlertKind, Severity, StepStatus
 from models.errors import InvalidInput
 
+# The longest deadline a step may have: a year.
+MAX_MINUTES = 525_600
+
 
 @dataclass(frozen=True)
 class PlanStep:
@@ -63,8 +66,10 @@ def _parse_step(raw: Any, where: str) -> PlanStep:
     if not isinstance(raw, Mapping):
         raise InvalidInput(f"{where}: a step must be a mapping")
     minutes = raw.get("deadline_minutes")
-    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
-        raise InvalidInput(f"{where}: 'deadline_minutes' must be a positive integer")
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or not 0 < minutes <= MAX_MINUTES:
+        raise InvalidInput(
+            f"{where}: 'deadline_minutes' must be a whole number from 1 to {MAX_MINUTES}"
+        )
     escalate = raw.get("escalate_to", [])
     if isinstance(escalate, str):
         escalate = [escalate]

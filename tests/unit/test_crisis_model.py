@@ -140,6 +140,10 @@ def test_plan_accepts_json_and_single_escalation_role() -> None:
             "deadline_minutes",
         ),
         ("levels: {WATCH: {steps: [{title: A, role: r, deadline_minutes: 3}]}}", "'key'"),
+        (
+            "levels: {WATCH: {steps: [{key: a, title: A, role: r, deadline_minutes: 1e30}]}}",
+            "deadline_minutes",
+        ),
         ("levels: {WATCH: {steps: []}}\ntriggers: {LOUD: CRISIS}", "unknown alert kind"),
         ("levels: [", "not valid YAML"),
     ],
