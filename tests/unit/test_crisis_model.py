@@ -141,7 +141,7 @@ def test_plan_accepts_json_and_single_escalation_role() -> None:
         ),
         ("levels: {WATCH: {steps: [{title: A, role: r, deadline_minutes: 3}]}}", "'key'"),
         (
-            "levels: {WATCH: {steps: [{key: a, title: A, role: r, deadline_minutes: 1e30}]}}",
+            "levels: {WATCH: {steps: [{key: a, title: A, role: r, deadline_minutes: 99999999}]}}",
             "deadline_minutes",
         ),
         ("levels: {WATCH: {steps: []}}\ntriggers: {LOUD: CRISIS}", "unknown alert kind"),
