@@ -9,9 +9,13 @@ import anyio
 import httpx
 from websockets.asyncio.client import connect
 
+from graph.alerts import AlertRepository
 from graph.client import Graph
+from models.crisis import AlertDraft, AlertKind, Severity
+from models.crisis_plan import parse_plan
 from models.roles import Role
 from monitors.clock import utc_now
+from monitors.crisis.plans import DEFAULT_PLAN_FILE
 from tests.integration.conftest import KeyFactory, LiveServer, gql
 from tests.integration.crisis_fixtures import EPOCH, MovableClock, make_detector
 from tests.integration.media_graph import StoryRow, standard_media
@@ -219,8 +223,15 @@ async def test_subscriber_receives_alert_raised(
     key = await make_key(Role.RISK)
     socket = await _subscribe(live_server, key)
     try:
-        # Raised by another process's detector (this test's), at the real time.
+        # Raised by another process's detector (this test's), at the real time; the WATCH
+        # alert raised first is below the subscriber's minimum severity.
         clock = MovableClock(utc_now())
+        await AlertRepository(graph).raise_alert(
+            AlertDraft("subject:quiet", None, AlertKind.SPIKE, Severity.WATCH, {}),
+            parse_plan(DEFAULT_PLAN_FILE.read_text(encoding="utf-8")),
+            clock.now,
+            timedelta(hours=1),
+        )
         raised = await _high_impact_alert(graph, clock, "live:1", "subject:acme")
         with anyio.fail_after(10):
             message = json.loads(await socket.recv())

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 from datetime import datetime, timedelta
 
+from graph.alerts import AlertRepository
 from graph.client import Graph
-from models.crisis import Severity
+from models.crisis import AlertDraft, AlertKind, Severity
+from models.crisis_plan import parse_plan
+from monitors.crisis.plans import DEFAULT_PLAN_FILE
 from tests.integration.crisis_fixtures import EPOCH, MovableClock, make_detector
 from tests.integration.media_graph import StoryRow, standard_media
 
@@ -184,3 +188,21 @@ async def test_story_about_a_party_with_an_open_regulator_complaint_raises_an_al
     [alert] = await _alerts(graph)
     assert alert["kind"] == "REGULATOR_LINK"
     assert json.loads(alert["explanation"])["regulator_complaints"] == ["complaint:K1"]
+
+
+async def test_concurrent_raises_of_the_same_alert_make_one_alert(graph: Graph) -> None:
+    await standard_media(graph)
+    draft = AlertDraft("subject:acme", "安盛保险", AlertKind.SPIKE, Severity.WARNING, {})
+    plan = parse_plan(DEFAULT_PLAN_FILE.read_text(encoding="utf-8"))
+    repo = AlertRepository(graph)
+    raised = await asyncio.gather(
+        *(repo.raise_alert(draft, plan, EPOCH, timedelta(hours=6)) for _ in range(6))
+    )
+    assert len({r.id for r in raised}) == 1
+    assert sum(r.created for r in raised) == 1
+    assert len(await _alerts(graph)) == 1
+    cases = await graph.read(
+        "MATCH (c:CrisisCase)-[:HAS_STEP]->(s) RETURN c.id AS id, count(s) AS n"
+    )
+    assert [r["n"] for r in cases] == [3]
+    assert {r.case_id for r in raised if r.case_id} == {cases[0]["id"]}
