@@ -229,12 +229,10 @@ async def _open_case(
     level = plan.level(draft.severity)
     if not level.opens_case:
         return None
-    existing = await (await tx.run(q.OPEN_CASE_FOR_SUBJECT, subject_id=draft.subject_id)).single()
-    case_id = existing["id"] if existing else str(uuid.uuid4())
     title = f"{draft.severity} {draft.kind}: {draft.subject_name or draft.subject_id}"
-    await tx.run(
+    upserted = await tx.run(
         q.UPSERT_CASE,
-        case_id=case_id,
+        case_id=str(uuid.uuid4()),
         subject_id=draft.subject_id,
         title=title,
         now=now,
@@ -242,6 +240,8 @@ async def _open_case(
         rank=draft.severity.rank,
         alert_id=alert_id,
     )
+    case = await upserted.single(strict=True)
+    case_id: str = case["id"]
     steps: list[Mapping[str, Any]] = [
         {
             "key": step.key,
@@ -256,7 +256,7 @@ async def _open_case(
         for step in level.steps
     ]
     await tx.run(q.ADD_CASE_STEPS, case_id=case_id, steps=steps, now=now)
-    if existing is None:
+    if case["created"]:
         await tx.run(
             q.WRITE_AUDIT,
             now=now,

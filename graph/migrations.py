@@ -34,6 +34,8 @@ _INDEXES: list[LiteralString] = [
     "CREATE INDEX audit_at IF NOT EXISTS FOR (a:AuditEvent) ON (a.at)",
     # Crisis detection and delivery (issue 7).
     "CREATE CONSTRAINT alert_open_key IF NOT EXISTS FOR (a:Alert) REQUIRE a.open_key IS UNIQUE",
+    "CREATE CONSTRAINT crisis_case_open_key IF NOT EXISTS "
+    "FOR (c:CrisisCase) REQUIRE c.open_key IS UNIQUE",
     "CREATE INDEX alert_notified IF NOT EXISTS FOR (a:Alert) ON (a.notified_at)",
     "CREATE INDEX alert_status IF NOT EXISTS FOR (a:Alert) ON (a.status)",
     "CREATE INDEX story_first_seen IF NOT EXISTS FOR (s:Story) ON (s.first_seen_at)",

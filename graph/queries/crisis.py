@@ -142,26 +142,21 @@ CALL (a) {
 RETURN count(*) AS linked
 """
 
-# The open crisis case about a subject, if any (a new alert about it joins that case).
-OPEN_CASE_FOR_SUBJECT = """
-MATCH (c:CrisisCase {subject_id: $subject_id, status: 'OPEN'})
-RETURN c.id AS id, c.severity_rank AS severity_rank
-ORDER BY c.opened_at LIMIT 1
-"""
-
-# Opens a case (or raises the severity of the open one) and attaches the alert to it.
+# Opens the subject's crisis case, or joins the one already open about it (``open_key`` is
+# the subject id while the case is open, unique, so concurrent alerts cannot open two), and
+# raises its severity if the alert is more severe; attaches the alert.
 UPSERT_CASE = """
-MERGE (c:CrisisCase {id: $case_id})
-ON CREATE SET c.status = 'OPEN', c.subject_id = $subject_id, c.title = $title,
+MERGE (c:CrisisCase {open_key: $subject_id})
+ON CREATE SET c.id = $case_id, c.status = 'OPEN', c.subject_id = $subject_id, c.title = $title,
               c.opened_at = $now, c.severity_rank = -1
-WITH c, c.severity_rank AS previous_rank
+WITH c, c.id = $case_id AS created, c.severity_rank AS previous_rank
 SET c.severity = CASE WHEN $rank > previous_rank THEN $severity ELSE c.severity END,
     c.severity_rank = CASE WHEN $rank > previous_rank THEN $rank ELSE previous_rank END,
     c.updated_at = $now
-WITH c
+WITH c, created
 MATCH (a:Alert {id: $alert_id})
 MERGE (c)-[:HAS_ALERT]->(a)
-RETURN c.id AS id
+RETURN c.id AS id, created
 """
 
 # Adds the plan's steps for a severity to a case (steps already there, by key, stay as they are).

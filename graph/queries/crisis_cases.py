@@ -54,7 +54,7 @@ RETURN s {.*} AS step
 RESOLVE_CASE = """
 MATCH (c:CrisisCase {id: $id})
 WITH c, c.status AS before
-SET c.status = 'RESOLVED', c.resolved_at = coalesce(c.resolved_at, $now),
+SET c.status = 'RESOLVED', c.open_key = null, c.resolved_at = coalesce(c.resolved_at, $now),
     c.resolved_by = coalesce(c.resolved_by, $actor), c.resolution = $resolution
 WITH c, before
 CALL (c) {

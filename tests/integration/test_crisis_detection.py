@@ -201,8 +201,19 @@ async def test_concurrent_raises_of_the_same_alert_make_one_alert(graph: Graph) 
     assert len({r.id for r in raised}) == 1
     assert sum(r.created for r in raised) == 1
     assert len(await _alerts(graph)) == 1
-    cases = await graph.read(
-        "MATCH (c:CrisisCase)-[:HAS_STEP]->(s) RETURN c.id AS id, count(s) AS n"
+    # Another kind of alert about the same subject, at the same moment, joins the same case
+    # and raises it to CRISIS: the CRISIS steps not already there are added (six in all).
+    other = AlertDraft(
+        "subject:acme", "安盛保险", AlertKind.HIGH_IMPACT_SOURCE, Severity.CRISIS, {}
     )
-    assert [r["n"] for r in cases] == [3]
-    assert {r.case_id for r in raised if r.case_id} == {cases[0]["id"]}
+    both = await asyncio.gather(
+        repo.raise_alert(other, plan, EPOCH, timedelta(hours=6)),
+        repo.raise_alert(draft, plan, EPOCH, timedelta(hours=6)),
+    )
+    assert len(await _alerts(graph)) == 2
+    cases = await graph.read(
+        "MATCH (c:CrisisCase) RETURN c.id AS id, c.severity AS severity,"
+        " COUNT { (c)-[:HAS_STEP]->() } AS steps, COUNT { (c)-[:HAS_ALERT]->() } AS alerts"
+    )
+    assert [(r["severity"], r["steps"], r["alerts"]) for r in cases] == [("CRISIS", 6, 2)]
+    assert {r.case_id for r in [*raised, *both] if r.case_id} == {cases[0]["id"]}
