@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 import anyio
 import httpx
-from prometheus_client import Counter
+from prometheus_client import Counter, Histogram
 
 from graph.client import Graph
 from graph.outbox import ClaimedDelivery, OutboxRepository
@@ -34,6 +34,11 @@ from monitors.delivery.outbox import RetryPolicy, envelope_for
 log = logging.getLogger(__name__)
 
 DELIVERIES = Counter("riskwatch_deliveries_total", "Delivery attempts", ["kind", "outcome"])
+DELIVERY_DELAY = Histogram(
+    "riskwatch_delivery_delay_seconds",
+    "From a delivery's creation (with its alert or event) to its successful send",
+    buckets=(0.1, 0.25, 0.5, 1, 2, 5, 15, 60, 300, 3600),
+)
 
 
 class DeliveryError(Exception):
@@ -134,8 +139,12 @@ class DeliveryWorker:
             DELIVERIES.labels(kind, outcome).inc()
             log.warning("delivery %s attempt %d: %s (%s)", item.id, attempts, error, outcome)
             return outcome
-        await self.outbox.mark_sent(item.id, self.owner, self.clock())
+        sent_at = self.clock()
+        await self.outbox.mark_sent(item.id, self.owner, sent_at)
         DELIVERIES.labels(kind, "sent").inc()
+        created_at = item.delivery.get("created_at")
+        if isinstance(created_at, datetime):
+            DELIVERY_DELAY.observe(max(0.0, (sent_at - created_at).total_seconds()))
         return "sent"
 
     async def _send(self, item: ClaimedDelivery, now: datetime) -> None:
