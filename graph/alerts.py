@@ -250,6 +250,7 @@ async def _open_case(
             "planned_role": step.role,
             "deadline_minutes": step.deadline_minutes,
             "escalate_to": list(step.escalate_to),
+            "done_on_acknowledge": step.done_on_acknowledge,
             "due_at": step_due_at(now, step),
             "severity": draft.severity.value,
         }

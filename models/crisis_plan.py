@@ -29,6 +29,8 @@ class PlanStep:
     role: str
     deadline_minutes: int
     escalate_to: tuple[str, ...]
+    # Done as soon as someone acknowledges the alert (e.g. "notify the PR duty officer").
+    done_on_acknowledge: bool = False
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,13 @@ def _text(raw: Mapping[str, Any], key: str, where: str) -> str:
     return value.strip()
 
 
+def _flag(raw: Mapping[str, Any], key: str, where: str) -> bool:
+    value = raw.get(key, False)
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{where}: '{key}' must be true or false")
+    return value
+
+
 def _parse_step(raw: Any, where: str) -> PlanStep:
     if not isinstance(raw, Mapping):
         raise InvalidInput(f"{where}: a step must be a mapping")
@@ -81,6 +90,7 @@ def _parse_step(raw: Any, where: str) -> PlanStep:
         role=_text(raw, "role", where),
         deadline_minutes=minutes,
         escalate_to=tuple(escalate),
+        done_on_acknowledge=_flag(raw, "done_on_acknowledge", where),
     )
 
 
@@ -116,7 +126,7 @@ def parse_plan(document: str) -> CrisisPlan:
         keys = [s.key for s in steps]
         if len(set(keys)) != len(keys):
             raise InvalidInput(f"{where}.steps: step keys must be unique")
-        levels[severity] = PlanLevel(severity, bool(body.get("opens_case", False)), steps)
+        levels[severity] = PlanLevel(severity, _flag(body, "opens_case", where), steps)
     triggers_raw = raw.get("triggers", {}) or {}
     if not isinstance(triggers_raw, Mapping):
         raise InvalidInput("'triggers' must map alert kinds to severities")
@@ -145,6 +155,7 @@ def plan_as_dict(plan: CrisisPlan) -> dict[str, Any]:
                         "role": s.role,
                         "deadline_minutes": s.deadline_minutes,
                         "escalate_to": list(s.escalate_to),
+                        "done_on_acknowledge": s.done_on_acknowledge,
                     }
                     for s in level.steps
                 ],

@@ -207,7 +207,8 @@ RETURN alert_id, m.id AS id, m.title AS title, m.url AS url, m.published_at AS p
        m.sentiment AS sentiment, f.name AS feed
 """
 
-# Moves an alert from OPEN to ACKNOWLEDGED, with an audit record.
+# Moves an alert from OPEN to ACKNOWLEDGED, with an audit record; the pending steps of its
+# case that an acknowledgement completes (``done_on_acknowledge``) are done too.
 ACKNOWLEDGE_ALERT = """
 MATCH (a:Alert {id: $id})
 WITH a, a.status AS before
@@ -218,5 +219,15 @@ WITH a, before
 OPTIONAL MATCH (c:CrisisCase)-[:HAS_ALERT]->(a)
 CREATE (e:AuditEvent {id: randomUUID(), at: $now, actor: $actor, action: 'alert.acknowledge',
                       subject_id: a.id, case_id: c.id, before: before, after: a.status})
+WITH a, c
+CALL (c) {
+  MATCH (c)-[:HAS_STEP]->(s:CrisisStep)
+  WHERE s.status = 'PENDING' AND s.done_on_acknowledge = true
+  SET s.status = 'DONE', s.completed_at = $now, s.completed_by = $actor,
+      s.note = 'alert acknowledged'
+  CREATE (:AuditEvent {id: randomUUID(), at: $now, actor: $actor,
+                       action: 'crisis.step.complete', subject_id: s.id, case_id: c.id,
+                       before: 'PENDING', after: 'DONE'})
+}
 RETURN a {.*, case_id: c.id} AS alert
 """

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import anyio
 
+from graph.alerts import AlertRepository
 from graph.client import Graph
 from graph.crisis_cases import CrisisCaseRepository
 from graph.outbox import WebhookTargetRepository
@@ -151,3 +152,19 @@ async def test_broker_publishes_each_alert_once_to_every_subscriber(graph: Graph
         assert first.get_nowait()["id"] == second.get_nowait()["id"] == raised.id
         assert first.empty()
     assert broker.subscriber_count == 0
+
+
+async def test_acknowledging_the_alert_does_the_notify_step_so_it_never_escalates(
+    graph: Graph,
+) -> None:
+    media = await standard_media(graph)
+    clock = MovableClock(EPOCH)
+    await media.add_stories([StoryRow("cctv:1", clock.now, ["subject:acme"], ["feed:cctv"])])
+    [raised] = await make_detector(graph, clock).on_new_stories(["cctv:1"])
+    assert raised.case_id is not None
+    await AlertRepository(graph).acknowledge(raised.id, "pr-officer", EPOCH + timedelta(minutes=5))
+    assert await EscalationSweep(graph, clock).run_once(EPOCH + timedelta(minutes=20)) == []
+    steps = {s["key"]: s for s in await CrisisCaseRepository(graph).steps(raised.case_id)}
+    assert steps["notify_pr_duty"]["status"] == "DONE"
+    assert steps["notify_pr_duty"]["completed_by"] == "pr-officer"
+    assert steps["assess_risk"]["status"] == "PENDING"
