@@ -3,18 +3,18 @@
 :class:`CrisisRuntime` holds the long-lived crisis objects (one per process): the plan store,
 the detector the media pipeline calls (``detector.on_new_stories``), the alert broker that
 feeds GraphQL subscriptions, the delivery worker, the domain-event dispatcher and the
-escalation sweep. :class:`CrisisBackground` runs their loops in a task group until shutdown;
+escalation sweep. :func:`crisis_loops` runs their loops in a task group until shutdown;
 an interval of 0 turns a loop off (e.g. API processes that leave delivery to a worker).
 """
 
 from __future__ import annotations
 
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
 import anyio
-from anyio.abc import TaskGroup
 
 from api.settings import Settings
 from graph.alerts import RaisedAlert
@@ -107,46 +107,37 @@ class CrisisRuntime:
         return cls(plans, detector, broker, delivery, dispatcher, EscalationSweep(graph, clock))
 
 
-class CrisisBackground:
-    """The crisis loops of one process, in a task group from :meth:`start` to :meth:`stop`."""
+@asynccontextmanager
+async def crisis_loops(settings: Settings, graph: Graph) -> AsyncIterator[CrisisRuntime]:
+    """The process's crisis objects, with every loop whose interval is above 0 running.
 
-    def __init__(self, runtime: CrisisRuntime, stack: AsyncExitStack, tasks: TaskGroup) -> None:
-        self.runtime = runtime
-        self._stack = stack
-        self._tasks = tasks
-
-    @classmethod
-    async def start(cls, settings: Settings, graph: Graph) -> CrisisBackground:
-        """Seed the crisis plan and start every loop whose interval is above 0."""
-        runtime = CrisisRuntime.build(settings, graph)
-        await runtime.plans.seed()
-        stack = AsyncExitStack()
-        tasks = await stack.enter_async_context(anyio.create_task_group())
-        loops = (
-            (settings.alert_broker_interval_s, runtime.broker.run),
-            (settings.delivery_interval_s, runtime.delivery.run),
-            (settings.event_dispatch_interval_s, runtime.dispatcher.run),
-        )
-        for interval, loop in loops:
-            if interval > 0:
-                tasks.start_soon(loop, interval)
-        if settings.crisis_detect_interval_s > 0:
-            tasks.start_soon(
-                run_every, settings.crisis_detect_interval_s, runtime.detector.sweep, "spike sweep"
+    Seeds the crisis plan first; on exit cancels the loops and closes the delivery worker's
+    HTTP client (a delivery cut off mid-send is sent again once its lease runs out).
+    """
+    runtime = CrisisRuntime.build(settings, graph)
+    await runtime.plans.seed()
+    try:
+        async with anyio.create_task_group() as tasks:
+            loops = (
+                (settings.alert_broker_interval_s, runtime.broker.run),
+                (settings.delivery_interval_s, runtime.delivery.run),
+                (settings.event_dispatch_interval_s, runtime.dispatcher.run),
             )
-        if settings.crisis_escalation_interval_s > 0:
-            tasks.start_soon(
-                run_every,
-                settings.crisis_escalation_interval_s,
-                runtime.escalation.run_once,
-                "escalation sweep",
+            for interval, loop in loops:
+                if interval > 0:
+                    tasks.start_soon(loop, interval)
+            sweeps = (
+                (settings.crisis_detect_interval_s, runtime.detector.sweep, "spike sweep"),
+                (
+                    settings.crisis_escalation_interval_s,
+                    runtime.escalation.run_once,
+                    "escalation sweep",
+                ),
             )
-        return cls(runtime, stack, tasks)
-
-    async def stop(self) -> None:
-        """Cancel the loops and wait for them; close the delivery worker's HTTP client."""
-        self._tasks.cancel_scope.cancel()
-        try:
-            await self._stack.aclose()
-        finally:
-            await self.runtime.delivery.aclose()
+            for interval, job, name in sweeps:
+                if interval > 0:
+                    tasks.start_soon(run_every, interval, job, name)
+            yield runtime
+            tasks.cancel_scope.cancel()
+    finally:
+        await runtime.delivery.aclose()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from neo4j import AsyncDriver
 
+from api.rate_limit import KeyRateLimiter
 from api.settings import Settings
 from graph.client import Graph
 
@@ -21,5 +22,6 @@ class Services:
     settings: Settings
     driver: AsyncDriver
     graph: Graph
+    rate_limiter: KeyRateLimiter
     # Crisis detection and delivery (issue 7): the detector, the alert broker, the workers.
     crisis: CrisisRuntime | None = None

@@ -32,6 +32,13 @@ _INDEXES: list[LiteralString] = [
     "CREATE INDEX watchlist_status IF NOT EXISTS FOR (w:WatchlistEntry) ON (w.status)",
     "CREATE INDEX mention_published IF NOT EXISTS FOR (m:Mention) ON (m.published_at)",
     "CREATE INDEX audit_at IF NOT EXISTS FOR (a:AuditEvent) ON (a.at)",
+    "CREATE INDEX domain_event_dispatched IF NOT EXISTS FOR (e:DomainEvent) ON (e.dispatched_at)",
+    "CREATE INDEX complaint_channel IF NOT EXISTS FOR (c:Complaint) ON (c.channel)",
+    "CREATE INDEX claim_status IF NOT EXISTS FOR (c:Claim) ON (c.status)",
+    "CREATE INDEX frontline_feedback_at IF NOT EXISTS FOR (f:FrontlineFeedback) ON (f.at)",
+    "CREATE INDEX claim_fraud_flag IF NOT EXISTS FOR (c:Claim) ON (c.fraud_flag)",
+    "CREATE INDEX party_fraud_flag IF NOT EXISTS FOR (p:Party) ON (p.fraud_flag)",
+    "CREATE INDEX watchlist_reason IF NOT EXISTS FOR (w:WatchlistEntry) ON (w.reason)",
     # Crisis detection and delivery (issue 7).
     "CREATE CONSTRAINT alert_open_key IF NOT EXISTS FOR (a:Alert) REQUIRE a.open_key IS UNIQUE",
     "CREATE CONSTRAINT crisis_case_open_key IF NOT EXISTS "
@@ -41,7 +48,6 @@ _INDEXES: list[LiteralString] = [
     "CREATE INDEX story_first_seen IF NOT EXISTS FOR (s:Story) ON (s.first_seen_at)",
     "CREATE INDEX crisis_step_due IF NOT EXISTS FOR (s:CrisisStep) ON (s.status, s.due_at)",
     "CREATE INDEX delivery_due IF NOT EXISTS FOR (d:Delivery) ON (d.status, d.next_attempt_at)",
-    "CREATE INDEX domain_event_at IF NOT EXISTS FOR (e:DomainEvent) ON (e.at)",
     "CREATE INDEX audit_case IF NOT EXISTS FOR (a:AuditEvent) ON (a.case_id)",
     "CREATE INDEX audit_subject IF NOT EXISTS FOR (a:AuditEvent) ON (a.subject_id)",
 ]

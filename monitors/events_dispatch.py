@@ -22,6 +22,7 @@ import anyio
 from prometheus_client import Counter
 
 from graph.client import Graph
+from graph.events import DomainEventType
 from graph.outbox import DomainEventRepository
 from monitors.clock import Clock, utc_now
 from monitors.crisis.detector import CrisisDetector
@@ -36,7 +37,10 @@ MEDIA_CHANNEL = "MEDIA"
 
 def is_media_escalation(event: Mapping[str, Any], payload: Mapping[str, Any]) -> bool:
     """A complaint the media or an outside organisation has taken up."""
-    return event.get("type") == "complaint.escalated" and payload.get("to_channel") == MEDIA_CHANNEL
+    return (
+        event.get("type") == DomainEventType.COMPLAINT_ESCALATED
+        and payload.get("to_channel") == MEDIA_CHANNEL
+    )
 
 
 def event_payload(event: Mapping[str, Any]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from typing import Any
 import anyio
 
 from api.commands.graph_access import command_graph
-from api.crisis_runtime import CrisisBackground, CrisisRuntime
+from api.crisis_runtime import CrisisRuntime, crisis_loops
 from api.settings import load_settings
 
 
@@ -48,11 +48,8 @@ def run(args: argparse.Namespace) -> int:
             if args.once:
                 print(await _one_round(CrisisRuntime.build(settings, graph)))
                 return
-            background = await CrisisBackground.start(settings, graph)
-            try:
+            async with crisis_loops(settings, graph):
                 await anyio.sleep_forever()
-            finally:
-                await background.stop()
 
     with contextlib.suppress(KeyboardInterrupt):
         anyio.run(work)

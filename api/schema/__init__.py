@@ -20,11 +20,28 @@ from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.tools import merge_types
 
 from api.errors import RiskwatchErrors
+from api.schema.complaint_insights import ComplaintInsightsMutation, ComplaintInsightsQuery
+from api.schema.complaints import ComplaintMutation, ComplaintQuery
 from api.schema.crisis import CrisisMutation, CrisisQuery, CrisisSubscription
+from api.schema.renewal import RenewalQuery
 from api.schema.system import SystemMutation, SystemQuery
+from api.schema.watchlist import WatchlistMutation, WatchlistQuery
 
-QUERIES: tuple[type, ...] = (SystemQuery, CrisisQuery)
-MUTATIONS: tuple[type, ...] = (SystemMutation, CrisisMutation)
+QUERIES: tuple[type, ...] = (
+    SystemQuery,
+    ComplaintQuery,
+    ComplaintInsightsQuery,
+    WatchlistQuery,
+    RenewalQuery,
+    CrisisQuery,
+)
+MUTATIONS: tuple[type, ...] = (
+    SystemMutation,
+    ComplaintMutation,
+    ComplaintInsightsMutation,
+    WatchlistMutation,
+    CrisisMutation,
+)
 SUBSCRIPTIONS: tuple[type, ...] = (CrisisSubscription,)
 
 
