@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.crisis_runtime import crisis_loops
 from api.graphql_view import RiskwatchGraphQL, graphql_error_response
 from api.rate_limit import KeyRateLimiter
 from api.schema import build_schema
@@ -142,6 +143,8 @@ def create_app(settings: Settings) -> Starlette:
                     background.start_soon(deadlines.run_forever)
                 # -- watchlist rules on a schedule (off unless the interval is set) --
                 await stack.enter_async_context(scheduled_watchlist_rules(graph, settings))
+                # -- crisis detection and alert delivery: detector, broker, workers (issue 7) --
+                services.crisis = await stack.enter_async_context(crisis_loops(settings, graph))
                 log.info("riskwatch ready")
                 yield
                 background.cancel_scope.cancel()

@@ -78,6 +78,35 @@ class Settings(BaseSettings):
 
     sentiment_model: Path = PROJECT_ROOT / ".cache" / "sentiment" / "riskwatch-zh-sentiment"
 
+    # Crisis detection, plans and alert delivery (issue 7). Intervals in seconds; 0 = off.
+    crisis_window_minutes: int = Field(default=60, ge=1)
+    crisis_baseline_days: int = Field(default=14, ge=1)
+    crisis_threshold_sigma: float = Field(default=3.0, gt=0)
+    crisis_min_count: float = Field(default=5.0, ge=0)
+    crisis_warmup_days: float = Field(default=7.0, ge=0)
+    crisis_day_before_ratio: float = Field(default=1.5, ge=0)
+    crisis_min_std: float = Field(default=1.0, gt=0)
+    crisis_warning_sigma: float = Field(default=6.0, gt=0)
+    crisis_crisis_sigma: float = Field(default=10.0, gt=0)
+    crisis_crisis_min_count: float = Field(default=10.0, ge=0)
+    crisis_alert_dedup_hours: float = Field(default=6.0, gt=0)
+    crisis_plan_file: Path | None = None
+    crisis_detect_interval_s: float = Field(default=300.0, ge=0)
+    crisis_escalation_interval_s: float = Field(default=30.0, ge=0)
+    alert_broker_interval_s: float = Field(default=0.5, ge=0)
+    event_dispatch_interval_s: float = Field(default=1.0, ge=0)
+    delivery_interval_s: float = Field(default=1.0, ge=0)
+    delivery_timeout_s: float = Field(default=10.0, gt=0)
+    delivery_backoff_base_s: float = Field(default=2.0, gt=0)
+    delivery_backoff_max_s: float = Field(default=60.0, gt=0)
+    delivery_max_attempts: int = Field(default=30, ge=1)
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_sender: str = "riskwatch@localhost"
+    smtp_username: str | None = None
+    smtp_password: SecretStr = SecretStr("")
+    smtp_starttls: bool = False
+
     @cached_property
     def identity_key(self) -> bytes:
         """The HMAC key for identifier hashes, as bytes."""

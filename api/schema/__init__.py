@@ -22,6 +22,7 @@ from strawberry.tools import merge_types
 from api.errors import RiskwatchErrors
 from api.schema.complaint_insights import ComplaintInsightsMutation, ComplaintInsightsQuery
 from api.schema.complaints import ComplaintMutation, ComplaintQuery
+from api.schema.crisis import CrisisMutation, CrisisQuery, CrisisSubscription
 from api.schema.renewal import RenewalQuery
 from api.schema.system import SystemMutation, SystemQuery
 from api.schema.watchlist import WatchlistMutation, WatchlistQuery
@@ -32,14 +33,16 @@ QUERIES: tuple[type, ...] = (
     ComplaintInsightsQuery,
     WatchlistQuery,
     RenewalQuery,
+    CrisisQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     SystemMutation,
     ComplaintMutation,
     ComplaintInsightsMutation,
     WatchlistMutation,
+    CrisisMutation,
 )
-SUBSCRIPTIONS: tuple[type, ...] = ()
+SUBSCRIPTIONS: tuple[type, ...] = (CrisisSubscription,)
 
 
 def build_schema(
