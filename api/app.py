@@ -103,7 +103,9 @@ _KNOWN_PATHS = {"/graphql", "/healthz", "/readyz", "/metrics"}
 def create_app(settings: Settings) -> Starlette:
     """Build the application; nothing is opened until the lifespan starts."""
     schema = build_schema(
-        introspection=settings.graphql_introspection, max_depth=settings.max_query_depth
+        introspection=settings.graphql_introspection,
+        max_depth=settings.max_query_depth,
+        max_cost=settings.max_query_cost,
     )
 
     @asynccontextmanager

@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     graphql_introspection: bool = True
     max_query_depth: int = Field(default=10, ge=1)
     max_request_bytes: int = Field(default=1_000_000, ge=1024)
+    max_query_cost: int = Field(default=10_000, ge=1)
+
+    network_max_nodes: int = Field(default=500, ge=1)
+    network_fanout: int = Field(default=50, ge=1)
+    ring_max_identifier_degree: int = Field(default=50, ge=2)
+    ring_scan_page: int = Field(default=100_000, ge=100)
 
     sentiment_model: Path = PROJECT_ROOT / ".cache" / "sentiment" / "riskwatch-zh-sentiment"
 

@@ -36,6 +36,7 @@ class Label(StrEnum):
     HANDLING_GUIDE = "HandlingGuide"
     DELIVERY = "Delivery"
     WEBHOOK_TARGET = "WebhookTarget"
+    RING = "Ring"
 
 
 PARTY_LABELS = (
@@ -65,3 +66,4 @@ class Rel(StrEnum):
     LISTS = "LISTS"
     CITES = "CITES"
     HAS_ALERT = "HAS_ALERT"
+    IN_RING = "IN_RING"

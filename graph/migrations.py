@@ -32,6 +32,8 @@ _INDEXES: list[LiteralString] = [
     "CREATE INDEX watchlist_status IF NOT EXISTS FOR (w:WatchlistEntry) ON (w.status)",
     "CREATE INDEX mention_published IF NOT EXISTS FOR (m:Mention) ON (m.published_at)",
     "CREATE INDEX audit_at IF NOT EXISTS FOR (a:AuditEvent) ON (a.at)",
+    "CREATE INDEX ring_score IF NOT EXISTS FOR (r:Ring) ON (r.score)",
+    "CREATE INDEX ring_generation IF NOT EXISTS FOR (r:Ring) ON (r.generation)",
 ]
 
 MIGRATIONS: list[LiteralString] = _CONSTRAINTS + _INDEXES

@@ -20,9 +20,12 @@ from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.tools import merge_types
 
 from api.errors import RiskwatchErrors
+from api.query_cost import QueryCostLimiter
+from api.schema.relations import RelationsQuery
+from api.schema.risk_figures import RiskFiguresQuery
 from api.schema.system import SystemMutation, SystemQuery
 
-QUERIES: tuple[type, ...] = (SystemQuery,)
+QUERIES: tuple[type, ...] = (SystemQuery, RelationsQuery, RiskFiguresQuery)
 MUTATIONS: tuple[type, ...] = (SystemMutation,)
 SUBSCRIPTIONS: tuple[type, ...] = ()
 
@@ -33,13 +36,16 @@ def build_schema(
     max_depth: int = 10,
     max_aliases: int = 30,
     max_tokens: int = 2000,
+    max_cost: int = 10_000,
 ) -> strawberry.Schema:
-    """The schema with its protective extensions (depth, alias and token limits, masking)."""
+    """The schema with its protective extensions (depth, alias, token and cost limits,
+    masking)."""
     # Factories, so each request gets fresh extension instances.
     extensions: list[Callable[[], SchemaExtension]] = [
         lambda: QueryDepthLimiter(max_depth=max_depth),
         lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        lambda: QueryCostLimiter(max_cost=max_cost),
         RiskwatchErrors,
     ]
     if not introspection:
