@@ -20,6 +20,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.graphql_view import RiskwatchGraphQL, graphql_error_response
+from api.ring_refresher import scheduled_ring_refresh
 from api.schema import build_schema
 from api.services import Services
 from api.settings import Settings
@@ -124,7 +125,9 @@ def create_app(settings: Settings) -> Starlette:
             view = RiskwatchGraphQL(services, schema=schema, graphql_ide="graphiql")
             app.state.graphql = view
             log.info("riskwatch ready")
-            yield
+            # Rings on a schedule (issue 5; off unless the interval is set).
+            async with scheduled_ring_refresh(graph, settings):
+                yield
         finally:
             await driver.close()
             log.info("riskwatch stopped")

@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     network_fanout: int = Field(default=50, ge=1)
     ring_max_identifier_degree: int = Field(default=50, ge=2)
     ring_scan_page: int = Field(default=100_000, ge=100)
+    ring_refresh_interval_s: float = Field(default=0.0, ge=0)
 
     sentiment_model: Path = PROJECT_ROOT / ".cache" / "sentiment" / "riskwatch-zh-sentiment"
 

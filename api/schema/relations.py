@@ -243,7 +243,8 @@ class RelationsQuery:
         )
         return RingConnection(
             nodes=[Ring.from_stored(ring) for ring in rings],
-            total_count=await repo.count(min_size, kinds),
             has_next_page=more,
             end_cursor=_encode([rings[-1].score, rings[-1].id]) if rings else None,
+            min_size=min_size,
+            kinds=kinds,
         )

@@ -256,9 +256,14 @@ class Ring:
 @strawberry.type
 class RingConnection:
     nodes: list[Ring]
-    total_count: int
     has_next_page: bool
     end_cursor: str | None
+    min_size: strawberry.Private[int]
+    kinds: strawberry.Private[list[str] | None]
+
+    @strawberry.field(description="How many rings match the filters (one more statement).")
+    async def total_count(self, info: Info[Context, None]) -> int:
+        return await info.context.repo(RingRepository).count(self.min_size, self.kinds)
 
 
 @strawberry.type(description="A node of a neighbourhood or path.")

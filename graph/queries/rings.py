@@ -16,7 +16,7 @@ WITH i ORDER BY i.id LIMIT $scan
 WITH collect(i) AS page
 CALL (page) {
   UNWIND page AS i
-  WITH i, COUNT { (i)<-[:HAS_ID]-(:Party) } AS degree
+  WITH i, COUNT { (i)<-[:HAS_ID]-() } AS degree
   WHERE degree >= 2
   CALL (i) {
     MATCH (i)<-[:HAS_ID]-(p:Party)
