@@ -25,11 +25,15 @@ _COMPLAINT: LiteralString = (
     "q{.id, .complaint_no, .channel, .category, .status, .received_at, .due_at, .summary}"
 )
 
+# Keeps parties of the kinds asked for ($labels: label names as values, or null for all).
+_KIND_FILTER: LiteralString = "($labels IS NULL OR any(label IN labels(p) WHERE label IN $labels))"
+
 # Parties by node id (DataLoader batch and the ``party(id)`` field).
 PARTIES_BY_ID: LiteralString = "UNWIND $ids AS pid MATCH (p:Party {id: pid}) RETURN " + _PARTY
 
 # Party search: node ids built from a reference, identifier node ids (hash lookups), a folded
-# name prefix and a pinyin prefix. A null prefix matches nothing, so unused branches are free.
+# name and a pinyin key, exact or as a prefix (each prefix branch bounded by $first, read in
+# index order). A null key matches nothing, so unused branches are free.
 SEARCH_PARTIES: LiteralString = (
     "CALL () { "
     "  UNWIND $ids AS pid MATCH (p:Party {id: pid}) RETURN p, 0 AS rank "
@@ -43,12 +47,14 @@ SEARCH_PARTIES: LiteralString = (
     "  UNION "
     "  MATCH (p:Party) WHERE p.pinyin_key = $pinyin_key RETURN p, 3 AS rank "
     "  UNION "
-    "  MATCH (p:Party) WHERE p.name_key STARTS WITH $name_key RETURN p, 4 AS rank "
+    "  MATCH (p:Party) WHERE p.name_key STARTS WITH $name_key AND " + _KIND_FILTER + " "
+    "  WITH p ORDER BY p.name_key LIMIT $first RETURN p, 4 AS rank "
     "  UNION "
-    "  MATCH (p:Party) WHERE p.pinyin_key STARTS WITH $pinyin_key RETURN p, 5 AS rank "
+    "  MATCH (p:Party) WHERE p.pinyin_key STARTS WITH $pinyin_key AND " + _KIND_FILTER + " "
+    "  WITH p ORDER BY p.pinyin_key LIMIT $first RETURN p, 5 AS rank "
     "} "
     "WITH p, min(rank) AS rank "
-    "WHERE $labels IS NULL OR any(label IN labels(p) WHERE label IN $labels) "
+    "WHERE " + _KIND_FILTER + " "
     "WITH p, rank ORDER BY rank, p.name_key, p.id LIMIT $first "
     "RETURN " + _PARTY + " AS party"
 )

@@ -3,8 +3,10 @@ search and complaint statistics."""
 
 from __future__ import annotations
 
+import anyio
 import pytest
 
+from api.ring_refresher import scheduled_ring_refresh
 from api.settings import Settings
 from graph.client import Graph
 from graph.demo import write_demo_book
@@ -269,3 +271,17 @@ async def test_complaint_stats_groupings(book: Graph, settings: Settings) -> Non
     assert {"key": "REGULATOR", "count": 1} in data["channel"]
     assert data["agent"]
     assert data["agent"][0]["count"] >= data["agent"][-1]["count"]
+
+
+async def test_scheduled_refresh_writes_rings(graph: Graph, settings: Settings) -> None:
+    await write_demo_book(graph, 60, 7, settings.identity_key)
+    fast = settings.model_copy(update={"ring_refresh_interval_s": 0.05})
+    async with scheduled_ring_refresh(graph, fast):
+        # Poll with a deadline: the first refresh runs one interval after start.
+        with anyio.fail_after(30):
+            for _ in range(100_000):
+                if (await graph.read("MATCH (r:Ring) RETURN count(r) AS n"))[0]["n"]:
+                    break
+                await anyio.sleep(0.05)
+    rings = await graph.read("MATCH (r:Ring)<-[:IN_RING]-(p) RETURN r.size AS size, count(p) AS n")
+    assert [(r["size"], r["n"]) for r in rings] == [(5, 5)]
