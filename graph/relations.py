@@ -108,6 +108,45 @@ class RawPath:
     rels: list[tuple[str, str]]
 
 
+class _Walk:
+    """The state of a breadth-first walk: nodes seen, edges found, and what the caps cut."""
+
+    def __init__(self, start: GraphNode, max_nodes: int) -> None:
+        self.found = Neighbourhood(nodes=[(0, start)])
+        self.seen: dict[str, GraphNode] = {start.eid: start}
+        self.skipped: set[str] = set()
+        self.edges: dict[tuple[str, str, str], GraphEdge] = {}
+        self.frontier: list[str] = []
+        self.max_nodes = max_nodes
+
+    def add_level(self, level: int, records: Sequence[Mapping[str, Any]]) -> None:
+        """Take one level's rows (``eid``, ``degree``, ``edges``); set the next frontier."""
+        self.frontier = []
+        for record in records:
+            origin = self.seen[record["eid"]]
+            self.found.left_out_edges += record["degree"] - len(record["edges"])
+            for edge in record["edges"]:
+                node = GraphNode.from_row(edge["node"])
+                if node.eid not in self.seen:
+                    if len(self.seen) >= self.max_nodes:
+                        self.skipped.add(node.eid)
+                        self.found.left_out_edges += 1
+                        continue
+                    self.seen[node.eid] = node
+                    self.found.nodes.append((level, node))
+                    self.frontier.append(node.eid)
+                forward = edge["start"] == origin.eid
+                start_id, end_id = (origin.id, node.id) if forward else (node.id, origin.id)
+                key = (start_id, end_id, edge["type"])
+                self.edges.setdefault(key, GraphEdge(edge["type"], start_id, end_id))
+
+    def result(self) -> Neighbourhood:
+        """The neighbourhood walked so far."""
+        self.found.edges = list(self.edges.values())
+        self.found.left_out_nodes = len(self.skipped)
+        return self.found
+
+
 def reference_ids(text: str) -> list[str]:
     """Party node ids a reference such as ``C8000001`` or ``S9000001`` could be."""
     ref = text.strip().upper()
@@ -172,48 +211,31 @@ class RelationsRepository:
 
     async def neighbourhood(
         self,
-        start: GraphNode,
+        party_id: str,
         depth: int,
         types: Sequence[Rel],
         per_node: int,
         max_nodes: int,
-    ) -> Neighbourhood:
-        """Breadth-first neighbourhood of ``start``, one statement per level, capped."""
-        result = Neighbourhood(nodes=[(0, start)])
-        seen: dict[str, GraphNode] = {start.eid: start}
-        skipped: set[str] = set()
-        edges: dict[tuple[str, str, str], GraphEdge] = {}
-        frontier = [start.eid]
-        for level in range(1, min(depth, MAX_DEPTH) + 1):
-            if not frontier:
+    ) -> Neighbourhood | None:
+        """Breadth-first neighbourhood of a party, one statement per level, capped; None when
+        there is no such party."""
+        type_names = [t.value for t in types]
+        records = await self.graph.read(
+            q.NETWORK_START, id=party_id, types=type_names, per_node=per_node
+        )
+        if not records:
+            return None
+        start = GraphNode.from_row(records[0]["start"])
+        walk = _Walk(start, max_nodes)
+        walk.add_level(1, [{"eid": start.eid, **records[0]}])
+        for level in range(2, min(depth, MAX_DEPTH) + 1):
+            if not walk.frontier:
                 break
             records = await self.graph.read(
-                q.NETWORK_LEVEL,
-                frontier=frontier,
-                types=[t.value for t in types],
-                per_node=per_node,
+                q.NETWORK_LEVEL, frontier=walk.frontier, types=type_names, per_node=per_node
             )
-            frontier = []
-            for record in records:
-                origin = seen[record["eid"]]
-                result.left_out_edges += record["degree"] - len(record["edges"])
-                for edge in record["edges"]:
-                    node = GraphNode.from_row(edge["node"])
-                    if node.eid not in seen:
-                        if len(seen) >= max_nodes:
-                            skipped.add(node.eid)
-                            result.left_out_edges += 1
-                            continue
-                        seen[node.eid] = node
-                        result.nodes.append((level, node))
-                        frontier.append(node.eid)
-                    forward = edge["start"] == origin.eid
-                    start_id, end_id = (origin.id, node.id) if forward else (node.id, origin.id)
-                    key = (start_id, end_id, edge["type"])
-                    edges.setdefault(key, GraphEdge(edge["type"], start_id, end_id))
-        result.edges = list(edges.values())
-        result.left_out_nodes = len(skipped)
-        return result
+            walk.add_level(level, records)
+        return walk.result()
 
     async def shortest_paths(
         self, from_id: str, to_id: str, max_hops: int, limit: int

@@ -134,18 +134,16 @@ class RelationsQuery:
         _check_first(first, 500)
         offset = _offset_cursor(after)
         settings = info.context.services.settings
-        repo = info.context.repo(RelationsRepository)
-        start = await repo.party_node(str(party_id))
-        if start is None:
-            raise NotFound(f"no party {party_id}")
         types = (
             [Rel(kind.value) for kind in relationship_kinds]
             if relationship_kinds
             else list(NETWORK_TYPES)
         )
-        found = await repo.neighbourhood(
-            start, depth, types, settings.network_fanout, settings.network_max_nodes
+        found = await info.context.repo(RelationsRepository).neighbourhood(
+            str(party_id), depth, types, settings.network_fanout, settings.network_max_nodes
         )
+        if found is None:
+            raise NotFound(f"no party {party_id}")
         ordered = sorted(found.nodes, key=lambda item: (item[0], item[1].id))
         page = ordered[offset : offset + first]
         shown = {node.id for _, node in ordered[: offset + first]}

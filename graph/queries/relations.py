@@ -59,20 +59,33 @@ SEARCH_PARTIES: LiteralString = (
     "RETURN " + _PARTY + " AS party"
 )
 
-# One breadth-first level of a neighbourhood: for each frontier node, at most $per_node
-# neighbours over the allowed relationship types, and the node's degree over those types
-# (so the caller can say how much it left out).
+
+# The neighbours of node ``a`` over $types: at most $per_node of them, by id, and a's degree
+# over those types (so the caller can say how much it left out).
+def _neighbours(carried: LiteralString) -> LiteralString:
+    return (
+        "WITH a, " + carried + "COUNT { (a)-[r0]-() WHERE type(r0) IN $types } AS degree "
+        "CALL (a) { "
+        "  MATCH (a)-[r]-(n) WHERE type(r) IN $types "
+        "  WITH r, n ORDER BY n.id LIMIT $per_node "
+        "  RETURN collect({type: type(r), start: elementId(startNode(r)), node: " + _NODE + "}) "
+        "    AS edges "
+        "} "
+    )
+
+
+# The first level of a neighbourhood: the start party (as a node) and its neighbours.
+NETWORK_START: LiteralString = (
+    "MATCH (n:Party {id: $id}) "
+    "WITH n AS a, " + _NODE + " AS start " + _neighbours("start, ") + "RETURN start, degree, edges"
+)
+
+# One further breadth-first level: the neighbours of every frontier node (by element id).
 NETWORK_LEVEL: LiteralString = (
     "UNWIND $frontier AS eid "
     "MATCH (a) WHERE elementId(a) = eid "
-    "WITH a, COUNT { (a)-[r0]-() WHERE type(r0) IN $types } AS degree "
-    "CALL (a) { "
-    "  MATCH (a)-[r]-(n) WHERE type(r) IN $types "
-    "  WITH r, n ORDER BY n.id LIMIT $per_node "
-    "  RETURN collect({type: type(r), start: elementId(startNode(r)), node: " + _NODE + "}) "
-    "    AS edges "
-    "} "
-    "RETURN elementId(a) AS eid, degree, edges"
+    + _neighbours("")
+    + "RETURN elementId(a) AS eid, degree, edges"
 )
 
 # The start of a neighbourhood or path, as a node.
