@@ -19,13 +19,14 @@ from neo4j import (
     Record,
     RoutingControl,
 )
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from neo4j.exceptions import ClientError, ServiceUnavailable, SessionExpired
 
-from models.errors import DatabaseUnavailable
+from models.errors import DatabaseUnavailable, QueryTimeout
 
 T = TypeVar("T")
 
 _UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionError, OSError)
+_TIMED_OUT = "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration"
 
 
 def open_driver(uri: str, user: str, password: str, max_pool_size: int = 50) -> AsyncDriver:
@@ -58,6 +59,13 @@ class Graph:
             )
         except _UNAVAILABLE as error:
             raise DatabaseUnavailable("the graph database is unavailable; retry shortly") from error
+        except ClientError as error:
+            if error.code != _TIMED_OUT:
+                raise
+            raise QueryTimeout(
+                f"the query ran past the {self.read_timeout_s:g} s limit; ask for less "
+                "(fewer items, a smaller depth or a narrower filter)"
+            ) from error
         return list(result.records)
 
     async def write(self, cypher: LiteralString, **params: Any) -> list[Record]:

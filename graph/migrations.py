@@ -34,6 +34,7 @@ _INDEXES: list[LiteralString] = [
     "CREATE INDEX audit_at IF NOT EXISTS FOR (a:AuditEvent) ON (a.at)",
     "CREATE INDEX ring_score IF NOT EXISTS FOR (r:Ring) ON (r.score)",
     "CREATE INDEX ring_generation IF NOT EXISTS FOR (r:Ring) ON (r.generation)",
+    "CREATE INDEX claim_fraud_flag IF NOT EXISTS FOR (c:Claim) ON (c.fraud_flag)",
 ]
 
 MIGRATIONS: list[LiteralString] = _CONSTRAINTS + _INDEXES

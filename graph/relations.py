@@ -239,20 +239,24 @@ class RelationsRepository:
 
     async def shortest_paths(
         self, from_id: str, to_id: str, max_hops: int, limit: int
-    ) -> list[RawPath]:
-        """Up to ``limit`` shortest paths of at most ``max_hops`` relationships."""
+    ) -> list[RawPath] | None:
+        """Up to ``limit`` shortest paths of at most ``max_hops`` relationships; None when
+        either party does not exist."""
         records = await self.graph.read(
             q.SHORTEST_PATHS[max(1, min(max_hops, MAX_HOPS))],
             from_id=from_id,
             to_id=to_id,
             limit=limit,
         )
+        if not records:
+            return None
         return [
             RawPath(
                 nodes=[GraphNode.from_row(n) for n in record["nodes"]],
                 rels=[(r["type"], r["start"]) for r in record["rels"]],
             )
             for record in records
+            if record["nodes"] is not None
         ]
 
     async def complaints_of(self, ids: Sequence[str], first: int) -> dict[str, list[Any]]:

@@ -6,8 +6,11 @@ A ranking shows every figure its score is made of, so an analyst can say why a s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from graph.client import Graph
 from graph.labels import Label
@@ -18,7 +21,7 @@ WEIGHTS: dict[str, float] = {
     "complaint_rate": 40.0,
     "repeat_complaint_share": 15.0,
     "flagged_claim_share": 25.0,
-    "ring_customer_share": 20.0,
+    "ring_share": 20.0,
 }
 
 STATS_GROUPS = tuple(q.COMPLAINT_STATS)
@@ -28,24 +31,33 @@ _LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 
 @dataclass(frozen=True)
 class RankedParty:
-    """A party's figures and the score they add up to."""
+    """A party's figures and the score they add up to. Volume is claims repaired or assessed
+    (shops, adjusters) or policies sold (agents, brokers, dealers); shares are per volume."""
 
     id: str
     ref: str
     name: str
     kind: str
     volume: int
-    claims: int
     complaints: int
     repeat_complaints: int
     flagged_claims: int
-    customers: int
-    ring_customers: int
+    ring_linked: int
     complaint_rate: float
     repeat_complaint_share: float
     flagged_claim_share: float
-    ring_customer_share: float
+    ring_share: float
     score: float
+
+    @property
+    def shares(self) -> dict[str, float]:
+        """The shares the score weighs (the complaint rate capped at 1)."""
+        return {
+            "complaint_rate": min(self.complaint_rate, 1.0),
+            "repeat_complaint_share": self.repeat_complaint_share,
+            "flagged_claim_share": self.flagged_claim_share,
+            "ring_share": self.ring_share,
+        }
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,35 @@ def _share(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
+def _ranked(
+    label: Label,
+    entity: Mapping[str, Any],
+    complaints: int,
+    repeats: int,
+    flagged: int,
+    ring_linked: int,
+) -> RankedParty:
+    volume = int(entity["volume"])
+    party = RankedParty(
+        id=entity["id"],
+        ref=entity["ref"] or "",
+        name=entity["name"] or "",
+        kind=label.value,
+        volume=volume,
+        complaints=complaints,
+        repeat_complaints=repeats,
+        flagged_claims=flagged,
+        ring_linked=ring_linked,
+        complaint_rate=_share(complaints, volume),
+        repeat_complaint_share=_share(repeats, complaints),
+        flagged_claim_share=_share(flagged, volume),
+        ring_share=_share(ring_linked, volume),
+        score=0.0,
+    )
+    score = round(sum(WEIGHTS[name] * value for name, value in party.shares.items()), 2)
+    return replace(party, score=score)
+
+
 class RiskFigures:
     """Reads rankings and complaint statistics."""
 
@@ -70,35 +111,16 @@ class RiskFigures:
     async def ranking(self, label: Label, first: int, min_volume: int) -> list[RankedParty]:
         """Parties of ``label`` with at least ``min_volume`` business, best-scored first."""
         records = await self.graph.read(q.RANKING_FIGURES[label], min_volume=min_volume)
-        ranked: list[RankedParty] = []
-        for r in records:
-            shares = {
-                "complaint_rate": min(_share(r["complaints"], r["volume"]), 1.0),
-                "repeat_complaint_share": _share(r["repeats"], r["complaints"]),
-                "flagged_claim_share": _share(r["flagged"], r["claim_count"]),
-                "ring_customer_share": _share(r["in_ring"], r["customers"]),
-            }
-            score = round(sum(WEIGHTS[name] * value for name, value in shares.items()), 2)
-            ranked.append(
-                RankedParty(
-                    id=r["id"],
-                    ref=r["ref"] or "",
-                    name=r["name"] or "",
-                    kind=label.value,
-                    volume=r["volume"],
-                    claims=r["claim_count"],
-                    complaints=r["complaints"],
-                    repeat_complaints=r["repeats"],
-                    flagged_claims=r["flagged"],
-                    customers=r["customers"],
-                    ring_customers=r["in_ring"],
-                    complaint_rate=_share(r["complaints"], r["volume"]),
-                    repeat_complaint_share=shares["repeat_complaint_share"],
-                    flagged_claim_share=shares["flagged_claim_share"],
-                    ring_customer_share=shares["ring_customer_share"],
-                    score=score,
-                )
-            )
+        row = records[0]
+        flagged = Counter(entity_id for entity_id, _ in row["flagged"])
+        complaints = Counter(entity_id for entity_id, _ in row["complaints"])
+        repeats = Counter(entity_id for entity_id, repeat in row["complaints"] if repeat)
+        ring = Counter(entity_id for entity_id, _ in row["ring_links"])
+        ranked = [
+            _ranked(label, e, complaints[i], repeats[i], flagged[i], ring[i])
+            for e in row["entities"]
+            for i in [e["id"]]
+        ]
         ranked.sort(key=lambda p: (-p.score, -p.complaints, p.id))
         return ranked[:first]
 

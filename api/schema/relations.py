@@ -187,10 +187,9 @@ class RelationsQuery:
         paths = await repo.shortest_paths(
             str(from_id), str(to_id), max_hops, _check_first(first, MAX_PATHS)
         )
-        if not paths:
+        if paths is None:
             missing = [p for p in (from_id, to_id) if await repo.party_node(str(p)) is None]
-            if missing:
-                raise NotFound(f"no party {missing[0]}")
+            raise NotFound(f"no party {missing[0] if missing else from_id}")
         results: list[PartyPath] = []
         for raw in paths:
             hops = explain(raw)

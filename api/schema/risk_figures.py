@@ -40,47 +40,39 @@ class RiskRankingEntry:
     party_id: strawberry.ID
     ref: str
     name: str
-    volume: int = strawberry.field(description="Claims repaired/assessed, or policies sold.")
-    claims: int
-    complaints: int = strawberry.field(description="About it or about its business.")
+    volume: int = strawberry.field(
+        description="Claims repaired or assessed (shops, adjusters), or policies sold."
+    )
+    complaints: int = strawberry.field(description="About it, its policies or its claims.")
     repeat_complaints: int = strawberry.field(description="From people who complained again.")
-    flagged_claims: int
-    customers: int
-    ring_customers: int
+    flagged_claims: int = strawberry.field(description="Fraud-flagged claims in its volume.")
+    ring_linked: int = strawberry.field(description="Claims or policies of ring members.")
     complaint_rate: float = strawberry.field(description="complaints / volume")
     repeat_complaint_share: float = strawberry.field(description="repeatComplaints / complaints")
-    flagged_claim_share: float = strawberry.field(description="flaggedClaims / claims")
-    ring_customer_share: float = strawberry.field(description="ringCustomers / customers")
+    flagged_claim_share: float = strawberry.field(description="flaggedClaims / volume")
+    ring_share: float = strawberry.field(description="ringLinked / volume")
     score: float = strawberry.field(description="Weighted sum of the shares, out of 100.")
     explanation: str
 
     @classmethod
     def from_ranked(cls, p: RankedParty) -> RiskRankingEntry:
-        shares = {
-            "complaint_rate": min(p.complaint_rate, 1.0),
-            "repeat_complaint_share": p.repeat_complaint_share,
-            "flagged_claim_share": p.flagged_claim_share,
-            "ring_customer_share": p.ring_customer_share,
-        }
         explanation = " + ".join(
             f"{WEIGHTS[name]:g}×{name.replace('_', ' ')} {value:.2f}"
-            for name, value in shares.items()
+            for name, value in p.shares.items()
         )
         return cls(
             party_id=strawberry.ID(p.id),
             ref=p.ref,
             name=p.name,
             volume=p.volume,
-            claims=p.claims,
             complaints=p.complaints,
             repeat_complaints=p.repeat_complaints,
             flagged_claims=p.flagged_claims,
-            customers=p.customers,
-            ring_customers=p.ring_customers,
+            ring_linked=p.ring_linked,
             complaint_rate=p.complaint_rate,
             repeat_complaint_share=p.repeat_complaint_share,
             flagged_claim_share=p.flagged_claim_share,
-            ring_customer_share=p.ring_customer_share,
+            ring_share=p.ring_share,
             score=p.score,
             explanation=f"{explanation} = {p.score:g}",
         )

@@ -118,14 +118,15 @@ _HOP_LIMITS: dict[int, LiteralString] = {1: "1", 2: "2", 3: "3", 4: "4", 5: "5",
 def _shortest_paths(max_hops: LiteralString) -> LiteralString:
     return (
         "MATCH (a:Party {id: $from_id}), (b:Party {id: $to_id}) "
-        "MATCH path = allShortestPaths((a)-[:" + _PATH_TYPES + "*.." + max_hops + "]-(b)) "
+        "OPTIONAL MATCH path = allShortestPaths((a)-[:" + _PATH_TYPES + "*.." + max_hops + "]-(b)) "
         "WITH path LIMIT $limit "
         "RETURN [n IN nodes(path) | " + _NODE + "] AS nodes, "
         "[r IN relationships(path) | {type: type(r), start: elementId(startNode(r))}] AS rels"
     )
 
 
-# Shortest connections between two parties, one statement per hop bound (1 to 6).
+# Shortest connections between two parties, one statement per hop bound (1 to 6): no row when
+# a party does not exist, one row with null lists when no path is short enough.
 SHORTEST_PATHS: dict[int, LiteralString] = {
     hops: _shortest_paths(literal) for hops, literal in _HOP_LIMITS.items()
 }

@@ -5,57 +5,73 @@ from typing import LiteralString
 
 from graph.labels import Label, Rel
 
-_FIGURES_TAIL: LiteralString = """
-WITH e, volume, claim_count, flagged, subjects, holders WHERE volume >= $min_volume
-CALL (e, subjects) {
-  UNWIND subjects + [e] AS subject
-  MATCH (subject)<-[:ABOUT]-(q:Complaint)
-  WITH DISTINCT q
-  OPTIONAL MATCH (who:Party)-[:FILED]->(q)
-  WITH q, CASE WHEN who IS NULL THEN 0 ELSE COUNT { (who)-[:FILED]->(:Complaint) } END AS filed
-  RETURN count(q) AS complaints, count(CASE WHEN filed > 1 THEN 1 END) AS repeats
-}
-CALL (holders) {
-  UNWIND holders AS holder
-  RETURN count(holder) AS customers,
-         count(CASE WHEN EXISTS { (holder)-[:IN_RING]->(:Ring) } THEN 1 END) AS in_ring
-}
-RETURN e.id AS id, e.ref AS ref, e.name AS name, labels(e) AS labels, volume, claim_count,
-       flagged, complaints, repeats, customers, in_ring
-"""
+
+def _ranking(
+    label: Label,
+    rel: Rel,
+    claim_to_e: LiteralString,
+    policy_to_e: LiteralString,
+    ring_link: LiteralString,
+) -> LiteralString:
+    # Four parts, each starting from the rare side so none walks the whole book: the parties
+    # with their volume (a degree, read from the store), fraud-flagged claims (an index),
+    # complaints (about the party, its policies or its claims) and ring members' business.
+    return (
+        "CALL () { "
+        "  MATCH (e:" + label + ") "
+        "  WITH e, COUNT { (e)<-[:" + rel + "]-() } AS volume WHERE volume >= $min_volume "
+        "  RETURN collect({id: e.id, ref: e.ref, name: e.name, volume: volume}) AS entities "
+        "} "
+        "CALL () { "
+        "  MATCH (c:Claim) WHERE c.fraud_flag = true "
+        "  MATCH " + claim_to_e + " "
+        "  RETURN collect(DISTINCT [e.id, c.id]) AS flagged "
+        "} "
+        "CALL () { "
+        "  CALL () { "
+        "    MATCH (q:Complaint)-[:ABOUT]->(e:" + label + ") RETURN q, e "
+        "    UNION "
+        "    MATCH (q:Complaint)-[:ABOUT]->(p:Policy) MATCH " + policy_to_e + " RETURN q, e "
+        "    UNION "
+        "    MATCH (q:Complaint)-[:ABOUT]->(c:Claim) MATCH " + claim_to_e + " RETURN q, e "
+        "  } "
+        "  OPTIONAL MATCH (who:Party)-[:FILED]->(q) "
+        "  WITH e, q, CASE WHEN who IS NULL THEN 0 "
+        "    ELSE COUNT { (who)-[:FILED]->(:Complaint) } END AS filed "
+        "  RETURN collect([e.id, filed > 1]) AS complaints "
+        "} "
+        "CALL () { "
+        "  MATCH (:Ring)<-[:IN_RING]-(:Party)-[:HOLDS]->" + ring_link + " "
+        "  RETURN collect(DISTINCT [e.id, link.id]) AS ring_links "
+        "} "
+        "RETURN entities, flagged, complaints, ring_links"
+    )
 
 
 def _claim_based(label: Label, rel: Rel) -> LiteralString:
     # Shops and adjusters: their volume is the claims they repaired or assessed.
-    return (
-        "MATCH (e:" + label + ") "
-        "CALL (e) { "
-        "  MATCH (e)<-[:" + rel + "]-(c:Claim) "
-        "  OPTIONAL MATCH (c)<-[:HAS_CLAIM]-(:Policy)<-[:HOLDS]-(holder:Customer) "
-        "  RETURN count(DISTINCT c) AS volume, count(DISTINCT c) AS claim_count, "
-        "         count(DISTINCT CASE WHEN c.fraud_flag THEN c END) AS flagged, "
-        "         collect(DISTINCT c) AS subjects, collect(DISTINCT holder) AS holders "
-        "} " + _FIGURES_TAIL
+    return _ranking(
+        label,
+        rel,
+        "(c)-[:" + rel + "]->(e:" + label + ")",
+        "(p)-[:HAS_CLAIM]->(:Claim)-[:" + rel + "]->(e:" + label + ")",
+        "(:Policy)-[:HAS_CLAIM]->(link:Claim)-[:" + rel + "]->(e:" + label + ")",
     )
 
 
 def _policy_based(label: Label, rel: Rel) -> LiteralString:
     # Agents, brokers and dealers: their volume is the policies they sold.
-    return (
-        "MATCH (e:" + label + ") "
-        "CALL (e) { "
-        "  MATCH (e)<-[:" + rel + "]-(pol:Policy)<-[:HOLDS]-(holder:Customer) "
-        "  OPTIONAL MATCH (pol)-[:HAS_CLAIM]->(c:Claim) "
-        "  RETURN count(DISTINCT pol) AS volume, count(DISTINCT c) AS claim_count, "
-        "         count(DISTINCT CASE WHEN c.fraud_flag THEN c END) AS flagged, "
-        "         collect(DISTINCT pol) + collect(DISTINCT c) AS subjects, "
-        "         collect(DISTINCT holder) AS holders "
-        "} " + _FIGURES_TAIL
+    return _ranking(
+        label,
+        rel,
+        "(c)<-[:HAS_CLAIM]-(:Policy)-[:" + rel + "]->(e:" + label + ")",
+        "(p)-[:" + rel + "]->(e:" + label + ")",
+        "(link:Policy)-[:" + rel + "]->(e:" + label + ")",
     )
 
 
-# Per ranked party kind: volume, complaints (about it or its business), repeat complaints,
-# fraud-flagged claims and customers in rings.
+# Per ranked party kind: volume, fraud-flagged claims, complaints (with whether the
+# complainant complained more than once) and the business of ring members.
 RANKING_FIGURES: dict[Label, LiteralString] = {
     Label.REPAIR_SHOP: _claim_based(Label.REPAIR_SHOP, Rel.REPAIRED_AT),
     Label.ADJUSTER: _claim_based(Label.ADJUSTER, Rel.ASSESSED_BY),

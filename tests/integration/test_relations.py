@@ -139,7 +139,7 @@ async def test_path_explains_business_hops_and_missing_party_is_not_found(
 async def test_cluster_shop_tops_the_repair_shop_ranking(book: Graph, settings: Settings) -> None:
     query = """{ riskRanking(kind: REPAIR_SHOP, first: 5) {
         ref volume complaints repeatComplaints flaggedClaims complaintRate
-        repeatComplaintShare flaggedClaimShare ringCustomerShare score explanation } }"""
+        repeatComplaintShare flaggedClaimShare ringShare ringLinked score explanation } }"""
     ranking = data_of(await run_as_risk(settings, book, query))["riskRanking"]
     top = ranking[0]
     assert top["ref"] == "S9000001"
@@ -148,7 +148,8 @@ async def test_cluster_shop_tops_the_repair_shop_ranking(book: Graph, settings: 
     assert top["explanation"].endswith(f"= {top['score']:g}")
     ring_shop = next(entry for entry in ranking if entry["ref"] == "S0000001")
     assert ring_shop["flaggedClaims"] == 1
-    assert ring_shop["ringCustomerShare"] > 0
+    assert ring_shop["ringLinked"] == 5
+    assert ring_shop["ringShare"] > 0
     agents = data_of(
         await run_as_risk(settings, book, "{ riskRanking(kind: AGENT) { ref volume } }")
     )

@@ -13,6 +13,7 @@ from api.settings import Settings
 from graph.client import Graph
 from graph.demo import write_demo_book
 from graph.ingest import GraphWriter
+from models.errors import QueryTimeout
 from models.records import ComplaintRow, PartyKind, complaint_id, party_id
 from models.roles import Role
 from tests.integration.conftest import KeyFactory, gql
@@ -140,3 +141,13 @@ async def test_nested_complaints_cost_a_constant_number_of_statements(
     reads.clear()
     data_of(await run_as_risk(settings, graph, query))
     assert len(reads) == 4
+
+
+async def test_a_read_past_the_timeout_is_a_clear_error(graph: Graph) -> None:
+    impatient = Graph(graph.driver, graph.database, read_timeout_s=0.05)
+    with pytest.raises(QueryTimeout) as raised:
+        await impatient.read(
+            "UNWIND range(1, 100000000) AS n WITH n WHERE n % 7 = 99 RETURN count(n) AS c"
+        )
+    assert raised.value.code == "QUERY_TIMEOUT"
+    assert "0.05 s limit" in raised.value.message
