@@ -66,10 +66,13 @@ def node_kind(labels: Sequence[str]) -> NodeKind:
     return NodeKind.OTHER
 
 
+_PARTY_KINDS = {kind.value: kind for kind in PartyKind}
+
+
 def _party_kind(labels: Sequence[str]) -> PartyKind:
     for label in labels:
-        if label in PartyKind._value2member_map_:
-            return PartyKind(label)
+        if label in _PARTY_KINDS:
+            return _PARTY_KINDS[label]
     return PartyKind.CUSTOMER
 
 
