@@ -11,10 +11,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from api.commands import apikey, deliver, migrate, roles, seed_demo, serve, watchlist
+from api.commands import apikey, deliver, migrate, rings, roles, seed_demo, serve, watchlist
 from models.errors import RiskwatchError
 
-COMMANDS = (serve, migrate, apikey, seed_demo, roles, watchlist, deliver)
+COMMANDS = (serve, migrate, apikey, seed_demo, roles, watchlist, deliver, rings)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -75,6 +75,13 @@ class Settings(BaseSettings):
         default_factory=lambda: {k: RenewalAction(v) for k, v in DEFAULT_ACTIONS.items()}
     )
     renewal_batch_max: int = Field(default=1000, ge=1, le=10_000)
+    max_query_cost: int = Field(default=10_000, ge=1)
+
+    network_max_nodes: int = Field(default=500, ge=1)
+    network_fanout: int = Field(default=50, ge=1)
+    ring_max_identifier_degree: int = Field(default=50, ge=2)
+    ring_scan_page: int = Field(default=100_000, ge=100)
+    ring_refresh_interval_s: float = Field(default=0.0, ge=0)
 
     sentiment_model: Path = PROJECT_ROOT / ".cache" / "sentiment" / "riskwatch-zh-sentiment"
 

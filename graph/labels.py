@@ -43,6 +43,7 @@ class Label(StrEnum):
     COMPLAINT_ESCALATION = "ComplaintEscalation"
     CRISIS_STEP = "CrisisStep"
     CRISIS_PLAN = "CrisisPlan"
+    RING = "Ring"
 
 
 # One label per kind of party (models.records.PartyKind's values are these labels).
@@ -73,3 +74,4 @@ class Rel(StrEnum):
     HAS_STEP = "HAS_STEP"
     FOR = "FOR"
     IN_STORY = "IN_STORY"
+    IN_RING = "IN_RING"

@@ -50,6 +50,9 @@ _INDEXES: list[LiteralString] = [
     "CREATE INDEX delivery_due IF NOT EXISTS FOR (d:Delivery) ON (d.status, d.next_attempt_at)",
     "CREATE INDEX audit_case IF NOT EXISTS FOR (a:AuditEvent) ON (a.case_id)",
     "CREATE INDEX audit_subject IF NOT EXISTS FOR (a:AuditEvent) ON (a.subject_id)",
+    "CREATE INDEX ring_score IF NOT EXISTS FOR (r:Ring) ON (r.score)",
+    "CREATE INDEX ring_generation IF NOT EXISTS FOR (r:Ring) ON (r.generation)",
+    "CREATE INDEX claim_fraud_flag IF NOT EXISTS FOR (c:Claim) ON (c.fraud_flag)",
 ]
 
 MIGRATIONS: list[LiteralString] = _CONSTRAINTS + _INDEXES
