@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     graphql_introspection: bool = True
     max_query_depth: int = Field(default=10, ge=1)
     max_request_bytes: int = Field(default=1_000_000, ge=1024)
+    # importRecords takes at most this much content; larger files go through the CLI.
+    import_max_content_bytes: int = Field(default=900_000, ge=1024)
 
     sentiment_model: Path = PROJECT_ROOT / ".cache" / "sentiment" / "riskwatch-zh-sentiment"
 

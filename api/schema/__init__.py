@@ -20,10 +20,11 @@ from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.tools import merge_types
 
 from api.errors import RiskwatchErrors
+from api.schema.imports import ImportMutation
 from api.schema.system import SystemMutation, SystemQuery
 
 QUERIES: tuple[type, ...] = (SystemQuery,)
-MUTATIONS: tuple[type, ...] = (SystemMutation,)
+MUTATIONS: tuple[type, ...] = (SystemMutation, ImportMutation)
 SUBSCRIPTIONS: tuple[type, ...] = ()
 
 
