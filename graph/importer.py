@@ -21,6 +21,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TextIO
 
+import anyio
+
 from graph.client import Graph
 from graph.ingest import DEFAULT_BATCH_SIZE, GraphWriter, pipelined
 from models.errors import InvalidInput
@@ -243,7 +245,11 @@ class Importer:
         """Import every source, parties first, then policies, claims and complaints."""
         plan: list[tuple[RecordType, ImportSource]] = []
         for source in sources:
-            types = [source.record_type] if source.record_type else self._scan_types(source)
+            types = (
+                [source.record_type]
+                if source.record_type
+                else await anyio.to_thread.run_sync(self._scan_types, source)
+            )
             plan.extend((record_type, source) for record_type in types)
         plan.sort(key=lambda step: IMPORT_ORDER.index(step[0]))
         for record_type, source in plan:
