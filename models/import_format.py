@@ -103,6 +103,8 @@ COMPLAINT_DEADLINE = timedelta(days=15)
 # Instants written without an offset are China Standard Time, as the source systems write them.
 DEFAULT_TZ = timezone(timedelta(hours=8))
 MAX_TEXT = 2000
+T = TypeVar("T")
+E = TypeVar("E", bound=StrEnum)
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,39}")
 
 
@@ -206,40 +208,35 @@ def _many(raw: Mapping[str, Any], column: str) -> list[str]:
     return out
 
 
-def _date(raw: Mapping[str, Any], column: str) -> date | None:
+def _parsed(
+    raw: Mapping[str, Any], column: str, parse: Callable[[str], T], expected: str
+) -> T | None:
     value = _text(raw, column)
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        return parse(value)
     except ValueError:
-        raise RowError(column, f"unparseable date {value!r} (expected YYYY-MM-DD)") from None
+        raise RowError(column, f"unparseable {expected}: {value!r}") from None
 
 
-def _instant(raw: Mapping[str, Any], column: str) -> datetime | None:
-    value = _text(raw, column)
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise RowError(
-            column, f"unparseable date-time {value!r} (expected ISO-8601, e.g. 2026-03-01T09:30)"
-        ) from None
+def _as_instant(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=DEFAULT_TZ)
     return parsed.astimezone(UTC)
 
 
-def _required_date(raw: Mapping[str, Any], column: str) -> date:
-    value = _date(raw, column)
-    if value is None:
-        raise RowError(column, "missing")
-    return value
+def _date(raw: Mapping[str, Any], column: str) -> date | None:
+    return _parsed(raw, column, date.fromisoformat, "date (expected YYYY-MM-DD)")
 
 
-def _required_instant(raw: Mapping[str, Any], column: str) -> datetime:
-    value = _instant(raw, column)
+def _instant(raw: Mapping[str, Any], column: str) -> datetime | None:
+    expected = "date-time (expected ISO-8601, e.g. 2026-03-01T09:30+08:00)"
+    return _parsed(raw, column, _as_instant, expected)
+
+
+def _present(value: T | None, column: str) -> T:
     if value is None:
         raise RowError(column, "missing")
     return value
@@ -276,9 +273,6 @@ def _flag(raw: Mapping[str, Any], column: str) -> bool | None:
     if text in _FALSE:
         return False
     raise RowError(column, f"expected true or false, not {value!r}")
-
-
-E = TypeVar("E", bound=StrEnum)
 
 
 def _choice(raw: Mapping[str, Any], column: str, enum: type[E], default: E | None = None) -> E:
@@ -380,8 +374,8 @@ def _policy(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
     seller = agent or broker
     dealer = _ref(PartyKind.DEALER, raw, "dealer_no")
     product = _required(raw, "product")
-    start = _required_date(raw, "start_date")
-    end = _required_date(raw, "end_date")
+    start = _present(_date(raw, "start_date"), "start_date")
+    end = _present(_date(raw, "end_date"), "end_date")
     if end < start:
         raise RowError("end_date", "is before start_date")
     commercial = _flag(raw, "commercial")
@@ -421,7 +415,7 @@ def _claim(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
     shop = _ref(PartyKind.REPAIR_SHOP, raw, "shop_code")
     adjuster = _ref(PartyKind.ADJUSTER, raw, "adjuster_no")
     status = _choice(raw, "status", ClaimStatus)
-    reported = _required_instant(raw, "reported_at")
+    reported = _present(_instant(raw, "reported_at"), "reported_at")
     settled = _instant(raw, "settled_at")
     if settled is not None and settled < reported:
         raise RowError("settled_at", "is before reported_at")
@@ -474,7 +468,7 @@ def _complaint(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedReco
     channel = _choice(raw, "channel", ComplaintChannel)
     category = _choice(raw, "category", ComplaintCategory)
     status = _choice(raw, "status", ComplaintStatus, ComplaintStatus.OPEN)
-    received = _required_instant(raw, "received_at")
+    received = _present(_instant(raw, "received_at"), "received_at")
     due = _instant(raw, "due_at") or received + COMPLAINT_DEADLINE
     closed = _instant(raw, "closed_at")
     if due < received:
