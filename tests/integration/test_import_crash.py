@@ -61,8 +61,14 @@ async def _customers(graph: Graph) -> int:
 
 
 def _neo4j(command: str) -> None:
+    # Recovery after SIGKILL on a busy machine can take minutes.
+    env = {"RISKWATCH_NEO4J_START_TIMEOUT": "400", **os.environ}
     subprocess.run(  # noqa: S603 (the repository's own script)
-        [str(ROOT / "scripts" / "neo4j"), command], check=True, capture_output=True, timeout=300
+        [str(ROOT / "scripts" / "neo4j"), command],
+        check=True,
+        capture_output=True,
+        timeout=450,
+        env=env,
     )
 
 
@@ -91,7 +97,8 @@ async def test_import_converges_after_neo4j_is_killed(
     _write_customers(data)
 
     clean = _import_process(data, settings)
-    assert clean.wait(timeout=600) == 0, clean.stderr.read() if clean.stderr else ""
+    _, errors = clean.communicate(timeout=600)
+    assert clean.returncode == 0, errors
     expected = await _count(graph)
     await graph.write_autocommit(WIPE)
 
@@ -107,10 +114,9 @@ async def test_import_converges_after_neo4j_is_killed(
         await _until_bolt_is_closed(settings)
     finally:
         _neo4j("start")
-    crashed.wait(timeout=600)
-    partial = await _customers(graph)
+    crashed.communicate(timeout=600)  # it failed, or finished by retrying after the restart
 
     rerun = _import_process(data, settings)
-    assert rerun.wait(timeout=600) == 0, rerun.stderr.read() if rerun.stderr else ""
+    _, errors = rerun.communicate(timeout=600)
+    assert rerun.returncode == 0, errors
     assert await _count(graph) == expected
-    assert partial <= ROWS
