@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     ring_max_identifier_degree: int = Field(default=50, ge=2)
     ring_scan_page: int = Field(default=100_000, ge=100)
     ring_refresh_interval_s: float = Field(default=0.0, ge=0)
+    # importRecords takes at most this much content; larger files go through the CLI.
+    import_max_content_bytes: int = Field(default=900_000, ge=1024)
 
     sentiment_model: Path = PROJECT_ROOT / ".cache" / "sentiment" / "riskwatch-zh-sentiment"
 

@@ -24,6 +24,7 @@ from api.query_cost import QueryCostLimiter
 from api.schema.complaint_insights import ComplaintInsightsMutation, ComplaintInsightsQuery
 from api.schema.complaints import ComplaintMutation, ComplaintQuery
 from api.schema.crisis import CrisisMutation, CrisisQuery, CrisisSubscription
+from api.schema.imports import ImportMutation
 from api.schema.relations import RelationsQuery
 from api.schema.renewal import RenewalQuery
 from api.schema.risk_figures import RiskFiguresQuery
@@ -46,6 +47,7 @@ MUTATIONS: tuple[type, ...] = (
     ComplaintInsightsMutation,
     WatchlistMutation,
     CrisisMutation,
+    ImportMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (CrisisSubscription,)
 
