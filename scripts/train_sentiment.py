@@ -72,8 +72,10 @@ def prepare(work: Path, max_len_short: int, max_len_long: int) -> None:
     for name, (rows, _task, max_len) in splits.items():
         tok.enable_truncation(max_len)
         encoded[name] = [e.ids for e in tok.encode_batch([r.text for r in rows])]
-    keep = sorted({i for seqs in encoded.values() for s in seqs for i in s}
-                  | {e5.tokenizer.bos, e5.tokenizer.eos, e5.tokenizer.pad, e5.tokenizer.unk})
+    keep = sorted(
+        {i for seqs in encoded.values() for s in seqs for i in s}
+        | {e5.tokenizer.bos, e5.tokenizer.eos, e5.tokenizer.pad, e5.tokenizer.unk}
+    )
     remap = np.full(e5.header.vocab, -1, dtype=np.int64)
     remap[keep] = np.arange(len(keep))
 
@@ -81,8 +83,11 @@ def prepare(work: Path, max_len_short: int, max_len_long: int) -> None:
     q, d = e5.q4_blocks("emb.word", e5.header.vocab)
     tensors["bert.embeddings.word_embeddings.weight.q"] = q[keep]
     tensors["bert.embeddings.word_embeddings.weight.d"] = d[keep]
-    matrices = {f"bert.encoder.layer.{i}.{hf}.weight": (f"l{i}.{short}", short)
-                for i in range(e5.header.layers) for short, hf in _LAYER_MATRICES.items()}
+    matrices = {
+        f"bert.encoder.layer.{i}.{hf}.weight": (f"l{i}.{short}", short)
+        for i in range(e5.header.layers)
+        for short, hf in _LAYER_MATRICES.items()
+    }
     for hf_name, (file_name, short) in matrices.items():
         rows = e5.header.intermediate if short == "fi.w" else e5.header.hidden
         tensors[hf_name + ".q"], tensors[hf_name + ".d"] = e5.q4_blocks(file_name, rows)
@@ -107,8 +112,10 @@ def prepare(work: Path, max_len_short: int, max_len_long: int) -> None:
     cfg["pad_token_id"] = int(remap[e5.tokenizer.pad])
     (work / "config.json").write_text(json.dumps(cfg, indent=2) + "\n")
     shutil.copy2(__file__, work / "train_sentiment.py")
-    print(f"prepared {work}: vocabulary pruned to {len(keep)} pieces",
-          {k: len(v) for k, v in encoded.items()})
+    print(
+        f"prepared {work}: vocabulary pruned to {len(keep)} pieces",
+        {k: len(v) for k, v in encoded.items()},
+    )
 
 
 # ------------------------------------------------------------------------------- train
@@ -163,11 +170,16 @@ def _build_model(work: Path, args: argparse.Namespace) -> Any:
         for target in LORA_TARGETS:
             parent_name, _, leaf = target.rpartition(".")
             parent = layer.get_submodule(parent_name)
-            setattr(parent, leaf, lora(getattr(parent, leaf), args.rank, args.alpha,
-                                       args.lora_dropout))
+            setattr(
+                parent, leaf, lora(getattr(parent, leaf), args.rank, args.alpha, args.lora_dropout)
+            )
     for name, p in model.named_parameters():
-        if ("lora_" in name or name.endswith(".bias") or "LayerNorm" in name
-                or name.startswith(("bert.pooler", "classifier"))):
+        if (
+            "lora_" in name
+            or name.endswith(".bias")
+            or "LayerNorm" in name
+            or name.startswith(("bert.pooler", "classifier"))
+        ):
             p.requires_grad = True
     return model
 
@@ -176,12 +188,19 @@ def _load_split(data: dict[str, Any], name: str, limit: int) -> list[tuple[list[
     offs = data[f"{name}.offsets"].tolist()
     ids = data[f"{name}.ids"]
     n = len(offs) - 1 if not limit else min(limit, len(offs) - 1)
-    return [(ids[offs[i]:offs[i + 1]].tolist(), int(data[f"{name}.labels"][i]),
-             int(data[f"{name}.task"][i])) for i in range(n)]
+    return [
+        (
+            ids[offs[i] : offs[i + 1]].tolist(),
+            int(data[f"{name}.labels"][i]),
+            int(data[f"{name}.task"][i]),
+        )
+        for i in range(n)
+    ]
 
 
-def _batches(rows: list[tuple[list[int], int, int]], size: int, shuffle: bool,
-             gen: Any) -> list[list[tuple[list[int], int, int]]]:
+def _batches(
+    rows: list[tuple[list[int], int, int]], size: int, shuffle: bool, gen: Any
+) -> list[list[tuple[list[int], int, int]]]:
     """Length-bucketed batches: sort within chunks of 50 batches, then shuffle batches."""
     import torch
 
@@ -189,8 +208,8 @@ def _batches(rows: list[tuple[list[int], int, int]], size: int, shuffle: bool,
     chunk = size * 50
     out = []
     for c in range(0, len(order), chunk):
-        part = sorted(order[c:c + chunk], key=lambda i: len(rows[i][0]))
-        out += [[rows[i] for i in part[b:b + size]] for b in range(0, len(part), size)]
+        part = sorted(order[c : c + chunk], key=lambda i: len(rows[i][0]))
+        out += [[rows[i] for i in part[b : b + size]] for b in range(0, len(part), size)]
     if shuffle:
         out = [out[i] for i in torch.randperm(len(out), generator=gen).tolist()]
     return out
@@ -232,16 +251,26 @@ def _f1(pred: list[int], gold: list[int], cls: int) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
-def evaluate(model: Any, rows: list[tuple[list[int], int, int]], pad: int, device: str,
-             binary: bool, batch_size: int = 128) -> dict[str, float]:
+def evaluate(
+    model: Any,
+    rows: list[tuple[list[int], int, int]],
+    pad: int,
+    device: str,
+    binary: bool,
+    batch_size: int = 128,
+) -> dict[str, float]:
     """Macro-F1/accuracy (3 classes) or negative-F1/accuracy (negative vs not, argmax)."""
     import torch
 
     model.eval()
     preds: list[int] = []
     golds: list[int] = []
-    with torch.no_grad(), torch.autocast(device.split(":")[0], dtype=torch.bfloat16,
-                                         enabled=device.startswith("cuda")):
+    with (
+        torch.no_grad(),
+        torch.autocast(
+            device.split(":")[0], dtype=torch.bfloat16, enabled=device.startswith("cuda")
+        ),
+    ):
         for batch in _batches(rows, batch_size, shuffle=False, gen=None):
             ids, mask, labels, _ = _collate(batch, pad, device)
             preds += model(input_ids=ids, attention_mask=mask).logits.argmax(-1).tolist()
@@ -251,8 +280,10 @@ def evaluate(model: Any, rows: list[tuple[list[int], int, int]], pad: int, devic
     if binary:
         pb = [0 if p == 0 else 1 for p in preds]
         gb = [0 if g == 0 else 1 for g in golds]
-        return {"negative_f1": _f1(pb, gb, 0), "accuracy": sum(
-            p == g for p, g in zip(pb, gb, strict=True)) / max(len(gb), 1)}
+        return {
+            "negative_f1": _f1(pb, gb, 0),
+            "accuracy": sum(p == g for p, g in zip(pb, gb, strict=True)) / max(len(gb), 1),
+        }
     return {"macro_f1": sum(_f1(preds, golds, c) for c in range(3)) / 3, "accuracy": acc}
 
 
@@ -269,26 +300,39 @@ def train(args: argparse.Namespace) -> None:
     cfg = json.loads((work / "config.json").read_text())
     pad = cfg["pad_token_id"]
     train_rows = _load_split(data, "finfe_train", args.limit) + _load_split(
-        data, "finnsp_train", args.limit)
+        data, "finnsp_train", args.limit
+    )
     val_fe = _load_split(data, "finfe_validation", args.limit)
     val_nsp = _load_split(data, "finnsp_holdout", args.limit)
     model = _build_model(work, args).to(device)
     model.train()
-    head = [p for n, p in model.named_parameters()
-            if p.requires_grad and n.startswith(("bert.pooler", "classifier"))]
-    body = [p for n, p in model.named_parameters()
-            if p.requires_grad and not n.startswith(("bert.pooler", "classifier"))]
-    opt = torch.optim.AdamW([{"params": body, "lr": args.lr},
-                             {"params": head, "lr": args.head_lr}], weight_decay=0.01)
+    head = [
+        p
+        for n, p in model.named_parameters()
+        if p.requires_grad and n.startswith(("bert.pooler", "classifier"))
+    ]
+    body = [
+        p
+        for n, p in model.named_parameters()
+        if p.requires_grad and not n.startswith(("bert.pooler", "classifier"))
+    ]
+    opt = torch.optim.AdamW(
+        [{"params": body, "lr": args.lr}, {"params": head, "lr": args.head_lr}], weight_decay=0.01
+    )
     gen = torch.Generator().manual_seed(args.seed)
     steps = args.epochs * math.ceil(len(train_rows) / args.batch_size)
     sched = torch.optim.lr_scheduler.OneCycleLR(
-        opt, max_lr=[args.lr, args.head_lr], total_steps=steps, pct_start=0.1,
-        anneal_strategy="linear")
+        opt,
+        max_lr=[args.lr, args.head_lr],
+        total_steps=steps,
+        pct_start=0.1,
+        anneal_strategy="linear",
+    )
     class_weight = None
     if args.class_weight:
-        counts = torch.bincount(torch.tensor([y for _, y, t in train_rows if t == TASK_3CLASS]),
-                                minlength=3).float()
+        counts = torch.bincount(
+            torch.tensor([y for _, y, t in train_rows if t == TASK_3CLASS]), minlength=3
+        ).float()
         class_weight = (counts.sum() / counts / 3).sqrt().to(device)
     log: list[dict[str, Any]] = []
     t0 = time.time()
@@ -296,8 +340,9 @@ def train(args: argparse.Namespace) -> None:
         total, n = 0.0, 0
         for batch in _batches(train_rows, args.batch_size, shuffle=True, gen=gen):
             ids, mask, labels, task = _collate(batch, pad, device)
-            with torch.autocast(device.split(":")[0], dtype=torch.bfloat16,
-                                enabled=device.startswith("cuda")):
+            with torch.autocast(
+                device.split(":")[0], dtype=torch.bfloat16, enabled=device.startswith("cuda")
+            ):
                 logits = model(input_ids=ids, attention_mask=mask).logits
             loss = _loss(logits, labels, task, class_weight)
             loss.backward()
@@ -307,26 +352,38 @@ def train(args: argparse.Namespace) -> None:
             opt.zero_grad(set_to_none=True)
             total += float(loss.detach()) * len(batch)
             n += len(batch)
-        entry = {"epoch": epoch, "train_loss": total / n, "seconds": round(time.time() - t0, 1),
-                 "finfe_validation": evaluate(model, val_fe, pad, device, binary=False),
-                 "finnsp_holdout": evaluate(model, val_nsp, pad, device, binary=True)}
+        entry = {
+            "epoch": epoch,
+            "train_loss": total / n,
+            "seconds": round(time.time() - t0, 1),
+            "finfe_validation": evaluate(model, val_fe, pad, device, binary=False),
+            "finnsp_holdout": evaluate(model, val_nsp, pad, device, binary=True),
+        }
         log.append(entry)
         print(args.name, json.dumps(entry), flush=True)
         # Saved every epoch so a run cut short by the machine's time limit still returns weights.
-        delta = {name: p.detach().float().cpu().contiguous()
-                 for name, p in model.named_parameters() if p.requires_grad}
+        delta = {
+            name: p.detach().float().cpu().contiguous()
+            for name, p in model.named_parameters()
+            if p.requires_grad
+        }
         recipe = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
-        meta = {"recipe": json.dumps(recipe), "lora_targets": json.dumps(LORA_TARGETS),
-                "lora_scale": str(args.alpha / args.rank), "labels": json.dumps(LABELS),
-                "epochs_done": str(epoch)}
+        meta = {
+            "recipe": json.dumps(recipe),
+            "lora_targets": json.dumps(LORA_TARGETS),
+            "lora_scale": str(args.alpha / args.rank),
+            "labels": json.dumps(LABELS),
+            "epochs_done": str(epoch),
+        }
         save_file(delta, str(out / "delta.safetensors"), metadata=meta)
         (out / "metrics.json").write_text(json.dumps({"recipe": recipe, "epochs": log}, indent=2))
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("prepare", help="write the compact base and tokenized data")
     p.add_argument("--work", type=Path, required=True)

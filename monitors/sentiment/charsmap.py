@@ -73,7 +73,10 @@ def _double_array(values: Mapping[bytes, int]) -> list[int]:
             queue.append((trie[prefix][label], child))
         while search_from < len(used) and used[search_from]:
             search_from += 1
-    return units
+    # A lookup visits `base ^ byte` for any input byte before checking the label, so every
+    # base's whole 256-unit block must exist (darts-clone allocates in such blocks too).
+    size = (max(used_bases) | 0xFF) + 1
+    return units + [0] * max(0, size - len(units))
 
 
 def _find_base(slots: list[int], used: list[bool], used_bases: set[int], start: int) -> int:
@@ -81,8 +84,10 @@ def _find_base(slots: list[int], used: list[bool], used_bases: set[int], start: 
     pos = start
     while True:
         base = pos ^ first
-        if base not in used_bases and base != 0 and all(
-            base ^ s >= len(used) or not used[base ^ s] for s in slots
+        if (
+            base not in used_bases
+            and base != 0
+            and all(base ^ s >= len(used) or not used[base ^ s] for s in slots)
         ):
             return base
         pos += 1

@@ -88,8 +88,9 @@ class E5File:
     ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.float16]]:
         """Return a Q4_0 matrix as exact parts: nibbles `q - 8` (int8) and block scales (fp16)."""
         t = self._tensors[name]
-        blocks = np.frombuffer(self._buf, dtype=_BLOCK, count=t.nbytes // _BLOCK.itemsize,
-                               offset=t.offset)
+        blocks = np.frombuffer(
+            self._buf, dtype=_BLOCK, count=t.nbytes // _BLOCK.itemsize, offset=t.offset
+        )
         qs = blocks["qs"]
         q = np.empty((qs.shape[0], QK), dtype=np.int8)
         q[:, :16] = (qs & 0x0F).astype(np.int8) - 8

@@ -21,8 +21,10 @@ def label_order(id2label: Mapping[int, str]) -> list[Sentiment]:
         name = str(id2label[index]).strip().lower()
         found = [s for s, keys in _ALIASES.items() if any(k in name for k in keys)]
         if len(found) != 1:
-            raise UnknownLabels(f"cannot read label {index}={id2label[index]!r} as "
-                                "negative/neutral/positive; rename it in config.json id2label")
+            raise UnknownLabels(
+                f"cannot read label {index}={id2label[index]!r} as "
+                "negative/neutral/positive; rename it in config.json id2label"
+            )
         order.append(found[0])
     if len(set(order)) != len(order):
         raise UnknownLabels(f"labels {dict(id2label)} map twice to one sentiment")

@@ -39,8 +39,18 @@ def compile_reference(e5_c: Path, workdir: Path) -> Path:
     shim = workdir / "e5ref.c"
     shim.write_text(_SHIM)
     lib = workdir / "libe5ref.so"
-    cmd = [cc, "-O2", "-fopenmp", "-shared", "-fPIC", f"-I{e5_c.parent}", str(shim),
-           "-o", str(lib), "-lm"]
+    cmd = [
+        cc,
+        "-O2",
+        "-fopenmp",
+        "-shared",
+        "-fPIC",
+        f"-I{e5_c.parent}",
+        str(shim),
+        "-o",
+        str(lib),
+        "-lm",
+    ]
     subprocess.run(cmd, check=True, capture_output=True)  # noqa: S603 (fixed argv)
     return lib
 
@@ -54,11 +64,19 @@ class ReferenceEngine:
         lib.e5_load.argtypes = [ctypes.c_char_p]
         lib.e5_free.argtypes = [ctypes.c_void_p]
         lib.e5_embed.restype = ctypes.c_int
-        lib.e5_embed.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int,
-                                 ctypes.POINTER(ctypes.c_float)]
+        lib.e5_embed.argtypes = [
+            ctypes.c_void_p,
+            ctypes.c_char_p,
+            ctypes.c_int,
+            ctypes.POINTER(ctypes.c_float),
+        ]
         lib.e5ref_tokenize.restype = ctypes.c_int
-        lib.e5ref_tokenize.argtypes = [ctypes.c_void_p, ctypes.c_char_p,
-                                       ctypes.POINTER(ctypes.c_int), ctypes.c_int]
+        lib.e5ref_tokenize.argtypes = [
+            ctypes.c_void_p,
+            ctypes.c_char_p,
+            ctypes.POINTER(ctypes.c_int),
+            ctypes.c_int,
+        ]
         self._lib = lib
         self._model = lib.e5_load(str(model_path).encode())
         if not self._model:

@@ -32,8 +32,10 @@ class Score:
 
     def as_json(self) -> dict[str, object]:
         """The CLI's JSON form: `{"label": ..., "scores": {"negative": p, ...}}`."""
-        return {"label": self.label.value,
-                "scores": {s.value: round(self.probabilities[s], 6) for s in Sentiment}}
+        return {
+            "label": self.label.value,
+            "scores": {s.value: round(self.probabilities[s], 6) for s in Sentiment},
+        }
 
 
 class SentimentScorer(Protocol):

@@ -24,14 +24,16 @@ class TransformerSentimentScorer:
     folder). The model loads on first use; calls are serialised by a lock so one instance
     can be shared by worker threads."""
 
-    def __init__(self, model_dir: Path, batch_size: int = 32, max_length: int = 256,
-                 device: str = "cpu") -> None:
+    def __init__(
+        self, model_dir: Path, batch_size: int = 32, max_length: int = 256, device: str = "cpu"
+    ) -> None:
         self.model_dir = Path(model_dir)
         self.batch_size = batch_size
         self.max_length = max_length
         self.device = device
         self._lock = threading.Lock()
         self._loaded: tuple[Any, Any, list[Sentiment]] | None = None
+        self._token_limit = max_length
 
     def _load(self) -> tuple[Any, Any, list[Sentiment]]:
         if self._loaded is None:
@@ -42,9 +44,17 @@ class TransformerSentimentScorer:
 
             tokenizer = AutoTokenizer.from_pretrained(str(self.model_dir), local_files_only=True)
             model = AutoModelForSequenceClassification.from_pretrained(
-                str(self.model_dir), local_files_only=True, dtype=torch.float32)
+                str(self.model_dir), local_files_only=True, dtype=torch.float32
+            )
             model.to(self.device).eval()
             order = label_order(model.config.id2label)
+            # never ask for more tokens than the model has positions for
+            limits = [
+                self.max_length,
+                getattr(model.config, "max_position_embeddings", None),
+                tokenizer.model_max_length,
+            ]
+            self._token_limit = min(int(x) for x in limits if x is not None and x < 1_000_000)
             self._loaded = (tokenizer, model, order)
         return self._loaded
 
@@ -69,10 +79,18 @@ class TransformerSentimentScorer:
             with torch.inference_mode():
                 for start in range(0, len(by_length), self.batch_size):
                     chunk = by_length[start : start + self.batch_size]
-                    enc = tokenizer([prepared[i] for i in chunk], padding=True, truncation=True,
-                                    max_length=self.max_length, return_tensors="pt")
-                    enc = {k: v.to(self.device) for k, v in enc.items()
-                           if k in ("input_ids", "attention_mask", "token_type_ids")}
+                    enc = tokenizer(
+                        [prepared[i] for i in chunk],
+                        padding=True,
+                        truncation=True,
+                        max_length=self._token_limit,
+                        return_tensors="pt",
+                    )
+                    enc = {
+                        k: v.to(self.device)
+                        for k, v in enc.items()
+                        if k in ("input_ids", "attention_mask", "token_type_ids")
+                    }
                     probs = model(**enc).logits.float().softmax(-1).cpu().tolist()
                     for i, row in zip(chunk, probs, strict=True):
                         results[i] = _to_score(row, order)
