@@ -74,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=resolve_model_dir(os.environ.get(MODEL_ENV)))
     parser.add_argument("--limit", type=int, default=0, help="first N rows of each split")
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--device", default="cpu", help="torch device for the model")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     cut = (lambda rows: rows[: args.limit]) if args.limit else (lambda rows: rows)
@@ -86,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         ),
         "FinNSP hold-out (negative vs not)": (nsp_train, cut(nsp_test), True),
     }
-    scorer = TransformerSentimentScorer(args.model, batch_size=args.batch_size)
+    scorer = TransformerSentimentScorer(args.model, batch_size=args.batch_size, device=args.device)
     report: dict[str, dict[str, object]] = {}
     print(f"model: {args.model}")
     print(f"command: python scripts/eval_sentiment.py {' '.join(argv or sys.argv[1:])}")

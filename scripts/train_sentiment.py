@@ -118,6 +118,46 @@ def prepare(work: Path, max_len_short: int, max_len_long: int) -> None:
     )
 
 
+def export_pruned(model_dir: Path, out: Path, max_len: int, dtype: str) -> None:
+    """Copy a built model with its vocabulary cut to the pieces the data uses (specials keep
+    ids 0-3) and weights cast to `dtype`, small enough for a machine that takes 64 MiB. On
+    the data it tokenizes identically: the full vocabulary's best segmentation uses only kept
+    pieces, so it stays the best one."""
+    import numpy as np
+    from safetensors.numpy import load_file, save_file
+    from tokenizers import Tokenizer
+
+    repo = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(repo))
+    from monitors.sentiment import datasets
+    from monitors.sentiment.convert import save_fast_tokenizer
+
+    tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tok.enable_truncation(max_len)
+    texts = [e.text for e in datasets.finfe("train") + datasets.finfe("validation")]
+    texts += [e.text for part in datasets.finnsp_split() for e in part]
+    keep = sorted({i for e in tok.encode_batch(texts) for i in e.ids} | {0, 1, 2, 3})
+    spec = json.loads(tok.to_str())
+    spec["model"]["vocab"] = [spec["model"]["vocab"][i] for i in keep]
+    spec["truncation"] = None
+    small = Tokenizer.from_str(json.dumps(spec))
+    out.mkdir(parents=True, exist_ok=True)
+    save_fast_tokenizer(small, out, max_len, ("<s>", "</s>", "<pad>", "<unk>"))
+    weights = load_file(str(model_dir / "model.safetensors"))
+    name = "bert.embeddings.word_embeddings.weight"
+    weights[name] = weights[name][keep]
+    save_file(
+        {k: v.astype(np.dtype(dtype)) for k, v in weights.items()},
+        str(out / "model.safetensors"),
+        metadata={"format": "pt"},
+    )
+    cfg = json.loads((model_dir / "config.json").read_text())
+    cfg["vocab_size"] = len(keep)
+    cfg["torch_dtype"] = dtype
+    (out / "config.json").write_text(json.dumps(cfg, indent=2) + "\n")
+    print(f"pruned copy in {out}: {len(keep)} pieces, {dtype}")
+
+
 # ------------------------------------------------------------------------------- train
 def _lora_linear_class() -> Any:
     import torch
@@ -389,6 +429,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--work", type=Path, required=True)
     p.add_argument("--max-len-short", type=int, default=128)
     p.add_argument("--max-len-long", type=int, default=256)
+    x = sub.add_parser("export-pruned", help="vocabulary-pruned copy of a built model")
+    x.add_argument("--model", type=Path, required=True)
+    x.add_argument("--out", type=Path, required=True)
+    x.add_argument("--max-len", type=int, default=256)
+    x.add_argument("--dtype", default="float16")
     t = sub.add_parser("train", help="train the adapters from a prepared work folder")
     t.add_argument("--work", type=Path, required=True)
     t.add_argument("--out", type=Path, required=True)
@@ -408,6 +453,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "prepare":
         prepare(args.work, args.max_len_short, args.max_len_long)
+    elif args.command == "export-pruned":
+        export_pruned(args.model, args.out, args.max_len, args.dtype)
     else:
         train(args)
     return 0

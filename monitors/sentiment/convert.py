@@ -137,16 +137,26 @@ def build_tokenizer(tok: E5Tokenizer) -> Any:
 
 def save_tokenizer(tok: E5Tokenizer, folder: Path, max_length: int) -> None:
     """Write the tokenizer as a folder `AutoTokenizer.from_pretrained` loads offline."""
+    bos, pad, eos, unk = (tok.pieces[i] for i in (tok.bos, tok.pad, tok.eos, tok.unk))
+    save_fast_tokenizer(build_tokenizer(tok), folder, max_length, (bos, eos, pad, unk))
+
+
+def save_fast_tokenizer(
+    tokenizer: Any, folder: Path, max_length: int, specials: tuple[str, str, str, str]
+) -> None:
+    """Save a `tokenizers.Tokenizer` as a transformers fast tokenizer folder; `specials` are
+    the (bos, eos, pad, unk) pieces, bos and eos doubling as cls and sep."""
     from transformers import PreTrainedTokenizerFast
 
-    fast = PreTrainedTokenizerFast(
-        tokenizer_object=build_tokenizer(tok),
-        bos_token=tok.pieces[tok.bos],
-        eos_token=tok.pieces[tok.eos],
-        pad_token=tok.pieces[tok.pad],
-        unk_token=tok.pieces[tok.unk],
-        cls_token=tok.pieces[tok.bos],
-        sep_token=tok.pieces[tok.eos],
+    bos, eos, pad, unk = specials
+    fast = PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]
+        tokenizer_object=tokenizer,
+        bos_token=bos,
+        eos_token=eos,
+        pad_token=pad,
+        unk_token=unk,
+        cls_token=bos,
+        sep_token=eos,
         model_max_length=max_length,
     )
     fast.save_pretrained(str(folder))

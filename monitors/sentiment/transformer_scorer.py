@@ -25,12 +25,18 @@ class TransformerSentimentScorer:
     can be shared by worker threads."""
 
     def __init__(
-        self, model_dir: Path, batch_size: int = 32, max_length: int = 256, device: str = "cpu"
+        self,
+        model_dir: Path,
+        batch_size: int = 32,
+        max_length: int = 256,
+        device: str = "cpu",
+        dtype: str = "float32",
     ) -> None:
         self.model_dir = Path(model_dir)
         self.batch_size = batch_size
         self.max_length = max_length
         self.device = device
+        self.dtype = dtype
         self._lock = threading.Lock()
         self._loaded: tuple[Any, Any, list[Sentiment]] | None = None
         self._token_limit = max_length
@@ -44,7 +50,7 @@ class TransformerSentimentScorer:
 
             tokenizer = AutoTokenizer.from_pretrained(str(self.model_dir), local_files_only=True)
             model = AutoModelForSequenceClassification.from_pretrained(
-                str(self.model_dir), local_files_only=True, dtype=torch.float32
+                str(self.model_dir), local_files_only=True, dtype=getattr(torch, self.dtype)
             )
             model.to(self.device).eval()
             order = label_order(model.config.id2label)

@@ -64,7 +64,7 @@ def test_two_class_model_reports_zero_neutral(tmp_path: Path) -> None:
 
 def test_missing_folder_says_how_to_build(tmp_path: Path) -> None:
     scorer = TransformerSentimentScorer(tmp_path / "absent")
-    with pytest.raises(SentimentModelMissing, match="scripts/build_sentiment_model.py"):
+    with pytest.raises(SentimentModelMissing, match=r"scripts/build_sentiment_model\.py"):
         scorer.score(["保险"])
 
 
