@@ -158,6 +158,26 @@ def export_pruned(model_dir: Path, out: Path, max_len: int, dtype: str) -> None:
     print(f"pruned copy in {out}: {len(keep)} pieces, {dtype}")
 
 
+def package(run_dir: Path, dest: Path, trained_on: str) -> None:
+    """Turn a training run's output into the committed delta: fp16 tensors (half the size;
+    the merge is done in fp32), the recipe without machine paths, and the last epoch's
+    validation figures in the metadata."""
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    with safe_open(str(run_dir / "delta.safetensors"), framework="pt") as fh:
+        meta = dict(fh.metadata() or {})
+        tensors = {k: fh.get_tensor(k).half() for k in fh.keys()}  # noqa: SIM118
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    recipe = json.loads(meta["recipe"])
+    dropped = ("out", "work", "threads", "limit", "command")
+    meta["recipe"] = json.dumps({k: v for k, v in recipe.items() if k not in dropped})
+    meta["trained_on"] = trained_on
+    meta["validation"] = json.dumps(metrics["epochs"][-1])
+    save_file(tensors, str(dest), metadata=meta)
+    print(f"packaged {run_dir} -> {dest}")
+
+
 # ------------------------------------------------------------------------------- train
 def _lora_linear_class() -> Any:
     import torch
@@ -425,6 +445,9 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", required=True)
+    repo_weights = (
+        Path(__file__).resolve().parents[1] / "monitors/sentiment/weights/delta.safetensors"
+    )
     p = sub.add_parser("prepare", help="write the compact base and tokenized data")
     p.add_argument("--work", type=Path, required=True)
     p.add_argument("--max-len-short", type=int, default=128)
@@ -434,6 +457,10 @@ def main(argv: list[str] | None = None) -> int:
     x.add_argument("--out", type=Path, required=True)
     x.add_argument("--max-len", type=int, default=256)
     x.add_argument("--dtype", default="float16")
+    k = sub.add_parser("package", help="store a run's delta as the committed fp16 weights")
+    k.add_argument("--run", type=Path, required=True, help="a train --out folder")
+    k.add_argument("--to", type=Path, default=repo_weights)
+    k.add_argument("--trained-on", default="NVIDIA H200, 2026-11-26, bf16 autocast")
     t = sub.add_parser("train", help="train the adapters from a prepared work folder")
     t.add_argument("--work", type=Path, required=True)
     t.add_argument("--out", type=Path, required=True)
@@ -453,6 +480,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "prepare":
         prepare(args.work, args.max_len_short, args.max_len_long)
+    elif args.command == "package":
+        package(args.run, args.to, args.trained_on)
     elif args.command == "export-pruned":
         export_pruned(args.model, args.out, args.max_len, args.dtype)
     else:
