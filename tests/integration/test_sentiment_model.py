@@ -73,7 +73,7 @@ def test_cli_jsonl_prints_one_object_per_line_in_order(
     path = tmp_path / "posts.txt"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     env = {**os.environ, MODEL_ENV: str(MODEL_DIR), "HF_HUB_OFFLINE": "1"}
-    result = subprocess.run(  # noqa: S603 (our own interpreter and module)
+    result = subprocess.run(
         [sys.executable, "-m", "monitors.sentiment.cli", "--file", str(path), "--jsonl"],
         cwd=REPO,
         env=env,
@@ -90,8 +90,8 @@ def test_cli_jsonl_prints_one_object_per_line_in_order(
 @pytest.mark.skipif(bool(os.environ.get(MODEL_ENV)), reason="a custom model folder is in use")
 def test_build_step_is_quick_when_up_to_date() -> None:
     build = [sys.executable, str(REPO / "scripts" / "build_sentiment_model.py")]
-    subprocess.run(build, cwd=REPO, check=True, capture_output=True, timeout=900)  # noqa: S603
+    subprocess.run(build, cwd=REPO, check=True, capture_output=True, timeout=900)
     started = time.monotonic()
-    second = subprocess.run(build, cwd=REPO, check=True, capture_output=True, text=True)  # noqa: S603
+    second = subprocess.run(build, cwd=REPO, check=True, capture_output=True, text=True)
     assert "up to date" in second.stdout
     assert time.monotonic() - started < 30
