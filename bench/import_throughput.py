@@ -9,6 +9,10 @@ TRANSACTIONS`` doing the equivalent merges into a separate label namespace (``Be
     .venv/bin/python bench/import_throughput.py --wipe                 # 100,000 rows
     .venv/bin/python bench/import_throughput.py --wipe --rows 1000000  # the BENCHMARKS figure
 
+The importer's client side is dominated by the driver packing parameters; with the
+``neo4j-rust-ext`` package installed (a drop-in from Neo4j) that cost all but disappears. The
+output says which packer ran.
+
 It WIPES the database that the settings point at (``--wipe`` says you mean it): point
 ``RISKWATCH_NEO4J_URI`` at a scratch server. ``RISKWATCH_NEO4J_HOME`` names the server's home
 (its ``import`` folder is where LOAD CSV reads), default ``.riskwatch/neo4j``.
@@ -17,6 +21,7 @@ It WIPES the database that the settings point at (``--wipe`` says you mean it): 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
 import os
 import random
@@ -191,6 +196,8 @@ async def run(args: argparse.Namespace) -> None:
             f"rows: {rows:,} ({rows // 2:,} claims + {rows // 2:,} complaints), "
             f"batch {args.batch_size}, {policies:,} policies"
         )
+        packer = "Rust (neo4j-rust-ext)" if importlib.util.find_spec("neo4j._rust") else "Python"
+        print(f"driver packstream: {packer}")
         print(f"riskwatch import: {ours:8.1f} s  {rows / ours:10,.0f} rows/s")
         print(f"LOAD CSV:         {theirs:8.1f} s  {rows / theirs:10,.0f} rows/s")
         print(f"ratio: {theirs / ours:.2f} of LOAD CSV's rate (target >= 0.50)", flush=True)
