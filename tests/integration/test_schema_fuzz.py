@@ -6,7 +6,7 @@ Cypher fragments) from the schema as it stands, so every capability added later 
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 
 import anyio
 import httpx
@@ -35,8 +35,10 @@ INJECTIONS = st.sampled_from(
 )
 CUSTOM = {
     "String": st.one_of(INJECTIONS, st.text(max_size=40)).map(nodes.String),
-    # Any instant, extreme years included (arguments such as runWatchlistRules(now:)).
-    "DateTime": st.datetimes(timezones=st.just(UTC)).map(lambda d: nodes.String(d.isoformat())),
+    # Instants a client could plausibly send (runWatchlistRules(now:), auditEvents(beforeAt:)).
+    "DateTime": st.datetimes(
+        min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)
+    ).map(lambda d: nodes.String(d.isoformat())),
 }
 
 
