@@ -6,6 +6,8 @@ Cypher fragments) from the schema as it stands, so every capability added later 
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import anyio
 import httpx
 import pytest
@@ -31,7 +33,14 @@ INJECTIONS = st.sampled_from(
         "張偉 138-0013-8000",
     ]
 )
-CUSTOM = {"String": st.one_of(INJECTIONS, st.text(max_size=40)).map(nodes.String)}
+CUSTOM = {
+    "String": st.one_of(INJECTIONS, st.text(max_size=40)).map(nodes.String),
+    # Instants and dates: valid ones, and hostile strings where one is expected.
+    "DateTime": st.one_of(
+        st.datetimes(timezones=st.just(UTC)).map(datetime.isoformat), INJECTIONS
+    ).map(nodes.String),
+    "Date": st.one_of(st.dates().map(date.isoformat), INJECTIONS).map(nodes.String),
+}
 
 
 @pytest.fixture
