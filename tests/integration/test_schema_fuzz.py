@@ -41,7 +41,9 @@ DATETIMES = st.one_of(
         max_value=datetime(2200, 1, 1),
         timezones=st.sampled_from([UTC, timezone(timedelta(hours=8))]),
     ).map(datetime.isoformat),
-    st.datetimes(min_value=datetime(1900, 1, 1)).map(datetime.isoformat),
+    st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)).map(
+        datetime.isoformat
+    ),
     INJECTIONS,
 )
 CUSTOM = {
