@@ -11,6 +11,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -100,6 +101,27 @@ class _GraphQLEndpoint:
 _KNOWN_PATHS = {"/graphql", "/healthz", "/readyz", "/metrics"}
 
 
+@asynccontextmanager
+async def _media_monitor(services: Services) -> AsyncIterator[None]:
+    """The media monitor loop (issue 6), when RISKWATCH_MONITOR_IN_SERVE is set."""
+    if not services.settings.monitor_in_serve:
+        yield
+        return
+    from api.monitoring import load_scorer, media_monitor
+
+    services.scorer = await anyio.to_thread.run_sync(load_scorer, services.settings)
+    stop = anyio.Event()
+    async with (
+        media_monitor(services.settings, services.graph, services.scorer) as worker,
+        anyio.create_task_group() as group,
+    ):
+        group.start_soon(worker.run_until, stop)
+        try:
+            yield
+        finally:
+            stop.set()
+
+
 def create_app(settings: Settings) -> Starlette:
     """Build the application; nothing is opened until the lifespan starts."""
     schema = build_schema(
@@ -121,8 +143,9 @@ def create_app(settings: Settings) -> Starlette:
             app.state.services = services
             view = RiskwatchGraphQL(services, schema=schema, graphql_ide="graphiql")
             app.state.graphql = view
-            log.info("riskwatch ready")
-            yield
+            async with _media_monitor(services):
+                log.info("riskwatch ready")
+                yield
         finally:
             await driver.close()
             log.info("riskwatch stopped")

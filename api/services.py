@@ -8,6 +8,7 @@ from neo4j import AsyncDriver
 
 from api.settings import Settings
 from graph.client import Graph
+from monitors.feeds.scoring import ScorerLike
 
 
 @dataclass
@@ -17,3 +18,5 @@ class Services:
     settings: Settings
     driver: AsyncDriver
     graph: Graph
+    # The sentiment scorer, loaded once when the media monitor runs inside serve.
+    scorer: ScorerLike | None = None

@@ -20,10 +20,17 @@ from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.tools import merge_types
 
 from api.errors import RiskwatchErrors
+from api.schema.media import MediaMutation, MediaQuery
 from api.schema.system import SystemMutation, SystemQuery
 
-QUERIES: tuple[type, ...] = (SystemQuery,)
-MUTATIONS: tuple[type, ...] = (SystemMutation,)
+QUERIES: tuple[type, ...] = (
+    SystemQuery,
+    MediaQuery,
+)
+MUTATIONS: tuple[type, ...] = (
+    SystemMutation,
+    MediaMutation,
+)
 SUBSCRIPTIONS: tuple[type, ...] = ()
 
 

@@ -1,0 +1,115 @@
+"""Near-duplicate detection: MinHash over character shingles, found again by LSH bands.
+
+The same wire story republished on ten sites differs in a headline suffix, a byline, or a
+lead cut at another length. The Jaccard similarity of the folded texts' character 3-shingle
+sets stays high for such copies and low for different stories on the same topic. A MinHash
+signature (``PERMUTATIONS`` values) estimates it; split into ``BANDS`` bands of ``ROWS``
+values, two texts with Jaccard 0.5 share at least one band with probability about 0.93 and
+texts at 0.1 about 0.02, so candidates are found by exact band lookups (an index in Neo4j)
+and confirmed by the estimated similarity. Nothing lives in memory between polls: each
+story's bands are stored in the graph, so every monitor process sees every story.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+SHINGLE = 3
+BANDS = 20
+ROWS = 3
+PERMUTATIONS = BANDS * ROWS
+# Estimated Jaccard similarity at or above which two texts are the same story.
+SAME_STORY = 0.5
+
+Signature = npt.NDArray[np.uint64]
+
+# Fixed odd multipliers and offsets: the same text gets the same signature in every process.
+_rng = np.random.default_rng(20240611)
+_MULTIPLIERS = _rng.integers(1, 2**63, PERMUTATIONS, dtype=np.uint64) | np.uint64(1)
+_OFFSETS = _rng.integers(0, 2**63, PERMUTATIONS, dtype=np.uint64)
+_EMPTY: Signature = np.zeros(PERMUTATIONS, dtype=np.uint64)
+
+
+def shingles(folded: str) -> set[str]:
+    """The character 3-shingles of folded text (the whole text when shorter)."""
+    if len(folded) <= SHINGLE:
+        return {folded} if folded else set()
+    return {folded[i : i + SHINGLE] for i in range(len(folded) - SHINGLE + 1)}
+
+
+def minhash(folded: str) -> Signature:
+    """The MinHash signature of folded text (all zeros for empty text)."""
+    grams = shingles(folded)
+    if not grams:
+        return _EMPTY
+    base = np.fromiter(
+        (
+            int.from_bytes(hashlib.blake2b(g.encode(), digest_size=8).digest(), "little")
+            for g in grams
+        ),
+        dtype=np.uint64,
+        count=len(grams),
+    )
+    # (a * h + b) mod 2**64, one row per permutation; uint64 arithmetic wraps by design.
+    hashed = base[None, :] * _MULTIPLIERS[:, None] + _OFFSETS[:, None]
+    signature: Signature = (hashed >> np.uint64(16)).min(axis=1)
+    return signature
+
+
+def similarity(a: Signature, b: Signature) -> float:
+    """Estimated Jaccard similarity of the texts behind two signatures."""
+    return float(np.count_nonzero(a == b)) / PERMUTATIONS
+
+
+def bands(signature: Signature) -> list[str]:
+    """The LSH band keys ``"<band>:<hash>"`` of a signature (stored and looked up in Neo4j)."""
+    rows = signature.reshape(BANDS, ROWS)
+    return [
+        f"{i}:{hashlib.blake2b(row.tobytes(), digest_size=8).hexdigest()}"
+        for i, row in enumerate(rows)
+    ]
+
+
+def to_hex(signature: Signature) -> str:
+    return signature.astype(">u8").tobytes().hex()
+
+
+def from_hex(value: str) -> Signature:
+    decoded: Signature = np.frombuffer(bytes.fromhex(value), dtype=">u8").astype(np.uint64)
+    return decoded
+
+
+@dataclass
+class Cluster:
+    """Indexes into a batch whose texts are near-duplicates of the cluster's first text."""
+
+    signature: Signature
+    members: list[int] = field(default_factory=list)
+
+
+def cluster(signatures: Sequence[Signature], threshold: float = SAME_STORY) -> list[Cluster]:
+    """Group a batch's signatures: each joins the first earlier cluster it is similar to."""
+    clusters: list[Cluster] = []
+    by_band: dict[str, list[int]] = {}
+    for index, signature in enumerate(signatures):
+        keys = bands(signature)
+        found: Cluster | None = None
+        for key in keys:
+            for cluster_index in by_band.get(key, ()):
+                if similarity(clusters[cluster_index].signature, signature) >= threshold:
+                    found = clusters[cluster_index]
+                    break
+            if found is not None:
+                break
+        if found is None:
+            found = Cluster(signature=signature)
+            clusters.append(found)
+            for key in keys:
+                by_band.setdefault(key, []).append(len(clusters) - 1)
+        found.members.append(index)
+    return clusters
