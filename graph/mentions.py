@@ -143,13 +143,14 @@ class MentionRepository:
         return {r["story_id"] for r in records}
 
     async def candidate_stories(
-        self, probes: Sequence[Mapping[str, Any]], since: datetime
+        self, probes: Mapping[str, Sequence[str]], since: datetime, per_probe: int = 20
     ) -> list[StoryCandidate]:
-        """Stories first seen after ``since`` sharing a band with a probe (``key``, ``bands``)."""
+        """Stories first seen after ``since`` sharing a band key with a probe (key -> bands)."""
         if not probes:
             return []
+        rows = [{"key": key, "query": " OR ".join(keys)} for key, keys in probes.items()]
         records = await self.graph.read(
-            q.CANDIDATE_STORIES, probes=[dict(p) for p in probes], since=since
+            q.CANDIDATE_STORIES, probes=rows, since=since, per_probe=per_probe
         )
         return [
             StoryCandidate(

@@ -131,33 +131,34 @@ MATCH (m)-[:IN_STORY]->(s:Story)
 RETURN DISTINCT s.id AS story_id
 """
 
-# Recent stories sharing an LSH band with a probe; the caller confirms by similarity.
+# Recent stories sharing an LSH band key with a probe (full-text index story_bands, best
+# matches first); the caller confirms by similarity.
 CANDIDATE_STORIES = """
 UNWIND $probes AS probe
-UNWIND probe.bands AS band
-MATCH (:StoryBand {id: band})<-[:HAS_BAND]-(s:Story)
-WHERE s.first_seen_at >= $since
-WITH DISTINCT probe.key AS key, s
-RETURN key, s.id AS id, s.signature AS signature, s.sentiment AS sentiment,
+CALL db.index.fulltext.queryNodes('story_bands', probe.query, {limit: $per_probe})
+YIELD node AS s
+WHERE s:Story AND s.first_seen_at >= $since
+RETURN probe.key AS key, s.id AS id, s.signature AS signature, s.sentiment AS sentiment,
        s.p_negative AS p_negative, s.p_neutral AS p_neutral, s.p_positive AS p_positive
 """
 
-# New stories with their LSH bands.
+# New stories (their props include ``bands``, the LSH keys the full-text index holds).
+# Instants travel as ISO strings: the driver's datetime packing is slow in big batches.
 CREATE_STORIES = """
 UNWIND $rows AS row
 MERGE (s:Story {id: row.id})
-ON CREATE SET s += row.props, s.source_count = 0
-WITH s, row
-UNWIND row.bands AS band
-MERGE (b:StoryBand {id: band})
-MERGE (s)-[:HAS_BAND]->(b)
+ON CREATE SET s += row.props, s.source_count = 0,
+              s.first_seen_at = datetime(row.first_seen_at),
+              s.published_at = datetime(row.published_at)
 """
 
 # New mentions, each with its feeds and its story.
 CREATE_MENTIONS = """
 UNWIND $rows AS row
 MERGE (m:Mention {id: row.id})
-ON CREATE SET m += row.props
+ON CREATE SET m += row.props,
+              m.first_seen_at = datetime(row.first_seen_at),
+              m.published_at = datetime(row.published_at)
 WITH m, row
 CALL (m, row) {
   UNWIND row.feed_ids AS feed_id

@@ -5,9 +5,10 @@ lead cut at another length. The Jaccard similarity of the folded texts' characte
 sets stays high for such copies and low for different stories on the same topic. A MinHash
 signature (``PERMUTATIONS`` values) estimates it; split into ``BANDS`` bands of ``ROWS``
 values, two texts with Jaccard 0.5 share at least one band with probability about 0.93 and
-texts at 0.1 about 0.02, so candidates are found by exact band lookups (an index in Neo4j)
-and confirmed by the estimated similarity. Nothing lives in memory between polls: each
-story's bands are stored in the graph, so every monitor process sees every story.
+texts at 0.1 about 0.02, so candidates are found by exact band lookups and confirmed by
+the estimated similarity. Nothing lives in memory between polls: each story's band keys
+are stored on it in the graph, in a full-text index that answers "any of these keys" in
+one lookup, so every monitor process sees every story.
 """
 
 from __future__ import annotations
@@ -67,10 +68,11 @@ def similarity(a: Signature, b: Signature) -> float:
 
 
 def bands(signature: Signature) -> list[str]:
-    """The LSH band keys ``"<band>:<hash>"`` of a signature (stored and looked up in Neo4j)."""
+    """The LSH band keys ``b<band>x<hash>`` of a signature: plain tokens, so Neo4j stores
+    them as one string per story in a full-text index and finds stories by any of them."""
     rows = signature.reshape(BANDS, ROWS)
     return [
-        f"{i}:{hashlib.blake2b(row.tobytes(), digest_size=8).hexdigest()}"
+        f"b{i}x{hashlib.blake2b(row.tobytes(), digest_size=8).hexdigest()}"
         for i, row in enumerate(rows)
     ]
 

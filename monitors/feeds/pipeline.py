@@ -9,6 +9,7 @@ transaction of ``UNWIND`` batches; only then are feed health and leases updated 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -60,6 +61,8 @@ class CycleReport:
     new_stories: int = 0
     stories_with_new_mentions: list[str] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
+    # Seconds spent per stage: fetch (with parsing), build (dedup, linking), score, write.
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -102,12 +105,16 @@ class MediaPipeline:
         """Poll ``feeds`` (leased to ``owner``) once; write mentions; release the leases."""
         report = CycleReport(feeds=len(feeds))
         with CYCLE_SECONDS.time():
+            started = time.perf_counter()
             fetched = await self._fetch_all(feeds, now)
+            report.seconds["fetch"] = time.perf_counter() - started
             new_per_feed: dict[str, int] = {}
             batch, gained = await self._build(fetched, now, report, new_per_feed)
+            started = time.perf_counter()
             await self.mentions.write(batch)
             polls = [self._health(f, new_per_feed.get(f.feed.id, 0), now, report) for f in fetched]
             await self.feeds.record_polls(owner, polls)
+            report.seconds["write"] = time.perf_counter() - started
         report.stories_with_new_mentions = sorted(gained)
         await self._notify(report.stories_with_new_mentions)
         return report
@@ -151,6 +158,7 @@ class MediaPipeline:
         report: CycleReport,
         new_per_feed: dict[str, int],
     ) -> tuple[MentionBatch, set[str]]:
+        started = time.perf_counter()
         batch = MentionBatch()
         by_id: dict[str, _NewMention] = {}
         for item in fetched:
@@ -187,9 +195,12 @@ class MediaPipeline:
         clusters = dedup.cluster([m.signature for m in fresh if m.signature is not None])
         matches = await self._match_stories(clusters, now)
         new_clusters = [c for c in clusters if id(c) not in matches]
+        report.seconds["build"] = time.perf_counter() - started
+        started = time.perf_counter()
         sentiments = await score_stories(
             self.scorer, [self._story_text(fresh[c.members[0]].entry) for c in new_clusters]
         )
+        report.seconds["score"] = time.perf_counter() - started
         scored = dict(zip((id(c) for c in new_clusters), sentiments, strict=True))
         gained: set[str] = set()
         for group in clusters:
@@ -216,9 +227,7 @@ class MediaPipeline:
         self, clusters: list[dedup.Cluster], now: datetime
     ) -> dict[int, StoryCandidate]:
         """The stored story each cluster continues, keyed by ``id(cluster)``."""
-        probes = [
-            {"key": str(i), "bands": dedup.bands(c.signature)} for i, c in enumerate(clusters)
-        ]
+        probes = {str(i): dedup.bands(c.signature) for i, c in enumerate(clusters)}
         candidates = await self.mentions.candidate_stories(probes, now - self.config.story_window)
         best: dict[int, tuple[float, StoryCandidate]] = {}
         for candidate in candidates:
@@ -241,13 +250,17 @@ class MediaPipeline:
     ) -> dict[str, Any]:
         props: dict[str, Any] = {
             "title": lead.title or lead.summary[:80],
-            "first_seen_at": now,
-            "published_at": lead.published_at,
             "signature": dedup.to_hex(group.signature),
+            "bands": " ".join(dedup.bands(group.signature)),
         }
         if sentiment is not None:
             props |= sentiment.props()
-        return {"id": story_id, "props": props, "bands": dedup.bands(group.signature)}
+        return {
+            "id": story_id,
+            "props": props,
+            "first_seen_at": now.isoformat(),
+            "published_at": lead.published_at.isoformat(),
+        }
 
     @staticmethod
     def _add_mention(
@@ -262,8 +275,6 @@ class MediaPipeline:
             "guid": entry.guid,
             "title": entry.title,
             "summary": entry.summary,
-            "published_at": entry.published_at,
-            "first_seen_at": entry.first_seen_at,
             "language": entry.language,
             "content_hash": entry.content_hash,
         }
@@ -275,6 +286,8 @@ class MediaPipeline:
                 "props": props,
                 "feed_ids": mention.feed_ids,
                 "story_id": story_id,
+                "published_at": entry.published_at.isoformat(),
+                "first_seen_at": entry.first_seen_at.isoformat(),
             }
         )
         for node_id in sorted(mention.links):
