@@ -16,12 +16,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import random
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import anyio
 
@@ -110,7 +112,29 @@ DETACH DELETE f, m, s
 """
 
 
-async def _run(settings: Settings, port: int, feeds: int, scorer: ScorerLike) -> None:
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds a process has used (0 when it cannot be read)."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def neo4j_pid() -> int | None:
+    """The pid of the Neo4j that scripts/neo4j started for RISKWATCH_NEO4J_HOME, if any."""
+    home = Path(os.environ.get("RISKWATCH_NEO4J_HOME", ".riskwatch/neo4j"))
+    try:
+        return int((home / "run" / "neo4j.pid").read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+async def _run(
+    settings: Settings, port: int, feeds: int, scorer: ScorerLike, server_pid: int | None
+) -> None:
     async with command_graph(settings) as graph:
         await graph.write(CLEANUP)
         await _register(graph, port, feeds)
@@ -124,9 +148,12 @@ async def _run(settings: Settings, port: int, feeds: int, scorer: ScorerLike) ->
         )
         async with media_monitor(tuned, graph, scorer, owner="bench") as worker:
             worker.clock = lambda: NOW
+            database = neo4j_pid()
+            cpu_before = (time.process_time(), cpu_seconds(server_pid), cpu_seconds(database))
             started = time.perf_counter()
             report = await worker.run_once()
             elapsed = time.perf_counter() - started
+            cpu_after = (time.process_time(), cpu_seconds(server_pid), cpu_seconds(database))
         await graph.write(CLEANUP)
     stages = ", ".join(f"{k} {v:.1f} s" for k, v in report.seconds.items())
     print(f"scorer: {type(scorer).__name__}")
@@ -134,11 +161,26 @@ async def _run(settings: Settings, port: int, feeds: int, scorer: ScorerLike) ->
         f"feeds: {report.feeds} {report.outcomes}; entries {report.entries:,}; "
         f"mentions {report.new_mentions:,}; stories {report.new_stories:,}"
     )
-    print(f"one cycle: {elapsed:.1f} s ({stages})")
+    print(f"one cycle: {elapsed:.1f} s wall ({stages}); load average {os.getloadavg()[0]:.1f}")
     print(
         f"=> {report.feeds / elapsed * 60:,.0f} feeds/minute, "
-        f"{report.entries / elapsed:,.0f} entries/s"
+        f"{report.entries / elapsed:,.0f} entries/s (wall clock, this machine, now)"
     )
+    monitor_cpu, server_cpu, neo4j_cpu = (a - b for a, b in zip(cpu_after, cpu_before, strict=True))
+    total = monitor_cpu + neo4j_cpu
+    print(
+        f"CPU: monitor {monitor_cpu:.1f} s, Neo4j {neo4j_cpu:.1f} s"
+        + ("" if database else " (Neo4j pid unknown: set RISKWATCH_NEO4J_HOME)")
+        + f", feed server {server_cpu:.1f} s (not counted)"
+    )
+    if total:
+        # Two dedicated cores can at best share monitor + Neo4j CPU evenly, but the monitor
+        # itself is one process (one GIL): its own CPU time is a floor too.
+        bound = max(total / 2, monitor_cpu)
+        print(
+            f"=> CPU-bound estimate for 2 dedicated cores: {bound:.1f} s per cycle, "
+            f"{report.feeds / bound * 60:,.0f} feeds/minute"
+        )
 
 
 async def _register(graph: Graph, port: int, feeds: int) -> None:
@@ -183,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     server.start()
     try:
         port = ports.get(timeout=120)
-        anyio.run(_run, settings, port, args.feeds, scorer)
+        anyio.run(_run, settings, port, args.feeds, scorer, server.pid)
     finally:
         server.terminate()
         server.join(10)

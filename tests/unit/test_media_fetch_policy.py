@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
 from graph.feeds import FeedRecord
-from monitors.feeds.fetch import FetchOutcome, FetchResult, retry_after_seconds
+from monitors.feeds.fetch import (
+    FeedFetcher,
+    FetchLimits,
+    FetchOutcome,
+    FetchResult,
+    retry_after_seconds,
+)
 from monitors.feeds.health import MAX_BACKOFF, backoff, poll_record
 from monitors.feeds.parse import ParsedFeed
 from monitors.feeds.url_guard import BlockedUrl, check_url, check_url_shape
@@ -100,3 +108,34 @@ def test_a_document_that_is_no_feed_counts_as_a_failure() -> None:
     assert str(record.props["last_error"]).startswith("not a usable feed")
     empty_but_valid = poll_record(FEED, ok, _parsed(), 0, NOW, 5)
     assert empty_but_valid.props["consecutive_failures"] == 0
+
+
+async def test_every_redirect_hop_is_checked_against_the_url_guard() -> None:
+    requested: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        requested.append(str(request.url))
+        return httpx.Response(302, headers={"Location": "http://127.0.0.1:8080/admin"})
+
+    limits = FetchLimits(timeout_s=5, allow_private=False)
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
+        result = await FeedFetcher(client, limits).fetch("http://93.184.216.34/feed.xml")
+    assert result.outcome is FetchOutcome.FAILED
+    assert (result.error or "").startswith("blocked:")
+    assert requested == ["http://93.184.216.34/feed.xml"], "the internal hop is never requested"
+
+
+async def test_bodies_over_the_cap_are_cut_off_while_streaming() -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(10):
+            yield b"x" * 4096
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        # No Content-Length: the cap must hold while the body streams in.
+        return httpx.Response(200, content=chunks())
+
+    limits = FetchLimits(timeout_s=5, max_bytes=10_000, allow_private=True)
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as client:
+        result = await FeedFetcher(client, limits).fetch("http://127.0.0.1/feed.xml")
+    assert result.error == "response over 10000 bytes"
+    assert result.body == b""
