@@ -11,7 +11,11 @@ from typing import Any, LiteralString
 from neo4j import AsyncManagedTransaction
 
 from graph.client import Graph
+from graph.ingest import batched
 from graph.queries import media as q
+
+# Ids per read statement (full-text probes: a fifth of it).
+READ_CHUNK = 5000
 
 
 def _native(value: Any) -> Any:
@@ -130,10 +134,11 @@ class MentionRepository:
 
     async def existing(self, mention_ids: Sequence[str]) -> dict[str, set[str]]:
         """The stored mentions among these ids, each with the ids of the feeds it came from."""
-        if not mention_ids:
-            return {}
-        records = await self.graph.read(q.EXISTING_MENTIONS, ids=list(mention_ids))
-        return {r["id"]: set(r["feed_ids"]) for r in records}
+        found: dict[str, set[str]] = {}
+        for chunk in batched(mention_ids, READ_CHUNK):
+            records = await self.graph.read(q.EXISTING_MENTIONS, ids=chunk)
+            found.update((r["id"], set(r["feed_ids"])) for r in records)
+        return found
 
     async def add_sources(self, rows: Sequence[Mapping[str, str]]) -> set[str]:
         """Link known mentions to further feeds; return the ids of their stories."""
@@ -146,12 +151,13 @@ class MentionRepository:
         self, probes: Mapping[str, Sequence[str]], since: datetime, per_probe: int = 20
     ) -> list[StoryCandidate]:
         """Stories first seen after ``since`` sharing a band key with a probe (key -> bands)."""
-        if not probes:
-            return []
         rows = [{"key": key, "query": " OR ".join(keys)} for key, keys in probes.items()]
-        records = await self.graph.read(
-            q.CANDIDATE_STORIES, probes=rows, since=since, per_probe=per_probe
-        )
+        records = []
+        # Chunks keep each read well inside the read timeout, however big the cycle.
+        for chunk in batched(rows, READ_CHUNK // 5):
+            records += await self.graph.read(
+                q.CANDIDATE_STORIES, probes=chunk, since=since, per_probe=per_probe
+            )
         return [
             StoryCandidate(
                 probe_key=r["key"],

@@ -209,7 +209,8 @@ class TrendPoint:
     positive: int
 
 
-def _cursor(published_at: datetime, item_id: str) -> str:
+def _cursor(published_at: datetime | None, item_id: str) -> str:
+    assert published_at is not None, "stories and mentions always have a publication time"
     raw = f"{published_at.isoformat()}|{item_id}".encode()
     return base64.urlsafe_b64encode(raw).decode()
 
@@ -284,12 +285,8 @@ class MediaQuery:
         page = _page_filter(subject_id, sentiment, from_, to, first, after)
         views = await info.context.repo(MentionRepository).mentions(page)
         items = [Mention.of(v) for v in views[:first]]
-        last = items[-1] if items else None
-        return MentionPage(
-            items=items,
-            end_cursor=_cursor(last.published_at, last.id) if last else None,
-            has_next_page=len(views) > first,
-        )
+        end = _cursor(items[-1].published_at, items[-1].id) if items else None
+        return MentionPage(items=items, end_cursor=end, has_next_page=len(views) > first)
 
     @strawberry.field(
         permission_classes=allow(*READ_ROLES),
@@ -308,12 +305,8 @@ class MediaQuery:
         page = _page_filter(subject_id, sentiment, from_, to, first, after)
         views = await info.context.repo(MentionRepository).stories(page)
         items = [Story.of(v) for v in views[:first]]
-        last = items[-1] if items else None
-        return StoryPage(
-            items=items,
-            end_cursor=_cursor(last.published_at or last.first_seen_at, last.id) if last else None,
-            has_next_page=len(views) > first,
-        )
+        end = _cursor(items[-1].published_at, items[-1].id) if items else None
+        return StoryPage(items=items, end_cursor=end, has_next_page=len(views) > first)
 
     @strawberry.field(
         permission_classes=allow(*READ_ROLES),

@@ -2,6 +2,8 @@
 
 from typing import LiteralString
 
+from graph.labels import Label
+
 # ---- feeds -----------------------------------------------------------------------------
 
 # A new feed with empty health; the url is unique (constraint feed_url).
@@ -170,29 +172,22 @@ MATCH (s:Story {id: row.story_id})
 MERGE (m)-[:IN_STORY]->(s)
 """
 
+
+def _link_named(label: Label) -> LiteralString:
+    # The label comes from the allow-list (Party or Subject), never from input.
+    return (
+        "UNWIND $rows AS row "
+        "MATCH (x:" + label + " {id: row.node_id}) "
+        "CALL (row, x) { MATCH (m:Mention {id: row.mention_id}) MERGE (m)-[:MENTIONS]->(x) } "
+        "CALL (row, x) { MATCH (s:Story {id: row.story_id}) MERGE (s)-[:MENTIONS]->(x) }"
+    )
+
+
 # Mentions and stories to the parties they name.
-LINK_PARTIES = """
-UNWIND $rows AS row
-MATCH (x:Party {id: row.node_id})
-CALL (row, x) {
-  MATCH (m:Mention {id: row.mention_id}) MERGE (m)-[:MENTIONS]->(x)
-}
-CALL (row, x) {
-  MATCH (s:Story {id: row.story_id}) MERGE (s)-[:MENTIONS]->(x)
-}
-"""
+LINK_PARTIES = _link_named(Label.PARTY)
 
 # Mentions and stories to the subjects (company, brands, products) they name.
-LINK_SUBJECTS = """
-UNWIND $rows AS row
-MATCH (x:Subject {id: row.node_id})
-CALL (row, x) {
-  MATCH (m:Mention {id: row.mention_id}) MERGE (m)-[:MENTIONS]->(x)
-}
-CALL (row, x) {
-  MATCH (s:Story {id: row.story_id}) MERGE (s)-[:MENTIONS]->(x)
-}
-"""
+LINK_SUBJECTS = _link_named(Label.SUBJECT)
 
 # Recount each touched story's distinct sources and its earliest publication.
 REFRESH_STORIES = """
