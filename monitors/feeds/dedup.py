@@ -33,30 +33,27 @@ Signature = npt.NDArray[np.uint64]
 _rng = np.random.default_rng(20240611)
 _MULTIPLIERS = _rng.integers(1, 2**63, PERMUTATIONS, dtype=np.uint64) | np.uint64(1)
 _OFFSETS = _rng.integers(0, 2**63, PERMUTATIONS, dtype=np.uint64)
+_SCRAMBLE = np.uint64(0x9E3779B97F4A7C15)
 _EMPTY: Signature = np.zeros(PERMUTATIONS, dtype=np.uint64)
 
 
-def shingles(folded: str) -> set[str]:
-    """The character 3-shingles of folded text (the whole text when shorter)."""
-    if len(folded) <= SHINGLE:
-        return {folded} if folded else set()
-    return {folded[i : i + SHINGLE] for i in range(len(folded) - SHINGLE + 1)}
+def _shingle_codes(folded: str) -> npt.NDArray[np.uint64]:
+    """Each distinct 3-shingle as one integer: three 21-bit code points side by side."""
+    points = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if len(points) < SHINGLE:
+        points = np.concatenate([points, np.zeros(SHINGLE - len(points), dtype=np.uint64)])
+    codes = (points[:-2] << np.uint64(42)) | (points[1:-1] << np.uint64(21)) | points[2:]
+    unique: npt.NDArray[np.uint64] = np.unique(codes)
+    return unique
 
 
 def minhash(folded: str) -> Signature:
     """The MinHash signature of folded text (all zeros for empty text)."""
-    grams = shingles(folded)
-    if not grams:
+    if not folded:
         return _EMPTY
-    base = np.fromiter(
-        (
-            int.from_bytes(hashlib.blake2b(g.encode(), digest_size=8).digest(), "little")
-            for g in grams
-        ),
-        dtype=np.uint64,
-        count=len(grams),
-    )
-    # (a * h + b) mod 2**64, one row per permutation; uint64 arithmetic wraps by design.
+    # Scramble the shingle codes first (a fixed odd multiplier), then one universal hash
+    # (a * h + b) mod 2**64 per permutation; uint64 arithmetic wraps by design.
+    base = _shingle_codes(folded) * _SCRAMBLE
     hashed = base[None, :] * _MULTIPLIERS[:, None] + _OFFSETS[:, None]
     signature: Signature = (hashed >> np.uint64(16)).min(axis=1)
     return signature
