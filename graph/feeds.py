@@ -136,6 +136,11 @@ class FeedRepository:
         )
         return [FeedRecord.from_node(r["feed"]) for r in records]
 
+    async def renew_leases(self, owner: str, now: datetime, lease: timedelta) -> int:
+        """Extend ``owner``'s unexpired leases to ``now + lease``; return how many."""
+        records = await self.graph.write(q.RENEW_LEASES, owner=owner, now=now, until=now + lease)
+        return int(records[0]["renewed"]) if records else 0
+
     async def record_polls(self, owner: str, polls: Sequence[PollRecord]) -> None:
         """Store each poll's outcome and release ``owner``'s leases on those feeds."""
         if polls:

@@ -61,6 +61,14 @@ SET f.lease_owner = $owner, f.lease_until = $until
 RETURN f {.*} AS feed
 """
 
+# Extend the leases $owner holds (a long cycle keeps its feeds; a dead worker's expire).
+RENEW_LEASES = """
+MATCH (f:Feed)
+WHERE f.lease_owner = $owner AND f.lease_until > $now
+SET f.lease_until = $until
+RETURN count(f) AS renewed
+"""
+
 # Record each polled feed's outcome (props computed by the worker) and release its lease.
 RECORD_POLLS = """
 UNWIND $rows AS row

@@ -61,7 +61,10 @@ class MonitorWorker:
         claimed = await self.feeds.claim_due(self.owner, now, self.lease, self.batch_size)
         if not claimed:
             return CycleReport()
-        report = await self.pipeline.poll(claimed, self.owner, now)
+        async with anyio.create_task_group() as group:
+            group.start_soon(self._keep_leases)
+            report = await self.pipeline.poll(claimed, self.owner, now)
+            group.cancel_scope.cancel()
         log.info(
             "polled %d feeds: %s; %d entries, %d new mentions, %d new stories",
             report.feeds,
@@ -71,6 +74,16 @@ class MonitorWorker:
             report.new_stories,
         )
         return report
+
+    async def _keep_leases(self) -> None:
+        """Renew this worker's leases every third of a lease while a cycle runs, so a
+        cycle longer than one lease (a slow model, a huge batch) never loses its feeds."""
+        while True:
+            await anyio.sleep(self.lease.total_seconds() / 3)
+            try:
+                await self.feeds.renew_leases(self.owner, self.clock(), self.lease)
+            except Exception:  # retried at the next beat; the lease is still valid meanwhile
+                log.exception("lease renewal failed")
 
     async def run_until(self, stop: anyio.Event) -> None:
         """Poll until ``stop`` is set; idle ``idle_s`` when nothing is due.

@@ -239,13 +239,19 @@ async def test_two_workers_never_poll_the_same_feed_and_dead_leases_expire(
     # A worker that claims and dies: its feeds wait until the lease runs out.
     repo = FeedRepository(graph)
     later = T0 + timedelta(hours=1)
-    claimed = await repo.claim_due("dead-worker", later, timedelta(seconds=120), 100)
+    lease = timedelta(seconds=120)
+    claimed = await repo.claim_due("dead-worker", later, lease, 100)
     assert len(claimed) == 24
     async with monitor(tuned, graph, KeywordScorer(), owner="worker-c") as c:
         c.clock = lambda: later + timedelta(seconds=60)
         assert (await c.run_once()).feeds == 0
+        # A live worker renews its leases while its cycle runs; a dead one does not.
+        assert await repo.renew_leases("dead-worker", later + timedelta(seconds=60), lease) == 24
         c.clock = lambda: later + timedelta(seconds=121)
+        assert (await c.run_once()).feeds == 0
+        c.clock = lambda: later + timedelta(seconds=181)
         assert (await c.run_once()).feeds == 16
+        assert await repo.renew_leases("dead-worker", later + timedelta(seconds=181), lease) == 0
 
 
 async def test_a_failing_story_callback_is_counted_and_polling_goes_on(
