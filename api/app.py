@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import anyio
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
@@ -21,12 +21,16 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.graphql_view import RiskwatchGraphQL, graphql_error_response
+from api.rate_limit import KeyRateLimiter
 from api.schema import build_schema
 from api.services import Services
 from api.settings import Settings
+from api.watchlist_runner import scheduled_watchlist_rules
 from graph.client import Graph, open_driver
+from graph.handling_guides import HandlingGuideRepository
 from graph.migrations import migrate
 from models.errors import InvalidInput
+from monitors.complaint_deadlines import ComplaintDeadlineMonitor
 
 log = logging.getLogger(__name__)
 
@@ -139,13 +143,31 @@ def create_app(settings: Settings) -> Starlette:
         try:
             graph = Graph(driver, settings.neo4j_database, settings.neo4j_query_timeout_s)
             await migrate(graph)
-            services = Services(settings=settings, driver=driver, graph=graph)
+            services = Services(
+                settings=settings,
+                driver=driver,
+                graph=graph,
+                rate_limiter=KeyRateLimiter(
+                    settings.rate_limit_per_minute, settings.rate_limit_burst
+                ),
+            )
             app.state.services = services
             view = RiskwatchGraphQL(services, schema=schema, graphql_ide="graphiql")
             app.state.graphql = view
-            async with _media_monitor(services):
+            async with AsyncExitStack() as stack:
+                background = await stack.enter_async_context(anyio.create_task_group())
+                # -- complaint desk: default handling guides and the overdue sweep --
+                await HandlingGuideRepository(graph).seed_defaults()
+                if settings.complaint_sweep_interval_s > 0:
+                    deadlines = ComplaintDeadlineMonitor(graph, settings.complaint_sweep_interval_s)
+                    background.start_soon(deadlines.run_forever)
+                # -- watchlist rules on a schedule (off unless the interval is set) --
+                await stack.enter_async_context(scheduled_watchlist_rules(graph, settings))
+                # -- media monitor (issue 6), when RISKWATCH_MONITOR_IN_SERVE is set --
+                await stack.enter_async_context(_media_monitor(services))
                 log.info("riskwatch ready")
                 yield
+                background.cancel_scope.cancel()
         finally:
             await driver.close()
             log.info("riskwatch stopped")

@@ -11,10 +11,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from api.commands import apikey, migrate, monitor, seed_demo, serve
+from api.commands import apikey, migrate, monitor, roles, seed_demo, serve, watchlist
 from models.errors import RiskwatchError
 
-COMMANDS = (serve, migrate, apikey, seed_demo, monitor)
+COMMANDS = (serve, migrate, apikey, seed_demo, roles, watchlist, monitor)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from neo4j import AsyncDriver
 
+from api.rate_limit import KeyRateLimiter
 from api.settings import Settings
 from graph.client import Graph
 from monitors.feeds.scoring import ScorerLike
@@ -18,5 +19,6 @@ class Services:
     settings: Settings
     driver: AsyncDriver
     graph: Graph
+    rate_limiter: KeyRateLimiter
     # The sentiment scorer, loaded once when the media monitor runs inside serve.
     scorer: ScorerLike | None = None

@@ -19,23 +19,31 @@ from neo4j import (
     Record,
     RoutingControl,
 )
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from neo4j.exceptions import ClientError, ServiceUnavailable, SessionExpired, TransientError
 
 from models.errors import DatabaseUnavailable
 
 T = TypeVar("T")
 
-_UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionError, OSError)
+_UNAVAILABLE = (ServiceUnavailable, SessionExpired, TransientError, ConnectionError, OSError)
+_TIMED_OUT = "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration"
 
 
-def open_driver(uri: str, user: str, password: str, max_pool_size: int = 50) -> AsyncDriver:
-    """Create the application's one async driver (the lifespan owns and closes it)."""
+def open_driver(
+    uri: str, user: str, password: str, max_pool_size: int = 50, retry_time_s: float = 2.0
+) -> AsyncDriver:
+    """Create the application's one async driver (the lifespan owns and closes it).
+
+    Transient failures are retried for ``retry_time_s`` only: during an outage a request
+    should get a quick 503, not hang for the driver's default 30 s.
+    """
     return AsyncGraphDatabase.driver(
         uri,
         auth=(user, password),
         max_connection_pool_size=max_pool_size,
-        connection_acquisition_timeout=10.0,
-        connection_timeout=5.0,
+        connection_acquisition_timeout=5.0,
+        connection_timeout=3.0,
+        max_transaction_retry_time=retry_time_s,
     )
 
 
@@ -58,6 +66,12 @@ class Graph:
             )
         except _UNAVAILABLE as error:
             raise DatabaseUnavailable("the graph database is unavailable; retry shortly") from error
+        except ClientError as error:
+            if error.code == _TIMED_OUT:
+                raise DatabaseUnavailable(
+                    f"the graph database did not answer within {self.read_timeout_s:g} s"
+                ) from error
+            raise
         return list(result.records)
 
     async def write(self, cypher: LiteralString, **params: Any) -> list[Record]:

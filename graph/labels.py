@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from models.records import PartyKind
+
 
 class Label(StrEnum):
     """Node labels."""
@@ -37,16 +39,12 @@ class Label(StrEnum):
     HANDLING_GUIDE = "HandlingGuide"
     DELIVERY = "Delivery"
     WEBHOOK_TARGET = "WebhookTarget"
+    DOMAIN_EVENT = "DomainEvent"
+    COMPLAINT_ESCALATION = "ComplaintEscalation"
 
 
-PARTY_LABELS = (
-    Label.CUSTOMER,
-    Label.REPAIR_SHOP,
-    Label.AGENT,
-    Label.BROKER,
-    Label.DEALER,
-    Label.ADJUSTER,
-)
+# One label per kind of party (models.records.PartyKind's values are these labels).
+PARTY_LABELS: tuple[Label, ...] = tuple(Label(kind.value) for kind in PartyKind)
 
 
 class Rel(StrEnum):
@@ -67,3 +65,7 @@ class Rel(StrEnum):
     LISTS = "LISTS"
     CITES = "CITES"
     HAS_ALERT = "HAS_ALERT"
+    ESCALATED = "ESCALATED"
+    REVIEWS = "REVIEWS"
+    REPEAT_OF = "REPEAT_OF"
+    CONCERNS = "CONCERNS"

@@ -38,6 +38,13 @@ _INDEXES: list[LiteralString] = [
     "CREATE FULLTEXT INDEX story_bands IF NOT EXISTS FOR (s:Story) ON EACH [s.bands] "
     "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
     "CREATE INDEX audit_at IF NOT EXISTS FOR (a:AuditEvent) ON (a.at)",
+    "CREATE INDEX domain_event_dispatched IF NOT EXISTS FOR (e:DomainEvent) ON (e.dispatched_at)",
+    "CREATE INDEX complaint_channel IF NOT EXISTS FOR (c:Complaint) ON (c.channel)",
+    "CREATE INDEX claim_status IF NOT EXISTS FOR (c:Claim) ON (c.status)",
+    "CREATE INDEX frontline_feedback_at IF NOT EXISTS FOR (f:FrontlineFeedback) ON (f.at)",
+    "CREATE INDEX claim_fraud_flag IF NOT EXISTS FOR (c:Claim) ON (c.fraud_flag)",
+    "CREATE INDEX party_fraud_flag IF NOT EXISTS FOR (p:Party) ON (p.fraud_flag)",
+    "CREATE INDEX watchlist_reason IF NOT EXISTS FOR (w:WatchlistEntry) ON (w.reason)",
 ]
 
 MIGRATIONS: list[LiteralString] = _CONSTRAINTS + _INDEXES

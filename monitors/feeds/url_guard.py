@@ -38,7 +38,11 @@ def _blocked_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> 
 
 def check_url_shape(url: str, *, allow_private: bool) -> str:
     """The URL's host after checking scheme and host syntax (no DNS); raises BlockedUrl."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        _ = parts.port  # raises on a port that is not a number in range
+    except ValueError as error:
+        raise BlockedUrl(f"the feed URL is malformed: {error}") from error
     if parts.scheme.lower() not in ALLOWED_SCHEMES:
         raise BlockedUrl(f"only http and https feeds are allowed, not {parts.scheme or 'none'!r}")
     host = parts.hostname
@@ -63,7 +67,7 @@ async def check_url(url: str, *, allow_private: bool) -> None:
     host = check_url_shape(url, allow_private=allow_private)
     if allow_private:
         return
-    port = urlsplit(url.strip()).port or 443
+    port = urlsplit(url.strip()).port or 443  # valid: check_url_shape parsed it
     try:
         infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as error:

@@ -37,6 +37,8 @@ FEED = FeedRecord(id="feed:1", url="https://a.example.cn/rss", name="a", poll_in
         "http://[::ffff:10.0.0.1]/rss",
         "http://224.0.0.1/rss",
         "http://metadata.internal/rss",
+        "http://[::1/rss",
+        "http://a.example.cn:99999/rss",
     ],
 )
 def test_url_shapes_that_are_refused(url: str) -> None:
