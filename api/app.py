@@ -107,6 +107,32 @@ class _GraphQLEndpoint:
 _KNOWN_PATHS = {"/graphql", "/healthz", "/readyz", "/metrics"}
 
 
+@asynccontextmanager
+async def _media_monitor(services: Services) -> AsyncIterator[None]:
+    """The media monitor loop (issue 6), when RISKWATCH_MONITOR_IN_SERVE is set."""
+    if not services.settings.monitor_in_serve:
+        yield
+        return
+    from api.monitoring import crisis_story_callback, load_scorer, media_monitor
+
+    services.scorer = await anyio.to_thread.run_sync(load_scorer, services.settings)
+    stop = anyio.Event()
+    async with (
+        media_monitor(
+            services.settings,
+            services.graph,
+            services.scorer,
+            crisis_story_callback(services.crisis),
+        ) as worker,
+        anyio.create_task_group() as group,
+    ):
+        group.start_soon(worker.run_until, stop)
+        try:
+            yield
+        finally:
+            stop.set()
+
+
 def create_app(settings: Settings) -> Starlette:
     """Build the application; nothing is opened until the lifespan starts."""
     schema = build_schema(
@@ -150,6 +176,8 @@ def create_app(settings: Settings) -> Starlette:
                 services.crisis = await stack.enter_async_context(crisis_loops(settings, graph))
                 # -- rings on a schedule (off unless the interval is set) --
                 await stack.enter_async_context(scheduled_ring_refresh(graph, settings))
+                # -- media monitor (issue 6), when RISKWATCH_MONITOR_IN_SERVE is set --
+                await stack.enter_async_context(_media_monitor(services))
                 log.info("riskwatch ready")
                 yield
                 background.cancel_scope.cancel()

@@ -16,6 +16,7 @@ from api.commands import (
     deliver,
     import_records,
     migrate,
+    monitor,
     rings,
     roles,
     seed_demo,
@@ -24,7 +25,18 @@ from api.commands import (
 )
 from models.errors import RiskwatchError
 
-COMMANDS = (serve, migrate, apikey, seed_demo, roles, watchlist, deliver, rings, import_records)
+COMMANDS = (
+    serve,
+    migrate,
+    apikey,
+    seed_demo,
+    roles,
+    watchlist,
+    deliver,
+    rings,
+    import_records,
+    monitor,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

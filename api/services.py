@@ -10,6 +10,7 @@ from neo4j import AsyncDriver
 from api.rate_limit import KeyRateLimiter
 from api.settings import Settings
 from graph.client import Graph
+from monitors.feeds.scoring import ScorerLike
 
 if TYPE_CHECKING:
     from api.crisis_runtime import CrisisRuntime
@@ -26,3 +27,5 @@ class Services:
     rate_limiter: KeyRateLimiter = field(default_factory=lambda: KeyRateLimiter(0, 1))
     # Crisis detection and delivery (issue 7): the detector, the alert broker, the workers.
     crisis: CrisisRuntime | None = None
+    # The sentiment scorer, loaded once when the media monitor runs inside serve.
+    scorer: ScorerLike | None = None

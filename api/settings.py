@@ -11,15 +11,24 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import BaseModel, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.errors import ConfigurationError
+from models.media import SubjectKind, SubjectSpec
 from models.renewal import DEFAULT_ACTIONS, RenewalAction
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_ENV_FILE = PROJECT_ROOT / ".riskwatch" / "local.env"
 ENV_PREFIX = "RISKWATCH_"
+
+
+class CompanySubject(BaseModel):
+    """One configured subject: the company, a brand or a product, with its aliases."""
+
+    kind: SubjectKind = SubjectKind.COMPANY
+    name: str = Field(min_length=2)
+    aliases: list[str] = Field(default_factory=list)
 
 
 class Settings(BaseSettings):
@@ -115,6 +124,43 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: SecretStr = SecretStr("")
     smtp_starttls: bool = False
+    # Media monitoring (issue 6). Feed URLs are caller input: internal addresses are refused
+    # unless feed_allow_private is set (tests set it to reach their loopback feed server).
+    feed_allow_private: bool = False
+    feed_poll_concurrency: int = Field(default=32, ge=1, le=1000)
+    feed_poll_batch: int = Field(default=500, ge=1)
+    feed_request_timeout_s: float = Field(default=10.0, gt=0)
+    feed_max_response_bytes: int = Field(default=5_000_000, ge=1024)
+    feed_max_redirects: int = Field(default=5, ge=0, le=20)
+    feed_failure_threshold: int = Field(default=5, ge=1)
+    feed_lease_s: float = Field(default=120.0, gt=0)
+    feed_idle_s: float = Field(default=5.0, gt=0)
+    feed_story_window_h: float = Field(default=72.0, gt=0)
+    feed_link_min_chars: int = Field(default=3, ge=2)
+    monitor_in_serve: bool = False
+    # The company, its brands and products: JSON in RISKWATCH_COMPANY_ALIASES, or a YAML file
+    # (a list of {kind, name, aliases}) in RISKWATCH_COMPANY_ALIASES_FILE, which wins.
+    company_aliases: list[CompanySubject] = Field(
+        default_factory=lambda: [
+            CompanySubject(kind=SubjectKind.COMPANY, name="瑞安保险", aliases=["瑞安财险"])
+        ]
+    )
+    company_aliases_file: Path | None = None
+
+    def subjects(self) -> list[SubjectSpec]:
+        """The configured subjects of coverage, from the YAML file if one is set."""
+        entries = self.company_aliases
+        if self.company_aliases_file is not None:
+            import yaml
+
+            try:
+                loaded = yaml.safe_load(self.company_aliases_file.read_text(encoding="utf-8"))
+                entries = [CompanySubject.model_validate(item) for item in loaded or []]
+            except (OSError, yaml.YAMLError, ValidationError, TypeError) as error:
+                raise ConfigurationError(
+                    f"{ENV_PREFIX}COMPANY_ALIASES_FILE {self.company_aliases_file}: {error}"
+                ) from error
+        return [SubjectSpec(e.kind, e.name, tuple(e.aliases)) for e in entries]
 
     @cached_property
     def identity_key(self) -> bytes:

@@ -44,6 +44,9 @@ def open_driver(
         connection_acquisition_timeout=5.0,
         connection_timeout=3.0,
         max_transaction_retry_time=retry_time_s,
+        # Server notifications (e.g. "property does not exist" for an absent optional
+        # property) are noise on every request; errors still raise.
+        notifications_min_severity="OFF",
     )
 
 

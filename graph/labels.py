@@ -64,6 +64,7 @@ class Rel(StrEnum):
     ABOUT = "ABOUT"
     FROM = "FROM"
     MENTIONS = "MENTIONS"
+    IN_STORY = "IN_STORY"
     LISTS = "LISTS"
     CITES = "CITES"
     HAS_ALERT = "HAS_ALERT"
@@ -73,5 +74,4 @@ class Rel(StrEnum):
     CONCERNS = "CONCERNS"
     HAS_STEP = "HAS_STEP"
     FOR = "FOR"
-    IN_STORY = "IN_STORY"
     IN_RING = "IN_RING"

@@ -31,6 +31,12 @@ _INDEXES: list[LiteralString] = [
     "CREATE INDEX complaint_received IF NOT EXISTS FOR (c:Complaint) ON (c.received_at)",
     "CREATE INDEX watchlist_status IF NOT EXISTS FOR (w:WatchlistEntry) ON (w.status)",
     "CREATE INDEX mention_published IF NOT EXISTS FOR (m:Mention) ON (m.published_at)",
+    "CREATE CONSTRAINT feed_url IF NOT EXISTS FOR (f:Feed) REQUIRE f.url IS UNIQUE",
+    "CREATE INDEX feed_next_poll IF NOT EXISTS FOR (f:Feed) ON (f.next_poll_at)",
+    "CREATE INDEX story_published IF NOT EXISTS FOR (s:Story) ON (s.published_at)",
+    "CREATE INDEX story_first_seen IF NOT EXISTS FOR (s:Story) ON (s.first_seen_at)",
+    "CREATE FULLTEXT INDEX story_bands IF NOT EXISTS FOR (s:Story) ON EACH [s.bands] "
+    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
     "CREATE INDEX audit_at IF NOT EXISTS FOR (a:AuditEvent) ON (a.at)",
     "CREATE INDEX domain_event_dispatched IF NOT EXISTS FOR (e:DomainEvent) ON (e.dispatched_at)",
     "CREATE INDEX complaint_channel IF NOT EXISTS FOR (c:Complaint) ON (c.channel)",

@@ -25,6 +25,7 @@ from api.schema.complaint_insights import ComplaintInsightsMutation, ComplaintIn
 from api.schema.complaints import ComplaintMutation, ComplaintQuery
 from api.schema.crisis import CrisisMutation, CrisisQuery, CrisisSubscription
 from api.schema.imports import ImportMutation
+from api.schema.media import MediaMutation, MediaQuery
 from api.schema.relations import RelationsQuery
 from api.schema.renewal import RenewalQuery
 from api.schema.risk_figures import RiskFiguresQuery
@@ -40,6 +41,7 @@ QUERIES: tuple[type, ...] = (
     CrisisQuery,
     RelationsQuery,
     RiskFiguresQuery,
+    MediaQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     SystemMutation,
@@ -48,6 +50,7 @@ MUTATIONS: tuple[type, ...] = (
     WatchlistMutation,
     CrisisMutation,
     ImportMutation,
+    MediaMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (CrisisSubscription,)
 

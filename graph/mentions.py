@@ -1,0 +1,239 @@
+"""Mentions, stories and the subjects they name: the monitor's writes and the API's reads."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, LiteralString
+
+from neo4j import AsyncManagedTransaction
+
+from graph.client import Graph
+from graph.ingest import batched
+from graph.queries import media as q
+
+# Ids per read statement (full-text probes: a fifth of it).
+READ_CHUNK = 5000
+
+
+def _native(value: Any) -> Any:
+    return value.to_native() if hasattr(value, "to_native") else value
+
+
+@dataclass(frozen=True)
+class StoryCandidate:
+    """A stored story that shares an LSH band with a probe."""
+
+    probe_key: str
+    id: str
+    signature: str
+    sentiment: str | None
+    p_negative: float | None
+    p_neutral: float | None
+    p_positive: float | None
+
+
+@dataclass
+class MentionBatch:
+    """Everything one poll cycle writes, in one transaction."""
+
+    stories: list[dict[str, Any]] = field(default_factory=list)
+    mentions: list[dict[str, Any]] = field(default_factory=list)
+    party_links: list[dict[str, str]] = field(default_factory=list)
+    subject_links: list[dict[str, str]] = field(default_factory=list)
+    touched_stories: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class MentionView:
+    """A mention as the API shows it."""
+
+    props: Mapping[str, Any]
+    story_id: str | None
+    feed_ids: list[str]
+    subject_ids: list[str]
+
+
+@dataclass(frozen=True)
+class StoryView:
+    """A story as the API shows it."""
+
+    props: Mapping[str, Any]
+    feed_ids: list[str]
+    mention_ids: list[str]
+    subject_ids: list[str]
+
+
+@dataclass(frozen=True)
+class TrendBucket:
+    """Mentions in one time bucket, by sentiment."""
+
+    bucket: datetime
+    total: int
+    negative: int
+    neutral: int
+    positive: int
+
+
+@dataclass(frozen=True)
+class PageFilter:
+    """Filters and keyset cursor shared by the mention and story pages."""
+
+    subject_id: str | None = None
+    sentiment: str | None = None
+    from_: datetime | None = None
+    to: datetime | None = None
+    after_at: datetime | None = None
+    after_id: str | None = None
+    limit: int = 50
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "subject_id": self.subject_id,
+            "sentiment": self.sentiment,
+            "from": self.from_,
+            "to": self.to,
+            "after_at": self.after_at,
+            "after_id": self.after_id,
+            "limit": self.limit,
+        }
+
+
+class MentionRepository:
+    """Reads and writes ``:Mention``, ``:Story`` and ``:Subject`` nodes."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    # -- subjects and linkable names ------------------------------------------------------
+
+    async def ensure_subjects(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Create or refresh subject nodes (``id``, ``kind``, ``name``, ``aliases``)."""
+        if rows:
+            await self.graph.write(q.MERGE_SUBJECTS, rows=[dict(r) for r in rows])
+
+    async def linkable_stamp(self) -> str:
+        """A value that changes when linkable parties or subjects change."""
+        record = (await self.graph.read(q.LINKABLE_STAMP))[0]
+        names = hashlib.sha256("".join(sorted(record["subject_names"])).encode()).hexdigest()
+        return f"{record['parties']}|{record['updated']}|{record['subjects']}|{names}"
+
+    async def linkable_names(self) -> list[tuple[str, tuple[str, ...]]]:
+        """``(node id, names)`` of every linkable party and subject."""
+        parties = await self.graph.read(q.LINKABLE_PARTIES)
+        subjects = await self.graph.read(q.SUBJECT_NAMES)
+        named: list[tuple[str, tuple[str, ...]]] = [
+            (r["id"], (r["name"],)) for r in parties if r["name"]
+        ]
+        named += [(r["id"], tuple(n for n in r["names"] if n)) for r in subjects]
+        return named
+
+    # -- the write path -------------------------------------------------------------------
+
+    async def existing(self, mention_ids: Sequence[str]) -> dict[str, set[str]]:
+        """The stored mentions among these ids, each with the ids of the feeds it came from."""
+        found: dict[str, set[str]] = {}
+        for chunk in batched(mention_ids, READ_CHUNK):
+            records = await self.graph.read(q.EXISTING_MENTIONS, ids=chunk)
+            found.update((r["id"], set(r["feed_ids"])) for r in records)
+        return found
+
+    async def add_sources(self, rows: Sequence[Mapping[str, str]]) -> set[str]:
+        """Link known mentions to further feeds; return the ids of their stories."""
+        if not rows:
+            return set()
+        records = await self.graph.write(q.ADD_MENTION_SOURCES, rows=[dict(r) for r in rows])
+        return {r["story_id"] for r in records}
+
+    async def candidate_stories(
+        self, probes: Mapping[str, Sequence[str]], since: datetime, per_probe: int = 20
+    ) -> list[StoryCandidate]:
+        """Stories first seen after ``since`` sharing a band key with a probe (key -> bands)."""
+        rows = [{"key": key, "query": " OR ".join(keys)} for key, keys in probes.items()]
+        records = []
+        # Chunks keep each read well inside the read timeout, however big the cycle.
+        for chunk in batched(rows, READ_CHUNK // 5):
+            records += await self.graph.read(
+                q.CANDIDATE_STORIES, probes=chunk, since=since, per_probe=per_probe
+            )
+        return [
+            StoryCandidate(
+                probe_key=r["key"],
+                id=r["id"],
+                signature=r["signature"],
+                sentiment=r["sentiment"],
+                p_negative=r["p_negative"],
+                p_neutral=r["p_neutral"],
+                p_positive=r["p_positive"],
+            )
+            for r in records
+        ]
+
+    async def write(self, batch: MentionBatch) -> None:
+        """Write a cycle's stories, mentions and links in one transaction."""
+
+        async def work(tx: AsyncManagedTransaction) -> None:
+            statements: list[tuple[LiteralString, dict[str, Any]]] = [
+                (q.CREATE_STORIES, {"rows": batch.stories}),
+                (q.CREATE_MENTIONS, {"rows": batch.mentions}),
+                (q.LINK_PARTIES, {"rows": batch.party_links}),
+                (q.LINK_SUBJECTS, {"rows": batch.subject_links}),
+                (q.REFRESH_STORIES, {"ids": sorted(batch.touched_stories)}),
+            ]
+            for cypher, params in statements:
+                if any(params.values()):
+                    result = await tx.run(cypher, params)
+                    await result.consume()
+
+        await self.graph.write_transaction(work)
+
+    # -- the read path --------------------------------------------------------------------
+
+    async def mentions(self, page: PageFilter) -> list[MentionView]:
+        """A page of mentions, newest first."""
+        cypher = q.MENTIONS_OF_SUBJECT_PAGE if page.subject_id else q.MENTIONS_PAGE
+        records = await self.graph.read(cypher, **page.params())
+        return [
+            MentionView(
+                props={k: _native(v) for k, v in r["mention"].items()},
+                story_id=r["story_id"],
+                feed_ids=list(r["feed_ids"]),
+                subject_ids=list(r["subject_ids"]),
+            )
+            for r in records
+        ]
+
+    async def stories(self, page: PageFilter) -> list[StoryView]:
+        """A page of stories, newest first."""
+        cypher = q.STORIES_OF_SUBJECT_PAGE if page.subject_id else q.STORIES_PAGE
+        records = await self.graph.read(cypher, **page.params())
+        return [
+            StoryView(
+                props={k: _native(v) for k, v in r["story"].items()},
+                feed_ids=list(r["feed_ids"]),
+                mention_ids=list(r["mention_ids"]),
+                subject_ids=list(r["subject_ids"]),
+            )
+            for r in records
+        ]
+
+    async def sentiment_trend(
+        self, subject_id: str | None, unit: str, from_: datetime, to: datetime
+    ) -> list[TrendBucket]:
+        """Mention counts per ``unit`` ('hour' or 'day') bucket and sentiment."""
+        cypher = q.SENTIMENT_TREND_OF_SUBJECT if subject_id else q.SENTIMENT_TREND
+        records = await self.graph.read(
+            cypher, subject_id=subject_id, unit=unit, **{"from": from_, "to": to}
+        )
+        return [
+            TrendBucket(
+                bucket=_native(r["bucket"]),
+                total=r["total"],
+                negative=r["negative"],
+                neutral=r["neutral"],
+                positive=r["positive"],
+            )
+            for r in records
+        ]

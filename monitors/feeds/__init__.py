@@ -1,0 +1,1 @@
+"""Feed polling: fetch, parse, dedup, link, score and write media mentions."""

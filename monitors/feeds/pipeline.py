@@ -1,0 +1,335 @@
+"""One poll cycle: fetch due feeds -> parse -> dedup -> link -> score -> write.
+
+Feeds are fetched concurrently (bounded); one bad feed never stops the others: its failure
+is recorded in its health and counted in metrics. The cycle's mentions are written in one
+transaction of ``UNWIND`` batches; only then are feed health and leases updated and the
+``on_new_stories`` callback told which stories gained mentions.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import anyio
+from prometheus_client import Counter, Histogram
+
+from graph.feeds import FeedRecord, FeedRepository, PollRecord
+from graph.mentions import MentionBatch, MentionRepository, StoryCandidate
+from models.media import FeedEntry
+from monitors.feeds import dedup
+from monitors.feeds.fetch import FeedFetcher, FetchOutcome, FetchResult
+from monitors.feeds.health import poll_record
+from monitors.feeds.linking import LinkerCache
+from monitors.feeds.parse import ParsedFeed, parse_document_async
+from monitors.feeds.scoring import ScorerLike, StorySentiment, score_stories
+
+log = logging.getLogger(__name__)
+
+FEED_POLLS = Counter("riskwatch_feed_polls_total", "Feed polls by outcome", ["outcome"])
+FEED_ENTRIES = Counter("riskwatch_feed_entries_total", "Feed entries parsed")
+MENTIONS_CREATED = Counter("riskwatch_mentions_created_total", "New mentions written")
+STORIES_CREATED = Counter("riskwatch_stories_created_total", "New stories written")
+CALLBACK_ERRORS = Counter("riskwatch_story_callback_errors_total", "on_new_stories failures")
+CYCLE_SECONDS = Histogram("riskwatch_feed_cycle_seconds", "Duration of one poll cycle")
+
+NewStoriesCallback = Callable[[list[str]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """Tuning of a poll cycle."""
+
+    concurrency: int = 32
+    failure_threshold: int = 5
+    story_window: timedelta = timedelta(days=3)
+    lead_chars: int = 200
+
+
+@dataclass
+class CycleReport:
+    """What one cycle did."""
+
+    feeds: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+    entries: int = 0
+    new_mentions: int = 0
+    new_stories: int = 0
+    stories_with_new_mentions: list[str] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+    # Seconds spent per stage: fetch (with parsing), build (dedup, linking), score, write.
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class _Fetched:
+    feed: FeedRecord
+    result: FetchResult
+    parsed: ParsedFeed | None = None
+
+
+@dataclass
+class _NewMention:
+    entry: FeedEntry
+    feed_ids: list[str]
+    signature: dedup.Signature | None = None
+    links: set[str] = field(default_factory=set)
+
+
+class MediaPipeline:
+    """Runs poll cycles over claimed feeds; holds no state another process would need."""
+
+    def __init__(
+        self,
+        feeds: FeedRepository,
+        mentions: MentionRepository,
+        fetcher: FeedFetcher,
+        scorer: ScorerLike,
+        linkers: LinkerCache,
+        config: PipelineConfig,
+        on_new_stories: NewStoriesCallback | None = None,
+    ) -> None:
+        self.feeds = feeds
+        self.mentions = mentions
+        self.fetcher = fetcher
+        self.scorer = scorer
+        self.linkers = linkers
+        self.config = config
+        self.on_new_stories = on_new_stories
+
+    async def poll(self, feeds: Sequence[FeedRecord], owner: str, now: datetime) -> CycleReport:
+        """Poll ``feeds`` (leased to ``owner``) once; write mentions; release the leases."""
+        report = CycleReport(feeds=len(feeds))
+        with CYCLE_SECONDS.time():
+            started = time.perf_counter()
+            fetched = await self._fetch_all(feeds, now)
+            report.seconds["fetch"] = time.perf_counter() - started
+            new_per_feed: dict[str, int] = {}
+            batch, gained = await self._build(fetched, now, report, new_per_feed)
+            started = time.perf_counter()
+            await self.mentions.write(batch)
+            polls = [self._health(f, new_per_feed.get(f.feed.id, 0), now, report) for f in fetched]
+            await self.feeds.record_polls(owner, polls)
+            report.seconds["write"] = time.perf_counter() - started
+        report.stories_with_new_mentions = sorted(gained)
+        await self._notify(report.stories_with_new_mentions)
+        return report
+
+    # -- fetching and parsing ---------------------------------------------------------------
+
+    async def _fetch_all(self, feeds: Sequence[FeedRecord], now: datetime) -> list[_Fetched]:
+        results: list[_Fetched] = [
+            _Fetched(feed, FetchResult(FetchOutcome.FAILED, feed.url)) for feed in feeds
+        ]
+        limiter = anyio.CapacityLimiter(self.config.concurrency)
+
+        async def one(index: int) -> None:
+            async with limiter:
+                slot = results[index]
+                slot.result = await self.fetcher.fetch(
+                    slot.feed.url, slot.feed.etag, slot.feed.last_modified
+                )
+                if slot.result.outcome is FetchOutcome.OK:
+                    try:
+                        slot.parsed = await parse_document_async(
+                            slot.result.body, slot.feed.id, now, slot.feed.language
+                        )
+                    except Exception as error:  # a parser crash is this feed's failure only
+                        log.warning("feed %s: parser failed: %r", slot.feed.id, error)
+                        slot.result = FetchResult(
+                            FetchOutcome.FAILED, slot.feed.url, error=f"parser failed: {error!r}"
+                        )
+
+        async with anyio.create_task_group() as group:
+            for index in range(len(results)):
+                group.start_soon(one, index)
+        return results
+
+    # -- dedup, linking, scoring ------------------------------------------------------------
+
+    async def _build(
+        self,
+        fetched: list[_Fetched],
+        now: datetime,
+        report: CycleReport,
+        new_per_feed: dict[str, int],
+    ) -> tuple[MentionBatch, set[str]]:
+        started = time.perf_counter()
+        batch = MentionBatch()
+        by_id: dict[str, _NewMention] = {}
+        for item in fetched:
+            for entry in item.parsed.entries if item.parsed else ():
+                report.entries += 1
+                known = by_id.get(entry.mention_id)
+                if known is None:
+                    by_id[entry.mention_id] = _NewMention(entry, [item.feed.id])
+                elif item.feed.id not in known.feed_ids:
+                    known.feed_ids.append(item.feed.id)
+        FEED_ENTRIES.inc(report.entries)
+        stored = await self.mentions.existing(list(by_id))
+        extra_sources: list[dict[str, str]] = []
+        for mention_id, feed_ids in stored.items():
+            for feed_id in by_id.pop(mention_id).feed_ids:
+                if feed_id not in feed_ids:
+                    extra_sources.append({"mention_id": mention_id, "feed_id": feed_id})
+                    new_per_feed[feed_id] = new_per_feed.get(feed_id, 0) + 1
+        batch.touched_stories |= await self.mentions.add_sources(extra_sources)
+        fresh = list(by_id.values())
+        if not fresh:
+            return batch, set()
+        for mention in fresh:
+            for feed_id in mention.feed_ids:
+                new_per_feed[feed_id] = new_per_feed.get(feed_id, 0) + 1
+        linker = await self.linkers.current()
+
+        def signatures_and_links() -> None:
+            for mention in fresh:
+                mention.signature = dedup.minhash(mention.entry.folded)
+                mention.links = linker.link(mention.entry.folded)
+
+        await anyio.to_thread.run_sync(signatures_and_links)
+        clusters = dedup.cluster([m.signature for m in fresh if m.signature is not None])
+        matches = await self._match_stories(clusters, now)
+        new_clusters = [c for c in clusters if id(c) not in matches]
+        report.seconds["build"] = time.perf_counter() - started
+        started = time.perf_counter()
+        sentiments = await score_stories(
+            self.scorer, [self._story_text(fresh[c.members[0]].entry) for c in new_clusters]
+        )
+        report.seconds["score"] = time.perf_counter() - started
+        scored = dict(zip((id(c) for c in new_clusters), sentiments, strict=True))
+        gained: set[str] = set()
+        for group in clusters:
+            lead = fresh[group.members[0]].entry
+            candidate = matches.get(id(group))
+            if candidate is not None:
+                story_id = candidate.id
+                sentiment = _stored_sentiment(candidate)
+            else:
+                story_id = "story:" + lead.mention_id.removeprefix("mention:")
+                sentiment = scored[id(group)]
+                batch.stories.append(self._story_row(story_id, lead, group, sentiment, now))
+            gained.add(story_id)
+            batch.touched_stories.add(story_id)
+            for index in group.members:
+                self._add_mention(batch, fresh[index], story_id, sentiment)
+        report.new_mentions = len(batch.mentions)
+        report.new_stories = len(batch.stories)
+        MENTIONS_CREATED.inc(report.new_mentions)
+        STORIES_CREATED.inc(report.new_stories)
+        return batch, gained
+
+    async def _match_stories(
+        self, clusters: list[dedup.Cluster], now: datetime
+    ) -> dict[int, StoryCandidate]:
+        """The stored story each cluster continues, keyed by ``id(cluster)``."""
+        probes = {str(i): dedup.bands(c.signature) for i, c in enumerate(clusters)}
+        candidates = await self.mentions.candidate_stories(probes, now - self.config.story_window)
+        best: dict[int, tuple[float, StoryCandidate]] = {}
+        for candidate in candidates:
+            group = clusters[int(candidate.probe_key)]
+            score = dedup.similarity(group.signature, dedup.from_hex(candidate.signature))
+            if score >= dedup.SAME_STORY and score > best.get(id(group), (0.0, None))[0]:
+                best[id(group)] = (score, candidate)
+        return {key: candidate for key, (_, candidate) in best.items()}
+
+    def _story_text(self, entry: FeedEntry) -> str:
+        return f"{entry.title}\n{entry.summary[: self.config.lead_chars]}".strip()
+
+    @staticmethod
+    def _story_row(
+        story_id: str,
+        lead: FeedEntry,
+        group: dedup.Cluster,
+        sentiment: StorySentiment | None,
+        now: datetime,
+    ) -> dict[str, Any]:
+        props: dict[str, Any] = {
+            "title": lead.title or lead.summary[:80],
+            "signature": dedup.to_hex(group.signature),
+            "bands": " ".join(dedup.bands(group.signature)),
+        }
+        if sentiment is not None:
+            props |= sentiment.props()
+        return {
+            "id": story_id,
+            "props": props,
+            "first_seen_at": now.isoformat(),
+            "published_at": lead.published_at.isoformat(),
+        }
+
+    @staticmethod
+    def _add_mention(
+        batch: MentionBatch,
+        mention: _NewMention,
+        story_id: str,
+        sentiment: StorySentiment | None,
+    ) -> None:
+        entry = mention.entry
+        props: dict[str, Any] = {
+            "url": entry.link,
+            "guid": entry.guid,
+            "title": entry.title,
+            "summary": entry.summary,
+            "language": entry.language,
+            "content_hash": entry.content_hash,
+        }
+        if sentiment is not None:
+            props |= sentiment.props()
+        batch.mentions.append(
+            {
+                "id": entry.mention_id,
+                "props": props,
+                "feed_ids": mention.feed_ids,
+                "story_id": story_id,
+                "published_at": entry.published_at.isoformat(),
+                "first_seen_at": entry.first_seen_at.isoformat(),
+            }
+        )
+        for node_id in sorted(mention.links):
+            row = {"mention_id": entry.mention_id, "story_id": story_id, "node_id": node_id}
+            target = batch.subject_links if node_id.startswith("subject:") else batch.party_links
+            target.append(row)
+
+    # -- health and notification ----------------------------------------------------------
+
+    def _health(
+        self, item: _Fetched, new_items: int, now: datetime, report: CycleReport
+    ) -> PollRecord:
+        record = poll_record(
+            item.feed, item.result, item.parsed, new_items, now, self.config.failure_threshold
+        )
+        failed = "last_error_at" in record.props
+        outcome = "failed" if failed else item.result.outcome.value
+        report.outcomes[outcome] = report.outcomes.get(outcome, 0) + 1
+        FEED_POLLS.labels(outcome).inc()
+        if failed:
+            report.errors[item.feed.id] = str(record.props["last_error"])
+            log.warning(
+                "feed %s (%s) failed: %s", item.feed.id, item.feed.url, record.props["last_error"]
+            )
+        return record
+
+    async def _notify(self, story_ids: list[str]) -> None:
+        if not story_ids or self.on_new_stories is None:
+            return
+        try:
+            await self.on_new_stories(story_ids)
+        except Exception:  # the designed behaviour: a broken consumer must not stop polling
+            CALLBACK_ERRORS.inc()
+            log.exception("on_new_stories failed for %d stories", len(story_ids))
+
+
+def _stored_sentiment(candidate: StoryCandidate) -> StorySentiment | None:
+    if candidate.sentiment is None:
+        return None
+    return StorySentiment(
+        label=candidate.sentiment,
+        p_negative=candidate.p_negative or 0.0,
+        p_neutral=candidate.p_neutral or 0.0,
+        p_positive=candidate.p_positive or 0.0,
+    )

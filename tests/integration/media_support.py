@@ -1,0 +1,125 @@
+"""Shared pieces of the media tests: a deterministic scorer, feed fixtures, monitor wiring."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from api.monitoring import media_monitor
+from api.settings import CompanySubject, Settings
+from graph.client import Graph
+from graph.feeds import FeedRecord, FeedRepository
+from models.media import SubjectKind
+from monitors.feeds.pipeline import NewStoriesCallback
+from monitors.feeds.scoring import ScorerLike
+from monitors.feeds.worker import MonitorWorker
+from tests.feed_server import Item, rss_document
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "feeds"
+T0 = datetime(2024, 10, 18, 8, 0, tzinfo=UTC)
+COMPANY = "瑞安保险"
+
+
+@dataclass(frozen=True)
+class FixedScore:
+    label: str
+    probabilities: dict[str, float]
+
+
+class KeywordScorer:
+    """Negative when the text has a complaint word, positive on growth words: deterministic."""
+
+    def __init__(self) -> None:
+        self.batches: list[int] = []
+
+    def score(self, texts: Sequence[str]) -> list[FixedScore]:
+        self.batches.append(len(texts))
+        scores = []
+        for text in texts:
+            if any(word in text for word in ("投诉", "吐槽", "拖延", "受损")):
+                label = "negative"
+            elif any(word in text for word in ("增长", "推出", "下降")):
+                label = "positive"
+            else:
+                label = "neutral"
+            probabilities = {"negative": 0.1, "neutral": 0.1, "positive": 0.1}
+            probabilities[label] = 0.8
+            scores.append(FixedScore(label, probabilities))
+        return scores
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def generated_feed(prefix: str, count: int, topic: str = "车险服务") -> bytes:
+    """An RSS 2.0 document of ``count`` distinct items whose texts differ per prefix."""
+    items = [
+        Item(
+            title=f"{prefix}第{n}期：{topic}观察 编号{prefix}{n * 7919}",
+            description=(
+                f"{prefix}报道第{n}篇，记者走访{n + 3}家门店，了解{topic}的变化。"
+                f"样本编号{prefix}-{n * 104729}，受访者{n % 5 + 2}人。"
+            ),
+            guid=f"{prefix}-{n}",
+            link=f"https://{prefix}.example.cn/{n}",
+            published=T0 - timedelta(hours=n),
+        )
+        for n in range(1, count + 1)
+    ]
+    return rss_document(f"{prefix} 新闻", items)
+
+
+def tuned_settings(settings: Settings, **overrides: object) -> Settings:
+    """The session settings, allowing loopback feeds, with small limits for fast failures."""
+    values: dict[str, object] = {
+        "feed_allow_private": True,
+        "feed_request_timeout_s": 1.0,
+        "feed_max_response_bytes": 200_000,
+        "feed_failure_threshold": 3,
+        "company_aliases": [
+            CompanySubject(kind=SubjectKind.COMPANY, name=COMPANY, aliases=["瑞安财险"])
+        ],
+    }
+    values.update(overrides)
+    return settings.model_copy(update=values)
+
+
+@asynccontextmanager
+async def monitor(
+    settings: Settings,
+    graph: Graph,
+    scorer: ScorerLike,
+    on_new_stories: NewStoriesCallback | None = None,
+    owner: str | None = None,
+) -> AsyncIterator[MonitorWorker]:
+    """A worker wired like ``riskwatch monitor``, with its clock at ``T0``."""
+    async with media_monitor(settings, graph, scorer, on_new_stories, owner) as worker:
+        worker.clock = lambda: T0
+        yield worker
+
+
+async def add_feeds(graph: Graph, urls: dict[str, str], interval_s: int = 300) -> dict[str, str]:
+    """Register feeds (name -> url) due at ``T0``; return name -> feed id."""
+    repo = FeedRepository(graph)
+    ids = {}
+    for name, url in urls.items():
+        feed = await repo.add(
+            url=url,
+            name=name,
+            language=None,
+            poll_interval_s=interval_s,
+            enabled=True,
+            high_impact=False,
+            weight=1.0,
+            now=T0,
+        )
+        ids[name] = feed.id
+    return ids
+
+
+async def feeds_by_name(graph: Graph) -> dict[str, FeedRecord]:
+    return {feed.name: feed for feed in await FeedRepository(graph).all()}

@@ -1,0 +1,38 @@
+"""The monitor loop inside ``riskwatch serve`` (RISKWATCH_MONITOR_IN_SERVE)."""
+
+from __future__ import annotations
+
+import anyio
+import pytest
+
+import api.monitoring
+from api.app import create_app
+from api.settings import Settings
+from graph.client import Graph
+from tests.feed_server import FeedServer, Route
+from tests.integration.media_support import KeywordScorer, add_feeds, fixture, tuned_settings
+
+pytestmark = pytest.mark.integration
+
+
+async def test_serve_runs_the_monitor_when_enabled_and_stops_it_cleanly(
+    graph: Graph, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scorer = KeywordScorer()
+    monkeypatch.setattr(api.monitoring, "load_scorer", lambda _settings: scorer)
+    app = create_app(tuned_settings(settings, monitor_in_serve=True, feed_idle_s=0.1))
+    async with FeedServer() as server:
+        server.routes["/atom"] = Route(fixture("atom.xml"))
+        await add_feeds(graph, {"atom": server.url("/atom")})
+        async with app.router.lifespan_context(app):
+            assert app.state.services.scorer is scorer, "the lifespan loads the scorer once"
+            for _ in range(600):  # poll with a deadline (30 s) until the loop has written
+                if await graph.read("MATCH (m:Mention) RETURN m.id AS id"):
+                    break
+                await anyio.sleep(0.05)
+            else:
+                pytest.fail("the monitor loop in serve wrote no mentions within 30 s")
+        subjects = await graph.read("MATCH (s:Subject) RETURN s.id AS id")
+    assert [r["id"] for r in subjects] == ["subject:ruianbaoxian"]
+    assert server.hits["/atom"] == 1
+    assert scorer.batches == [2]
