@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.console import console_routes
 from api.graphql_view import RiskwatchGraphQL, graphql_error_response
 from api.schema import build_schema
 from api.services import Services
@@ -152,6 +153,8 @@ def create_app(settings: Settings) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            # The web console (api/console.py): static files built from console/.
+            *console_routes(settings.console_dir),
         ],
         middleware=[
             Middleware(RequestMetrics),

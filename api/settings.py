@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=1_000_000, ge=1024)
 
     sentiment_model: Path = PROJECT_ROOT / ".cache" / "sentiment" / "riskwatch-zh-sentiment"
+    # The web console bundle that scripts/setup builds from console/ (served at /console/).
+    console_dir: Path = PROJECT_ROOT / "api" / "console_static"
 
     @cached_property
     def identity_key(self) -> bytes:

@@ -1,0 +1,140 @@
+// The network panel: a party's neighbourhood drawn with cytoscape, nodes expandable by a
+// tap, and the shortest path between two parties highlighted.
+import cytoscape from "cytoscape";
+import { gql } from "../api";
+import { errorText, h, panel, replace } from "../dom";
+import { NETWORK, PATH } from "../operations";
+
+export interface GraphNode {
+  id: string;
+  kind: string;
+  label: string;
+}
+
+export interface GraphEdge {
+  source: string;
+  target: string;
+  kind: string;
+}
+
+export interface Subgraph {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}
+
+const KIND_COLOURS: Record<string, string> = {
+  CUSTOMER: "#2f6fdb",
+  REPAIR_SHOP: "#d9822b",
+  AGENT: "#7a4fd6",
+  BROKER: "#9c59b6",
+  DEALER: "#3a9e7d",
+  ADJUSTER: "#607080",
+  POLICY: "#9aa5b1",
+  CLAIM: "#c0392b",
+  COMPLAINT: "#e67e22",
+  IDENTIFIER: "#16a085",
+};
+
+const STYLE: cytoscape.StylesheetJson = [
+  {
+    selector: "node",
+    style: {
+      label: "data(label)",
+      "font-size": 9,
+      "text-valign": "bottom",
+      "text-margin-y": 3,
+      width: 18,
+      height: 18,
+      "background-color": "data(colour)",
+    },
+  },
+  { selector: "node.root", style: { width: 28, height: 28, "border-width": 3, "border-color": "#111" } },
+  { selector: "edge", style: { width: 1.5, "line-color": "#c5ccd6", "curve-style": "bezier", label: "data(kind)", "font-size": 7, color: "#8894a3" } },
+  { selector: ".on-path", style: { "line-color": "#e03131", "background-color": "#e03131", width: 3 } },
+  { selector: "node:selected", style: { "border-width": 3, "border-color": "#e03131" } },
+];
+
+function elements(graph: Subgraph): cytoscape.ElementDefinition[] {
+  return [
+    ...graph.nodes.map((node) => ({
+      group: "nodes" as const,
+      data: { id: node.id, label: node.label, kind: node.kind, colour: KIND_COLOURS[node.kind] ?? "#888" },
+    })),
+    ...graph.edges.map((edge) => ({
+      group: "edges" as const,
+      data: { id: `${edge.source}|${edge.kind}|${edge.target}`, source: edge.source, target: edge.target, kind: edge.kind },
+    })),
+  ];
+}
+
+/** The panel and a function that opens a party's network in it. */
+export function networkPanel(): [HTMLElement, (partyId: string) => void] {
+  const status = h("span", { class: "muted", id: "network-status" });
+  const [section, body] = panel("Network", "network", status);
+  const canvas = h("div", { id: "network-canvas", class: "network-canvas" });
+  const toInput = h("input", { id: "path-to", placeholder: "to party id (or tap a node)" });
+  const pathForm = h("form", { class: "inline", id: "path-form" }, h("label", { for: "path-to" }, "Path to"), toInput, h("button", { type: "submit" }, "Show path"));
+  const info = h("p", { class: "muted", id: "network-info" }, "Search a party and open its network. Tap a node to expand it.");
+  body.append(canvas, pathForm, info);
+  let cy: cytoscape.Core | null = null;
+  let rootId = "";
+
+  const add = (graph: Subgraph): void => {
+    if (!cy) return;
+    const fresh = elements(graph).filter((element) => cy?.getElementById(String(element.data.id)).empty());
+    cy.add(fresh);
+    cy.layout({ name: "cose", animate: false, nodeDimensionsIncludeLabels: true }).run();
+    canvas.dataset.nodes = String(cy.nodes().length);
+    status.textContent = `${cy.nodes().length} nodes · ${cy.edges().length} links`;
+  };
+
+  const expand = async (nodeId: string): Promise<void> => {
+    const { network } = await gql<{ network: Subgraph }>(NETWORK, { partyId: nodeId, depth: 1 });
+    add(network);
+  };
+
+  const open = (partyId: string): void => {
+    rootId = partyId;
+    cy?.destroy();
+    cy = cytoscape({ container: canvas, style: STYLE, elements: [], wheelSensitivity: 0.3 });
+    (canvas as HTMLElement & { cy?: cytoscape.Core }).cy = cy;
+    cy.on("tap", "node", (event) => {
+      const nodeId = String(event.target.id());
+      toInput.value = nodeId;
+      info.textContent = `${event.target.data("kind")} ${event.target.data("label")} (${nodeId}) — expanding…`;
+      expand(nodeId).then(
+        () => (info.textContent = `${event.target.data("label")} expanded.`),
+        (error: unknown) => (info.textContent = errorText(error)),
+      );
+    });
+    status.textContent = "loading…";
+    gql<{ network: Subgraph }>(NETWORK, { partyId, depth: 2 })
+      .then(({ network }) => {
+        add(network);
+        cy?.getElementById(partyId).addClass("root");
+      })
+      .catch((error: unknown) => replace(info, h("span", { class: "error" }, errorText(error))));
+  };
+
+  pathForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const toId = toInput.value.trim();
+    if (!cy || !rootId || !toId) return;
+    gql<{ path: Subgraph | null }>(PATH, { fromId: rootId, toId })
+      .then(({ path }) => {
+        cy?.elements().removeClass("on-path");
+        if (!path || path.nodes.length === 0) {
+          info.textContent = "No path within the hop limit.";
+          return;
+        }
+        add(path);
+        for (const node of path.nodes) cy?.getElementById(node.id).addClass("on-path");
+        const onPath = new Set(path.edges.flatMap((edge) => [`${edge.source}|${edge.target}`, `${edge.target}|${edge.source}`]));
+        cy?.edges().filter((edge) => onPath.has(`${edge.data("source")}|${edge.data("target")}`)).addClass("on-path");
+        info.textContent = `Path: ${path.nodes.map((node) => node.label).join(" → ")}`;
+        canvas.dataset.pathLength = String(path.nodes.length);
+      })
+      .catch((error: unknown) => (info.textContent = errorText(error)));
+  });
+  return [section, open];
+}
