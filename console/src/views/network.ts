@@ -50,7 +50,8 @@ const STYLE: cytoscape.StylesheetJson = [
   },
   { selector: "node.root", style: { width: 28, height: 28, "border-width": 3, "border-color": "#111" } },
   { selector: "edge", style: { width: 1.5, "line-color": "#c5ccd6", "curve-style": "bezier", label: "data(kind)", "font-size": 7, color: "#8894a3" } },
-  { selector: ".on-path", style: { "line-color": "#e03131", "background-color": "#e03131", width: 3 } },
+  { selector: "edge.on-path", style: { "line-color": "#e03131", width: 3 } },
+  { selector: "node.on-path", style: { "background-color": "#e03131" } },
   { selector: "node:selected", style: { "border-width": 3, "border-color": "#e03131" } },
 ];
 
@@ -96,7 +97,7 @@ export function networkPanel(): [HTMLElement, (partyId: string) => void] {
   const open = (partyId: string): void => {
     rootId = partyId;
     cy?.destroy();
-    cy = cytoscape({ container: canvas, style: STYLE, elements: [], wheelSensitivity: 0.3 });
+    cy = cytoscape({ container: canvas, style: STYLE, elements: [] });
     (canvas as HTMLElement & { cy?: cytoscape.Core }).cy = cy;
     cy.on("tap", "node", (event) => {
       const nodeId = String(event.target.id());

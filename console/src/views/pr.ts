@@ -46,7 +46,7 @@ function alertRow(alert: Alert, onSubject: (alert: Alert) => void): HTMLLIElemen
     h(
       "div",
       { class: "grow" },
-      h("a", { href: "#pr", class: "subject", onclick: () => onSubject(alert) }, alert.subjectName ?? "—"),
+      h("button", { class: "link subject", title: "show the trend", onclick: () => onSubject(alert) }, alert.subjectName ?? "—"),
       h("div", { class: "muted" }, alert.summary ?? "", " · raised ", when(alert.raisedAt)),
     ),
   );
