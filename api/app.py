@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.console import console_routes
 from api.graphql_view import RiskwatchGraphQL, graphql_error_response
+from api.rate_limit import KeyRateLimiter
 from api.schema import build_schema
 from api.services import Services
 from api.settings import Settings
@@ -118,7 +119,14 @@ def create_app(settings: Settings) -> Starlette:
         try:
             graph = Graph(driver, settings.neo4j_database, settings.neo4j_query_timeout_s)
             await migrate(graph)
-            services = Services(settings=settings, driver=driver, graph=graph)
+            services = Services(
+                settings=settings,
+                driver=driver,
+                graph=graph,
+                rate_limiter=KeyRateLimiter(
+                    settings.rate_limit_per_minute, settings.rate_limit_burst
+                ),
+            )
             app.state.services = services
             view = RiskwatchGraphQL(services, schema=schema, graphql_ide="graphiql")
             app.state.graphql = view

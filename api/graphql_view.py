@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from prometheus_client import Counter
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -22,10 +23,13 @@ from strawberry.types.unset import UnsetType
 
 from api.auth import authenticate
 from api.context import Context
+from api.rate_limit import retry_after_header
 from api.services import Services
-from models.errors import RiskwatchError
+from models.errors import RateLimited, RiskwatchError
 
 log = logging.getLogger(__name__)
+
+RATE_LIMITED = Counter("riskwatch_rate_limited_total", "Requests refused by the per-key limit")
 
 
 def graphql_error_response(error: RiskwatchError) -> JSONResponse:
@@ -61,6 +65,13 @@ class RiskwatchGraphQL(GraphQL[Context, None]):
                 )
             except RiskwatchError as error:
                 await graphql_error_response(error)(scope, receive, send)
+                return
+            wait_s = self.services.rate_limiter.acquire(principal.key_id)
+            if wait_s > 0:
+                RATE_LIMITED.inc()
+                response = graphql_error_response(RateLimited("too many requests for this key"))
+                response.headers["Retry-After"] = retry_after_header(wait_s)
+                await response(scope, receive, send)
                 return
             scope.setdefault("state", {})["principal"] = principal
         await super().__call__(scope, receive, send)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from neo4j import AsyncDriver
 
+from api.rate_limit import KeyRateLimiter
 from api.settings import Settings
 from graph.client import Graph
 
@@ -17,3 +18,4 @@ class Services:
     settings: Settings
     driver: AsyncDriver
     graph: Graph
+    rate_limiter: KeyRateLimiter

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     graphql_introspection: bool = True
     max_query_depth: int = Field(default=10, ge=1)
     max_request_bytes: int = Field(default=1_000_000, ge=1024)
+    rate_limit_per_minute: int = Field(default=30_000, ge=0)  # per key and process; 0 = off
+    rate_limit_burst: int = Field(default=1_000, ge=1)
 
     sentiment_model: Path = PROJECT_ROOT / ".cache" / "sentiment" / "riskwatch-zh-sentiment"
     # The web console bundle that scripts/setup builds from console/ (served at /console/).

@@ -28,14 +28,21 @@ T = TypeVar("T")
 _UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionError, OSError)
 
 
-def open_driver(uri: str, user: str, password: str, max_pool_size: int = 50) -> AsyncDriver:
-    """Create the application's one async driver (the lifespan owns and closes it)."""
+def open_driver(
+    uri: str, user: str, password: str, max_pool_size: int = 50, retry_time_s: float = 2.0
+) -> AsyncDriver:
+    """Create the application's one async driver (the lifespan owns and closes it).
+
+    Transient failures are retried for ``retry_time_s`` only: during an outage a request
+    should get a quick 503, not hang for the driver's default 30 s.
+    """
     return AsyncGraphDatabase.driver(
         uri,
         auth=(user, password),
         max_connection_pool_size=max_pool_size,
-        connection_acquisition_timeout=10.0,
-        connection_timeout=5.0,
+        connection_acquisition_timeout=5.0,
+        connection_timeout=3.0,
+        max_transaction_retry_time=retry_time_s,
     )
 
 

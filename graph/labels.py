@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from models.records import PartyKind
+
 
 class Label(StrEnum):
     """Node labels."""
@@ -38,14 +40,8 @@ class Label(StrEnum):
     WEBHOOK_TARGET = "WebhookTarget"
 
 
-PARTY_LABELS = (
-    Label.CUSTOMER,
-    Label.REPAIR_SHOP,
-    Label.AGENT,
-    Label.BROKER,
-    Label.DEALER,
-    Label.ADJUSTER,
-)
+# One label per kind of party (models.records.PartyKind's values are these labels).
+PARTY_LABELS: tuple[Label, ...] = tuple(Label(kind.value) for kind in PartyKind)
 
 
 class Rel(StrEnum):

@@ -48,6 +48,13 @@ class InvalidInput(RiskwatchError):
     code = "BAD_USER_INPUT"
 
 
+class RateLimited(RiskwatchError):
+    """The caller's key sent more requests than its limit allows."""
+
+    status = 429
+    code = "RATE_LIMITED"
+
+
 class DatabaseUnavailable(RiskwatchError):
     """Neo4j cannot be reached right now; the caller may retry."""
 

@@ -10,7 +10,8 @@ from strawberry.types import Info
 from api.auth import allow
 from api.context import Context
 from graph.apikeys import ApiKeyRepository
-from models.errors import AuthenticationError
+from graph.audit import AuditRepository
+from models.errors import AuthenticationError, InvalidInput
 from models.roles import Role
 
 RoleType = strawberry.enum(Role, name="Role")
@@ -39,6 +40,18 @@ class CreatedApiKey:
     key: str = strawberry.field(description="Shown once; only its hash is stored.")
 
 
+@strawberry.type
+class AuditEntry:
+    id: strawberry.ID
+    at: datetime
+    actor: str
+    action: str
+    subject_id: str | None
+    before: str | None
+    after: str | None
+
+
+MAX_AUDIT_PAGE = 500
 ALL_ROLES = tuple(Role)
 
 
@@ -66,6 +79,37 @@ class SystemQuery:
                 revoked_at=k.revoked_at,
             )
             for k in keys
+        ]
+
+    @strawberry.field(
+        permission_classes=allow(Role.ADMIN),
+        description="Audit events, newest first; page backwards with beforeAt.",
+    )
+    async def audit_events(
+        self,
+        info: Info[Context, None],
+        first: int = 50,
+        action: str | None = None,
+        actor: str | None = None,
+        subject_id: str | None = None,
+        before_at: datetime | None = None,
+    ) -> list[AuditEntry]:
+        if not 1 <= first <= MAX_AUDIT_PAGE:
+            raise InvalidInput(f"first must be between 1 and {MAX_AUDIT_PAGE}")
+        events = await info.context.repo(AuditRepository).list(
+            limit=first, action=action, actor=actor, subject_id=subject_id, before_at=before_at
+        )
+        return [
+            AuditEntry(
+                id=strawberry.ID(e.id),
+                at=e.at,
+                actor=e.actor,
+                action=e.action,
+                subject_id=e.subject_id,
+                before=e.before,
+                after=e.after,
+            )
+            for e in events
         ]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -25,6 +26,7 @@ from models.roles import Role
 
 pytestmark = pytest.mark.integration
 
+_MIGRATED: list[bool] = []
 WIPE = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS"
 
 
@@ -46,7 +48,9 @@ async def graph(settings: Settings) -> AsyncIterator[Graph]:
     graph = Graph(driver, settings.neo4j_database, settings.neo4j_query_timeout_s)
     try:
         await graph.write_autocommit(WIPE)
-        await migrate(graph)
+        if not _MIGRATED:  # constraints survive the wipe: once per session is enough
+            await migrate(graph)
+            _MIGRATED.append(True)
         yield graph
     finally:
         await driver.close()
@@ -83,9 +87,9 @@ class LiveServer:
         return self.url.replace("http://", "ws://") + "/graphql"
 
 
-@pytest.fixture(scope="session")
-def live_server(settings: Settings) -> Iterator[LiveServer]:
-    """riskwatch served by uvicorn on a free loopback port for the whole test session."""
+@contextmanager
+def serve_in_thread(settings: Settings) -> Iterator[LiveServer]:
+    """Run riskwatch under uvicorn in a thread on a free loopback port until the block ends."""
     port = _free_port()
     config = uvicorn.Config(
         create_app(settings),
@@ -104,9 +108,18 @@ def live_server(settings: Settings) -> Iterator[LiveServer]:
             pytest.fail("the test server did not start")
         threading.Event().wait(0.05)
         waited += 0.05
-    yield LiveServer(url=f"http://127.0.0.1:{port}", server=server)
-    server.should_exit = True
-    thread.join(timeout=30)
+    try:
+        yield LiveServer(url=f"http://127.0.0.1:{port}", server=server)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings) -> Iterator[LiveServer]:
+    """riskwatch served by uvicorn on a free loopback port for the whole test session."""
+    with serve_in_thread(settings) as server:
+        yield server
 
 
 @pytest.fixture

@@ -81,3 +81,26 @@ async def test_graphiql_page_is_served_to_browsers(client: httpx.AsyncClient) ->
     response = await client.get("/graphql", headers={"Accept": "text/html"})
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
+
+
+async def test_admin_reads_audit_trail_of_key_changes(
+    client: httpx.AsyncClient, make_key: KeyFactory, graph: Graph
+) -> None:
+    admin = await make_key(Role.ADMIN)
+    key_id, _ = await ApiKeyRepository(graph).create("audited", Role.PR, "alice")
+    await ApiKeyRepository(graph).revoke(key_id, "bob")
+    body = (
+        await gql(
+            client,
+            admin,
+            "query($s: String) { auditEvents(subjectId: $s) { actor action } }",
+            {"s": key_id},
+        )
+    ).json()
+    assert body["data"]["auditEvents"] == [
+        {"actor": "bob", "action": "apikey.revoke"},
+        {"actor": "alice", "action": "apikey.create"},
+    ]
+    risk = await make_key(Role.RISK)
+    refused = (await gql(client, risk, "{ auditEvents { id } }")).json()
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import httpx
 
+from api.settings import Settings
 from graph.client import Graph
+from models.roles import Role
+from tests.integration.conftest import KeyFactory, gql, serve_in_thread
 
 
 async def test_healthz(client: httpx.AsyncClient) -> None:
@@ -37,3 +40,25 @@ async def test_oversized_body_is_rejected(client: httpx.AsyncClient) -> None:
         headers={"Authorization": "Bearer x", "Content-Type": "application/json"},
     )
     assert response.status_code == 413
+
+
+async def test_introspection_can_be_disabled(settings: Settings, make_key: KeyFactory) -> None:
+    key = await make_key(Role.ADMIN)
+    closed = settings.model_copy(update={"graphql_introspection": False})
+    with serve_in_thread(closed) as server:
+        async with httpx.AsyncClient(base_url=server.url) as http:
+            refused = await gql(http, key, "{ __schema { types { name } } }")
+            assert "introspection" in refused.json()["errors"][0]["message"].lower()
+            assert (await gql(http, key, "{ viewer { role } }")).json()["data"]["viewer"][
+                "role"
+            ] == "ADMIN"
+
+
+async def test_alias_floods_are_refused_before_execution(
+    client: httpx.AsyncClient, make_key: KeyFactory
+) -> None:
+    key = await make_key(Role.ADMIN)
+    deep = "{ viewer { name } " + "".join(f"a{i}: viewer {{ name }} " for i in range(40)) + "}"
+    body = (await gql(client, key, deep)).json()
+    assert body["data"] is None
+    assert "aliases" in body["errors"][0]["message"].lower()

@@ -1,0 +1,14 @@
+"""Cypher for reading the audit trail (written by each capability with its change)."""
+
+# Audit events, newest first, optionally filtered by action prefix, actor or subject.
+LIST_AUDIT_EVENTS = """
+MATCH (a:AuditEvent)
+WHERE ($action IS NULL OR a.action STARTS WITH $action)
+  AND ($actor IS NULL OR a.actor = $actor)
+  AND ($subject_id IS NULL OR a.subject_id = $subject_id)
+  AND ($before_at IS NULL OR a.at < $before_at)
+RETURN a.id AS id, a.at AS at, a.actor AS actor, a.action AS action,
+       a.subject_id AS subject_id, a.before AS before, a.after AS after
+ORDER BY a.at DESC
+LIMIT $limit
+"""
