@@ -1,4 +1,4 @@
-// A small SVG line chart: sentiment shares over time with horizontal threshold lines.
+// A small SVG line chart: sentiment counts over time with horizontal threshold lines.
 
 export interface Series {
   name: string;
@@ -23,8 +23,10 @@ function el(tag: string, attrs: Record<string, string | number>, text?: string):
   return node;
 }
 
-/** Draws ``series`` (values 0..max) against ``labels``, with dashed ``thresholds``. */
-export function lineChart(labels: string[], series: Series[], thresholds: Threshold[], max = 1): SVGSVGElement {
+/** Draws ``series`` against ``labels`` with dashed ``thresholds``, scaled to fit them all. */
+export function lineChart(labels: string[], series: Series[], thresholds: Threshold[]): SVGSVGElement {
+  const highest = Math.max(1, ...series.flatMap((line) => line.values), ...thresholds.map((t) => t.value));
+  const max = niceCeiling(highest * 1.1);
   const svg = el("svg", { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, class: "chart", role: "img" }) as SVGSVGElement;
   const plotW = WIDTH - PAD.left - PAD.right;
   const plotH = HEIGHT - PAD.top - PAD.bottom;
@@ -33,7 +35,7 @@ export function lineChart(labels: string[], series: Series[], thresholds: Thresh
 
   for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
     svg.append(el("line", { x1: PAD.left, x2: PAD.left + plotW, y1: y(tick * max), y2: y(tick * max), class: "grid" }));
-    svg.append(el("text", { x: PAD.left - 6, y: y(tick * max) + 4, class: "axis", "text-anchor": "end" }, `${Math.round(tick * max * 100)}%`));
+    svg.append(el("text", { x: PAD.left - 6, y: y(tick * max) + 4, class: "axis", "text-anchor": "end" }, formatTick(tick * max)));
   }
   const every = Math.max(1, Math.ceil(labels.length / 6));
   labels.forEach((label, i) => {
@@ -54,4 +56,13 @@ export function lineChart(labels: string[], series: Series[], thresholds: Thresh
     svg.append(el("text", { x: WIDTH - 60, y: ly, class: "axis" }, line.name));
   });
   return svg;
+}
+
+function niceCeiling(value: number): number {
+  const step = 10 ** Math.floor(Math.log10(value));
+  return [1, 2, 4, 5, 10].map((m) => m * step).find((candidate) => candidate >= value) ?? value;
+}
+
+function formatTick(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(1);
 }

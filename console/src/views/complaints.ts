@@ -40,13 +40,14 @@ export const complaintDesk: View = {
     const [section, body] = panel("Open complaints by deadline", "complaints");
     body.append(h("p", { class: "muted" }, "loading…"));
     root.append(section);
-    gql<{ complaints: { items: Complaint[] } }>(COMPLAINTS)
+    gql<{ complaints: { edges: { node: Complaint }[]; pageInfo: { hasNextPage: boolean } } }>(COMPLAINTS)
       .then(({ complaints }) => {
-        const open = [...complaints.items].sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt));
+        // The server orders by deadline; sorting again keeps the view right whatever it sends.
+        const open = complaints.edges.map((edge) => edge.node).sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt));
         const overdue = open.filter((complaint) => complaint.overdue).length;
         replace(
           body,
-          h("p", { class: "muted", id: "complaints-summary" }, `${open.length} open, ${overdue} overdue`),
+          h("p", { class: "muted", id: "complaints-summary" }, `${open.length}${complaints.pageInfo.hasNextPage ? "+" : ""} open, ${overdue} overdue`),
           h(
             "table",
             { class: "complaints" },

@@ -9,6 +9,7 @@ export interface GraphNode {
   id: string;
   kind: string;
   label: string;
+  fraudFlag: boolean | null;
 }
 
 export interface GraphEdge {
@@ -20,7 +21,18 @@ export interface GraphEdge {
 export interface Subgraph {
   nodes: GraphNode[];
   edges: GraphEdge[];
+  totalNodes?: number;
+  hasNextPage?: boolean;
 }
+
+interface PartyPath {
+  length: number;
+  explanation: string;
+  nodes: GraphNode[];
+  hops: { source: { id: string }; target: { id: string }; relationship: string; text: string }[];
+}
+
+const PARTY_KINDS = new Set(["CUSTOMER", "REPAIR_SHOP", "AGENT", "BROKER", "DEALER", "ADJUSTER"]);
 
 const KIND_COLOURS: Record<string, string> = {
   CUSTOMER: "#2f6fdb",
@@ -48,6 +60,7 @@ const STYLE: cytoscape.StylesheetJson = [
       "background-color": "data(colour)",
     },
   },
+  { selector: "node.flagged", style: { "border-width": 3, "border-color": "#c92a2a", "border-style": "dashed" } },
   { selector: "node.root", style: { width: 28, height: 28, "border-width": 3, "border-color": "#111" } },
   { selector: "edge", style: { width: 1.5, "line-color": "#c5ccd6", "curve-style": "bezier", label: "data(kind)", "font-size": 7, color: "#8894a3" } },
   { selector: "edge.on-path", style: { "line-color": "#e03131", width: 3 } },
@@ -60,6 +73,7 @@ function elements(graph: Subgraph): cytoscape.ElementDefinition[] {
     ...graph.nodes.map((node) => ({
       group: "nodes" as const,
       data: { id: node.id, label: node.label, kind: node.kind, colour: KIND_COLOURS[node.kind] ?? "#888" },
+      classes: node.fraudFlag ? "flagged" : "",
     })),
     ...graph.edges.map((edge) => ({
       group: "edges" as const,
@@ -86,7 +100,8 @@ export function networkPanel(): [HTMLElement, (partyId: string) => void] {
     cy.add(fresh);
     cy.layout({ name: "cose", animate: false, nodeDimensionsIncludeLabels: true }).run();
     canvas.dataset.nodes = String(cy.nodes().length);
-    status.textContent = `${cy.nodes().length} nodes · ${cy.edges().length} links`;
+    const more = graph.hasNextPage ? ` (of ${graph.totalNodes ?? "more"})` : "";
+    status.textContent = `${cy.nodes().length} nodes${more} · ${cy.edges().length} links`;
   };
 
   const expand = async (nodeId: string): Promise<void> => {
@@ -101,10 +116,16 @@ export function networkPanel(): [HTMLElement, (partyId: string) => void] {
     (canvas as HTMLElement & { cy?: cytoscape.Core }).cy = cy;
     cy.on("tap", "node", (event) => {
       const nodeId = String(event.target.id());
+      const kind = String(event.target.data("kind"));
+      const label = String(event.target.data("label"));
+      if (!PARTY_KINDS.has(kind)) {
+        info.textContent = `${kind} ${label}`;
+        return;
+      }
       toInput.value = nodeId;
-      info.textContent = `${event.target.data("kind")} ${event.target.data("label")} (${nodeId}) — expanding…`;
+      info.textContent = `${kind} ${label} (${nodeId}): expanding…`;
       expand(nodeId).then(
-        () => (info.textContent = `${event.target.data("label")} expanded.`),
+        () => (info.textContent = `${kind} ${label} (${nodeId}) expanded.`),
         (error: unknown) => (info.textContent = errorText(error)),
       );
     });
@@ -121,19 +142,21 @@ export function networkPanel(): [HTMLElement, (partyId: string) => void] {
     event.preventDefault();
     const toId = toInput.value.trim();
     if (!cy || !rootId || !toId) return;
-    gql<{ path: Subgraph | null }>(PATH, { fromId: rootId, toId })
+    gql<{ path: PartyPath[] }>(PATH, { fromId: rootId, toId })
       .then(({ path }) => {
         cy?.elements().removeClass("on-path");
-        if (!path || path.nodes.length === 0) {
-          info.textContent = "No path within the hop limit.";
+        const shortest = path[0];
+        if (!shortest) {
+          info.textContent = "No connection within four hops.";
           return;
         }
-        add(path);
-        for (const node of path.nodes) cy?.getElementById(node.id).addClass("on-path");
-        const onPath = new Set(path.edges.flatMap((edge) => [`${edge.source}|${edge.target}`, `${edge.target}|${edge.source}`]));
+        const edges = shortest.hops.map((hop) => ({ source: hop.source.id, target: hop.target.id, kind: hop.relationship }));
+        add({ nodes: shortest.nodes, edges });
+        for (const node of shortest.nodes) cy?.getElementById(node.id).addClass("on-path");
+        const onPath = new Set(edges.flatMap((edge) => [`${edge.source}|${edge.target}`, `${edge.target}|${edge.source}`]));
         cy?.edges().filter((edge) => onPath.has(`${edge.data("source")}|${edge.data("target")}`)).addClass("on-path");
-        info.textContent = `Path: ${path.nodes.map((node) => node.label).join(" → ")}`;
-        canvas.dataset.pathLength = String(path.nodes.length);
+        info.textContent = shortest.explanation;
+        canvas.dataset.pathLength = String(shortest.length);
       })
       .catch((error: unknown) => (info.textContent = errorText(error)));
   });

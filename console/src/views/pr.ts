@@ -10,53 +10,60 @@ export interface Alert {
   id: string;
   severity: string;
   status: string;
-  subjectId: string | null;
+  kind: string;
+  subjectId: string;
   subjectName: string | null;
-  raisedAt: string;
-  acknowledgedAt: string | null;
-  acknowledgedBy: string | null;
-  summary: string | null;
+  openedAt: string;
+  updatedAt: string;
+  explanation: { reason?: string; threshold?: number; window_minutes?: number } | null;
+  windowCount: number | null;
+  baselineMean: number | null;
 }
 
 interface Step {
   id: string;
   title: string;
-  owner: string | null;
-  deadline: string | null;
-  done: boolean;
-  doneAt: string | null;
-  doneBy: string | null;
+  role: string;
+  assignee: string | null;
+  status: string;
+  dueAt: string;
+  completedAt: string | null;
+  completedBy: string | null;
 }
 
 interface CrisisCase {
   id: string;
   title: string;
-  status: string;
+  severity: string;
   openedAt: string;
-  subjectName: string | null;
   steps: Step[];
 }
 
+function alertSummary(alert: Alert): string {
+  const reason = alert.explanation?.reason ?? alert.kind.toLowerCase().replaceAll("_", " ");
+  const count = alert.windowCount == null ? "" : ` · ${alert.windowCount} in window`;
+  const threshold = alert.explanation?.threshold == null ? "" : ` (threshold ${alert.explanation.threshold})`;
+  return `${reason}${count}${threshold} · raised ${when(alert.openedAt)}`;
+}
+
 function alertRow(alert: Alert, onSubject: (alert: Alert) => void): HTMLLIElement {
-  const acknowledged = alert.status === "ACKNOWLEDGED" || alert.acknowledgedAt !== null;
   const row = h(
     "li",
-    { class: `alert severity-${alert.severity.toLowerCase()}`, "data-alert-id": alert.id },
+    { class: `alert severity-${alert.severity.toLowerCase()}`, "data-alert-id": alert.id, "data-status": alert.status },
     h("span", { class: "badge" }, alert.severity),
     h(
       "div",
       { class: "grow" },
-      h("button", { class: "link subject", title: "show the trend", onclick: () => onSubject(alert) }, alert.subjectName ?? "—"),
-      h("div", { class: "muted" }, alert.summary ?? "", " · raised ", when(alert.raisedAt)),
+      h("button", { class: "link subject", title: "show the trend", onclick: () => onSubject(alert) }, alert.subjectName ?? alert.subjectId),
+      h("div", { class: "muted" }, alertSummary(alert)),
     ),
+    h("span", { class: "status" }, alert.status.toLowerCase()),
   );
-  const status = h("span", { class: "status" }, acknowledged ? `acknowledged by ${alert.acknowledgedBy ?? "?"}` : alert.status);
-  row.append(status);
-  if (!acknowledged) {
+  if (alert.status === "OPEN") {
     const button = h("button", { class: "acknowledge" }, "Acknowledge");
     button.addEventListener("click", () =>
       act(button, async () => {
-        const { acknowledgeAlert } = await gql<{ acknowledgeAlert: Alert }>(ACKNOWLEDGE_ALERT, { id: alert.id });
+        const { acknowledgeAlert } = await gql<{ acknowledgeAlert: Partial<Alert> }>(ACKNOWLEDGE_ALERT, { id: alert.id });
         row.replaceWith(alertRow({ ...alert, ...acknowledgeAlert }, onSubject));
       }),
     );
@@ -77,7 +84,11 @@ function alertsPanel(onSubject: (alert: Alert) => void): [HTMLElement, () => voi
     else list.append(row);
   };
   gql<{ alerts: { items: Alert[] } }>(ALERTS, { first: 50 })
-    .then(({ alerts }) => alerts.items.forEach((alert) => show(alert, false)))
+    .then(({ alerts }) => {
+      for (const alert of alerts.items) {
+        if (!list.querySelector(`[data-alert-id="${CSS.escape(alert.id)}"]`)) show(alert, false);
+      }
+    })
     .catch((error: unknown) => append(body, h("p", { class: "error" }, errorText(error))));
   const subscription = subscribe<{ alertRaised: Alert }>(
     ALERT_RAISED,
@@ -91,23 +102,22 @@ function alertsPanel(onSubject: (alert: Alert) => void): [HTMLElement, () => voi
   return [section, () => subscription.close()];
 }
 
-function stepItem(crisis: CrisisCase, step: Step): HTMLLIElement {
+function stepItem(step: Step): HTMLLIElement {
+  const done = step.status === "DONE";
+  const owner = step.assignee ?? step.role;
   const item = h(
     "li",
-    { class: step.done ? "step done" : "step", "data-step-id": step.id },
-    h("span", { class: "check" }, step.done ? "☑" : "☐"),
-    h("span", { class: "grow" }, step.title, step.owner ? h("span", { class: "muted" }, ` · ${step.owner}`) : null),
-    step.done ? h("span", { class: "muted" }, `done ${when(step.doneAt)} by ${step.doneBy ?? "?"}`) : deadline(step.deadline),
+    { class: done ? "step done" : "step", "data-step-id": step.id },
+    h("span", { class: "check" }, done ? "☑" : "☐"),
+    h("span", { class: "grow" }, step.title, h("span", { class: "muted" }, ` · ${owner}`)),
+    done ? h("span", { class: "muted" }, `done ${when(step.completedAt)} by ${step.completedBy ?? "?"}`) : deadline(step.dueAt),
   );
-  if (!step.done) {
+  if (!done) {
     const button = h("button", { class: "complete-step" }, "Done");
     button.addEventListener("click", () =>
       act(button, async () => {
-        const { completeStep } = await gql<{ completeStep: Partial<Step> }>(COMPLETE_STEP, {
-          caseId: crisis.id,
-          stepId: step.id,
-        });
-        item.replaceWith(stepItem(crisis, { ...step, ...completeStep, done: true }));
+        const { completeStep } = await gql<{ completeStep: Partial<Step> }>(COMPLETE_STEP, { id: step.id });
+        item.replaceWith(stepItem({ ...step, ...completeStep }));
       }),
     );
     item.append(button);
@@ -125,9 +135,9 @@ function casesPanel(): HTMLElement {
         body.append(
           h(
             "article",
-            { class: "case", "data-case-id": crisis.id },
-            h("h3", {}, crisis.title, h("span", { class: "muted" }, ` · opened ${when(crisis.openedAt)}`)),
-            h("ol", { class: "checklist" }, ...crisis.steps.map((step) => stepItem(crisis, step))),
+            { class: `case severity-${crisis.severity.toLowerCase()}`, "data-case-id": crisis.id },
+            h("h3", {}, h("span", { class: "badge" }, crisis.severity), " ", crisis.title, h("span", { class: "muted" }, ` · opened ${when(crisis.openedAt)}`)),
+            h("ol", { class: "checklist" }, ...crisis.steps.map(stepItem)),
           ),
         );
       }
@@ -142,9 +152,7 @@ export const prView: View = {
   roles: ["PR"],
   render(root) {
     const [sentiment, showSubject] = sentimentPanel();
-    const [alerts, closeAlerts] = alertsPanel((alert) => {
-      if (alert.subjectId) showSubject(alert.subjectId, alert.subjectName ?? alert.subjectId, alert.raisedAt);
-    });
+    const [alerts, closeAlerts] = alertsPanel((alert) => showSubject(alert.subjectId, alert.subjectName ?? alert.subjectId, alert));
     root.append(h("div", { class: "columns" }, h("div", {}, alerts, casesPanel()), sentiment));
     const stopCountdowns = startCountdowns(root);
     return () => {

@@ -12,15 +12,20 @@ interface PartyHit {
   kind: string;
   name: string;
   ref: string;
+  city: string | null;
 }
 
 interface WatchlistEntry {
   id: string;
+  partyId: string;
+  partyName: string;
+  partyKind: string;
+  reason: string;
   status: string;
-  reasons: string[];
-  proposedAt: string;
+  summary: string;
+  source: string;
   proposedBy: string;
-  party: { id: string; kind: string; name: string };
+  createdAt: string;
 }
 
 function searchPanel(openNetwork: (partyId: string) => void): HTMLElement {
@@ -36,7 +41,7 @@ function searchPanel(openNetwork: (partyId: string) => void): HTMLElement {
         for (const hit of searchParties) {
           const open = h("button", { class: "open-network", "data-party-id": hit.id }, "Network");
           open.addEventListener("click", () => openNetwork(hit.id));
-          results.append(h("li", {}, h("span", { class: "kind" }, hit.kind), h("span", { class: "grow" }, hit.name, h("span", { class: "muted" }, ` ${hit.ref}`)), open));
+          results.append(h("li", {}, h("span", { class: "kind" }, hit.kind), h("span", { class: "grow" }, hit.name, h("span", { class: "muted" }, ` ${hit.ref} ${hit.city ?? ""}`)), open));
         }
       })
       .catch((error: unknown) => replace(results, h("li", { class: "error" }, errorText(error))));
@@ -49,17 +54,24 @@ function searchPanel(openNetwork: (partyId: string) => void): HTMLElement {
 function ringsPanel(openNetwork: (partyId: string) => void): HTMLElement {
   const [section, body] = panel("Rings", "rings");
   body.append(h("p", { class: "muted" }, "loading…"));
-  gql<{ rings: { items: Ring[] } }>(RINGS)
+  gql<{ rings: { nodes: Ring[]; totalCount: number } }>(RINGS)
     .then(({ rings }) => {
-      replace(body, rings.items.length ? null : h("p", { class: "empty" }, "No rings found."));
+      replace(body, rings.nodes.length ? h("p", { class: "muted" }, `${rings.totalCount} rings of three or more, by risk score`) : h("p", { class: "empty" }, "No rings found."));
       const list = h("ul", { class: "rings" });
-      for (const ring of rings.items) {
+      for (const ring of rings.nodes) {
+        const shared = ring.sharedIdentifiers.map((identifier) => `${identifier.kind} ${identifier.masked}`).join(", ");
         list.append(
           h(
             "li",
             { class: "ring", "data-ring-id": ring.id },
             ringDrawing(ring, openNetwork),
-            h("div", {}, h("strong", {}, `${ring.members.length} parties share ${ring.identifierKind}`), h("div", { class: "muted" }, ring.identifierMasked)),
+            h(
+              "div",
+              {},
+              h("strong", {}, `${ring.size} parties · score ${ring.score.toFixed(1)}`),
+              h("div", { class: "muted" }, `share ${shared}`),
+              h("div", { class: "muted" }, ring.members.map((member) => member.name).join(", ")),
+            ),
           ),
         );
       }
@@ -70,20 +82,33 @@ function ringsPanel(openNetwork: (partyId: string) => void): HTMLElement {
 }
 
 function reviewRow(entry: WatchlistEntry, viewer: Viewer): HTMLLIElement {
+  const ownProposal = entry.proposedBy === viewer.name;
+  const comment = h("input", { class: "review-comment", placeholder: "comment (required)", disabled: ownProposal });
   const row = h(
     "li",
     { class: "entry", "data-entry-id": entry.id },
-    h("span", { class: "kind" }, entry.party.kind),
-    h("div", { class: "grow" }, h("strong", {}, entry.party.name), h("div", { class: "muted" }, `${entry.reasons.join(", ")} · proposed by ${entry.proposedBy} ${when(entry.proposedAt)}`)),
+    h("span", { class: "kind" }, entry.partyKind),
+    h(
+      "div",
+      { class: "grow" },
+      h("strong", {}, entry.partyName),
+      h("div", { class: "muted" }, `${entry.reason} · ${entry.summary}`),
+      h("div", { class: "muted" }, `proposed by ${entry.proposedBy} ${when(entry.createdAt)}${ownProposal ? " · your proposal: another reviewer decides" : ""}`),
+      comment,
+    ),
   );
-  const ownProposal = entry.proposedBy === viewer.name;
-  for (const decision of ["APPROVE", "DISMISS"] as const) {
-    const button = h("button", { class: decision.toLowerCase(), title: ownProposal ? "four eyes: another reviewer must decide" : "" }, decision === "APPROVE" ? "Approve" : "Dismiss");
+  for (const decision of ["ACTIVATE", "DISMISS"] as const) {
+    const button = h("button", { class: decision.toLowerCase() }, decision === "ACTIVATE" ? "Approve" : "Dismiss");
     button.disabled = ownProposal;
     button.addEventListener("click", () =>
       act(button, async () => {
-        const { reviewWatchlistEntry } = await gql<{ reviewWatchlistEntry: { status: string } }>(REVIEW_WATCHLIST, { id: entry.id, decision });
-        replace(row, h("span", { class: "kind" }, entry.party.kind), h("span", { class: "grow" }, entry.party.name), h("span", { class: "status" }, reviewWatchlistEntry.status));
+        if (!comment.value.trim()) throw new Error("a comment is required");
+        const { reviewWatchlistEntry } = await gql<{ reviewWatchlistEntry: { status: string } }>(REVIEW_WATCHLIST, {
+          id: entry.id,
+          decision,
+          comment: comment.value.trim(),
+        });
+        replace(row, h("span", { class: "kind" }, entry.partyKind), h("span", { class: "grow" }, entry.partyName), h("span", { class: "status" }, reviewWatchlistEntry.status.toLowerCase()));
       }),
     );
     row.append(button);
@@ -93,9 +118,9 @@ function reviewRow(entry: WatchlistEntry, viewer: Viewer): HTMLLIElement {
 
 function watchlistPanel(viewer: Viewer): HTMLElement {
   const [section, body] = panel("Watchlist review queue", "watchlist");
-  gql<{ watchlist: { items: WatchlistEntry[] } }>(WATCHLIST)
+  gql<{ watchlist: { entries: WatchlistEntry[] } }>(WATCHLIST)
     .then(({ watchlist }) => {
-      replace(body, watchlist.items.length ? h("ul", { class: "entries" }, ...watchlist.items.map((entry) => reviewRow(entry, viewer))) : h("p", { class: "empty" }, "Nothing to review."));
+      replace(body, watchlist.entries.length ? h("ul", { class: "entries" }, ...watchlist.entries.map((entry) => reviewRow(entry, viewer))) : h("p", { class: "empty" }, "Nothing to review."));
     })
     .catch((error: unknown) => replace(body, h("p", { class: "error" }, errorText(error))));
   return section;

@@ -1,96 +1,115 @@
-// The sentiment trend of one subject (shares per day, alert thresholds drawn) and the
-// stories behind its latest spike, each with its sources.
+// The sentiment trend of one subject (mentions per hour by sentiment, with the alert's
+// threshold and baseline drawn) and the stories behind the spike, each with its sources.
 import { gql } from "../api";
 import { errorText, h, panel, replace, when } from "../dom";
 import { SENTIMENT_TREND, STORIES } from "../operations";
-import { lineChart } from "./chart";
+import { lineChart, type Threshold } from "./chart";
+import type { Alert } from "./pr";
 
 interface TrendPoint {
-  start: string;
+  bucket: string;
+  total: number;
   negative: number;
   neutral: number;
   positive: number;
 }
 
-interface Trend {
-  thresholds: { name: string; negativeRate: number }[];
-  points: TrendPoint[];
-}
-
 interface Story {
   id: string;
   title: string;
-  firstSeen: string;
-  sentiment: string;
-  mentionCount: number;
-  sources: { feed: string; link: string; publishedAt: string | null }[];
+  firstSeenAt: string;
+  sourceCount: number;
+  sentiment: string | null;
 }
 
-const DAY_MS = 86_400_000;
-
-function shares(point: TrendPoint): [number, number, number] {
-  const total = point.negative + point.neutral + point.positive;
-  return total ? [point.negative / total, point.neutral / total, point.positive / total] : [0, 0, 0];
+interface Mention {
+  id: string;
+  title: string;
+  url: string;
+  publishedAt: string;
+  storyId: string | null;
 }
 
-function storyItem(story: Story): HTMLLIElement {
+const HOUR_MS = 3_600_000;
+
+function sourceName(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+function storyItem(story: Story, sources: Mention[]): HTMLLIElement {
   return h(
     "li",
-    { class: `story sentiment-${story.sentiment.toLowerCase()}` },
+    { class: `story sentiment-${(story.sentiment ?? "unscored").toLowerCase()}`, "data-story-id": story.id },
     h("strong", {}, story.title),
-    h("div", { class: "muted" }, `${story.mentionCount} mentions · first seen ${when(story.firstSeen)}`),
+    h("div", { class: "muted" }, `${story.sourceCount} sources · ${(story.sentiment ?? "unscored").toLowerCase()} · first seen ${when(story.firstSeenAt)}`),
     h(
       "ul",
       { class: "sources" },
-      ...story.sources.map((source) =>
-        h("li", {}, h("a", { href: source.link, target: "_blank", rel: "noopener noreferrer" }, source.feed), " ", when(source.publishedAt)),
+      ...sources.map((mention) =>
+        h("li", {}, h("a", { href: mention.url, target: "_blank", rel: "noopener noreferrer", title: mention.title }, sourceName(mention.url)), " ", when(mention.publishedAt)),
       ),
     ),
   );
 }
 
-/** The panel, and a function that shows a subject's trend around an instant (default: now). */
-export function sentimentPanel(): [HTMLElement, (subjectId: string, name: string, around?: string) => void] {
-  const input = h("input", { id: "subject-id", placeholder: "subject id, e.g. company" });
-  const [section, body] = panel(
-    "Sentiment trend",
-    "sentiment",
-    h("form", { class: "inline", onsubmit: (event: Event) => { event.preventDefault(); show(input.value.trim(), input.value.trim()); } }, input, h("button", { type: "submit" }, "Show")),
-  );
+function thresholdsOf(alert: Alert | undefined): Threshold[] {
+  if (!alert) return [];
+  const lines: Threshold[] = [];
+  if (alert.explanation?.threshold != null) lines.push({ name: "alert threshold", value: alert.explanation.threshold });
+  if (alert.baselineMean != null) lines.push({ name: "baseline", value: alert.baselineMean });
+  return lines;
+}
+
+/** The panel, and a function that shows a subject's last two days (around an alert if given). */
+export function sentimentPanel(): [HTMLElement, (subjectId: string, name: string, alert?: Alert) => void] {
+  const input = h("input", { id: "subject-id", placeholder: "subject id" });
+  const form = h("form", { class: "inline" }, input, h("button", { type: "submit" }, "Show"));
+  const [section, body] = panel("Sentiment trend", "sentiment", form);
   body.append(h("p", { class: "empty" }, "Pick an alert or enter a subject to see its trend."));
 
-  async function load(subjectId: string, name: string, around: string | undefined): Promise<void> {
-    const end = around ? new Date(new Date(around).getTime() + DAY_MS) : new Date();
-    const variables = { subjectId, from: new Date(end.getTime() - 30 * DAY_MS).toISOString(), to: end.toISOString() };
-    const spikeFrom = { ...variables, from: new Date(end.getTime() - 2 * DAY_MS).toISOString() };
-    const [{ sentimentTrend }, { stories }] = await Promise.all([
-      gql<{ sentimentTrend: Trend }>(SENTIMENT_TREND, variables),
-      gql<{ stories: Story[] }>(STORIES, spikeFrom),
+  async function load(subjectId: string, name: string, alert: Alert | undefined): Promise<void> {
+    const end = alert ? new Date(Date.parse(alert.openedAt) + HOUR_MS) : new Date();
+    const from = new Date(end.getTime() - 48 * HOUR_MS).toISOString();
+    const spikeFrom = new Date(end.getTime() - 24 * HOUR_MS).toISOString();
+    const [{ sentimentTrend }, { stories, mentions }] = await Promise.all([
+      gql<{ sentimentTrend: TrendPoint[] }>(SENTIMENT_TREND, { subjectId, from, to: end.toISOString() }),
+      gql<{ stories: { items: Story[] }; mentions: { items: Mention[] } }>(STORIES, { subjectId, from: spikeFrom, to: end.toISOString() }),
     ]);
-    const labels = sentimentTrend.points.map((point) => new Date(point.start).toLocaleDateString(undefined, { month: "short", day: "numeric" }));
-    const values = sentimentTrend.points.map(shares);
+    const labels = sentimentTrend.map((point) => new Date(point.bucket).toLocaleString(undefined, { day: "numeric", hour: "2-digit" }));
     const chart = lineChart(
       labels,
       [
-        { name: "negative", className: "negative", values: values.map((v) => v[0]) },
-        { name: "neutral", className: "neutral", values: values.map((v) => v[1]) },
-        { name: "positive", className: "positive", values: values.map((v) => v[2]) },
+        { name: "negative", className: "negative", values: sentimentTrend.map((point) => point.negative) },
+        { name: "neutral", className: "neutral", values: sentimentTrend.map((point) => point.neutral) },
+        { name: "positive", className: "positive", values: sentimentTrend.map((point) => point.positive) },
       ],
-      sentimentTrend.thresholds.map((t) => ({ name: t.name, value: t.negativeRate })),
+      thresholdsOf(alert),
     );
+    const sourcesOf = (story: Story): Mention[] => mentions.items.filter((mention) => mention.storyId === story.id);
     replace(
       body,
-      h("h3", {}, name),
+      h("h3", {}, name, h("span", { class: "muted" }, " · mentions per hour")),
       chart,
       h("h3", {}, "Stories behind the spike"),
-      stories.length ? h("ul", { class: "stories" }, ...stories.map(storyItem)) : h("p", { class: "empty" }, "No stories in the last two days."),
+      stories.items.length
+        ? h("ul", { class: "stories" }, ...stories.items.map((story) => storyItem(story, sourcesOf(story))))
+        : h("p", { class: "empty" }, "No stories in the 24 hours before."),
     );
   }
 
-  function show(subjectId: string, name: string, around?: string): void {
+  function show(subjectId: string, name: string, alert?: Alert): void {
     if (!subjectId) return;
+    input.value = subjectId;
     replace(body, h("p", { class: "muted" }, `loading ${name}…`));
-    load(subjectId, name, around).catch((error: unknown) => replace(body, h("p", { class: "error" }, errorText(error))));
+    load(subjectId, name, alert).catch((error: unknown) => replace(body, h("p", { class: "error" }, errorText(error))));
   }
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    show(input.value.trim(), input.value.trim());
+  });
   return [section, show];
 }
