@@ -56,7 +56,7 @@ export const PATH = `query Path($fromId: ID!, $toId: ID!) {
   path(fromId: $fromId, toId: $toId, maxHops: 4, first: 1) {
     length explanation
     nodes { id kind label fraudFlag }
-    hops { source { id } target { id } relationship text }
+    hops { source { id } target { id } relationship via { id kind label fraudFlag } }
   }
 }`;
 

@@ -29,7 +29,7 @@ interface PartyPath {
   length: number;
   explanation: string;
   nodes: GraphNode[];
-  hops: { source: { id: string }; target: { id: string }; relationship: string; text: string }[];
+  hops: { source: { id: string }; target: { id: string }; relationship: string; via: GraphNode | null }[];
 }
 
 const PARTY_KINDS = new Set(["CUSTOMER", "REPAIR_SHOP", "AGENT", "BROKER", "DEALER", "ADJUSTER"]);
@@ -45,6 +45,7 @@ const KIND_COLOURS: Record<string, string> = {
   CLAIM: "#c0392b",
   COMPLAINT: "#e67e22",
   IDENTIFIER: "#16a085",
+  RING: "#495057",
 };
 
 const STYLE: cytoscape.StylesheetJson = [
@@ -52,7 +53,7 @@ const STYLE: cytoscape.StylesheetJson = [
     selector: "node",
     style: {
       label: "data(label)",
-      "font-size": 9,
+      "font-size": 10,
       "text-valign": "bottom",
       "text-margin-y": 3,
       width: 18,
@@ -62,7 +63,8 @@ const STYLE: cytoscape.StylesheetJson = [
   },
   { selector: "node.flagged", style: { "border-width": 3, "border-color": "#c92a2a", "border-style": "dashed" } },
   { selector: "node.root", style: { width: 28, height: 28, "border-width": 3, "border-color": "#111" } },
-  { selector: "edge", style: { width: 1.5, "line-color": "#c5ccd6", "curve-style": "bezier", label: "data(kind)", "font-size": 7, color: "#8894a3" } },
+  { selector: "edge", style: { width: 1.5, "line-color": "#c5ccd6", "curve-style": "bezier" } },
+  { selector: "edge.on-path", style: { label: "data(kind)", "font-size": 8, color: "#e03131" } },
   { selector: "edge.on-path", style: { "line-color": "#e03131", width: 3 } },
   { selector: "node.on-path", style: { "background-color": "#e03131" } },
   { selector: "node:selected", style: { "border-width": 3, "border-color": "#e03131" } },
@@ -98,7 +100,9 @@ export function networkPanel(): [HTMLElement, (partyId: string) => void] {
     if (!cy) return;
     const fresh = elements(graph).filter((element) => cy?.getElementById(String(element.data.id)).empty());
     cy.add(fresh);
-    cy.layout({ name: "cose", animate: false, nodeDimensionsIncludeLabels: true }).run();
+    // Rings of hops around the opened party: readable at a glance, the same on every draw.
+    // (cytoscape takes a collection as roots; its typings only admit selector strings.)
+    cy.layout({ name: "breadthfirst", roots: cy.getElementById(rootId) as unknown as string[], circle: true, spacingFactor: 1.2, padding: 16, animate: false }).run();
     canvas.dataset.nodes = String(cy.nodes().length);
     const more = graph.hasNextPage ? ` (of ${graph.totalNodes ?? "more"})` : "";
     status.textContent = `${cy.nodes().length} nodes${more} · ${cy.edges().length} links`;
@@ -150,8 +154,14 @@ export function networkPanel(): [HTMLElement, (partyId: string) => void] {
           info.textContent = "No connection within four hops.";
           return;
         }
-        const edges = shortest.hops.map((hop) => ({ source: hop.source.id, target: hop.target.id, kind: hop.relationship }));
-        add({ nodes: shortest.nodes, edges });
+        // A hop through a shared identifier is drawn as the two HAS_ID links it stands for.
+        const edges = shortest.hops.flatMap((hop) =>
+          hop.via
+            ? [hop.source.id, hop.target.id].map((id) => ({ source: id, target: hop.via?.id ?? "", kind: "HAS_ID" }))
+            : [{ source: hop.source.id, target: hop.target.id, kind: hop.relationship }],
+        );
+        const vias = shortest.hops.flatMap((hop) => (hop.via ? [hop.via] : []));
+        add({ nodes: [...shortest.nodes, ...vias], edges });
         for (const node of shortest.nodes) cy?.getElementById(node.id).addClass("on-path");
         const onPath = new Set(edges.flatMap((edge) => [`${edge.source}|${edge.target}`, `${edge.target}|${edge.source}`]));
         cy?.edges().filter((edge) => onPath.has(`${edge.data("source")}|${edge.data("target")}`)).addClass("on-path");

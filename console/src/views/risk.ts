@@ -56,7 +56,7 @@ function ringsPanel(openNetwork: (partyId: string) => void): HTMLElement {
   body.append(h("p", { class: "muted" }, "loading…"));
   gql<{ rings: { nodes: Ring[]; totalCount: number } }>(RINGS)
     .then(({ rings }) => {
-      replace(body, rings.nodes.length ? h("p", { class: "muted" }, `${rings.totalCount} rings of three or more, by risk score`) : h("p", { class: "empty" }, "No rings found."));
+      replace(body, rings.nodes.length ? h("p", { class: "muted" }, `${rings.totalCount} ring${rings.totalCount === 1 ? "" : "s"} of three or more parties, by risk score`) : h("p", { class: "empty" }, "No rings found."));
       const list = h("ul", { class: "rings" });
       for (const ring of rings.nodes) {
         const shared = ring.sharedIdentifiers.map((identifier) => `${identifier.kind} ${identifier.masked}`).join(", ");

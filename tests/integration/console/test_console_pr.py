@@ -58,11 +58,6 @@ async def test_alert_arrives_live_and_is_acknowledged(
     stored = await graph.read("MATCH (a:Alert {id: $id}) RETURN a.status AS status", id=alert_id)
     assert stored[0]["status"] == "ACKNOWLEDGED"
 
-    # The trend of the alert's subject, with the alert's threshold and baseline drawn.
-    await row.locator("button.subject").click()
-    await expect(page.locator("#sentiment svg.chart")).to_be_visible()
-    await expect(page.locator("#sentiment svg.chart line.threshold")).to_have_count(2)
-
     # The crisis case the alert opened: a checklist whose steps count down and can be done.
     assert case_id is not None
     await page.reload()
@@ -78,4 +73,9 @@ async def test_alert_arrives_live_and_is_acknowledged(
         "MATCH (s {id: $id}) RETURN s.status AS status, s.completed_by AS by", id=first_step
     )
     assert done[0]["status"] == "DONE"
+
+    # The trend of the alert's subject, with the alert's threshold and baseline drawn.
+    await page.locator(f'li.alert[data-alert-id="{alert_id}"]').locator("button.subject").click()
+    await expect(page.locator("#sentiment svg.chart")).to_be_visible()
+    await expect(page.locator("#sentiment svg.chart line.threshold")).to_have_count(2)
     await screenshot(page, "pr-view")

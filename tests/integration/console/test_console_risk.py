@@ -27,6 +27,12 @@ NODES_IN_VIEW = """() => {
   return [cy.nodes().length, inside.length];
 }"""
 
+# Where cytoscape drew a node, in canvas pixels.
+RENDERED_AT = """(id) => {
+  const p = document.querySelector('#network-canvas').cy.getElementById(id).renderedPosition();
+  return [p.x, p.y];
+}"""
+
 PROPOSE = """mutation($partyId: String!) {
   proposeWatchlistEntry(partyId: $partyId, comment: "shares a phone with a flagged claim") { id }
 }"""
@@ -34,7 +40,10 @@ PROPOSE = """mutation($partyId: String!) {
 
 @requires_api("searchParties", "network", "path", "rings")
 async def test_search_network_expand_and_path(page: Page, graph: Graph, settings: Settings) -> None:
+    from graph.rings import refresh_rings
+
     await write_demo_book(graph, 200, 7, settings.identity_key)
+    await refresh_rings(graph)
     _, key = await ApiKeyRepository(graph).create("risk-analyst", Role.RISK, "tests")
     await sign_in(page, key)
 
@@ -47,10 +56,16 @@ async def test_search_network_expand_and_path(page: Page, graph: Graph, settings
     assert total > 3
     assert in_view == total
 
+    # A tap on a ring partner expands its neighbourhood into the drawing.
+    x, y = await page.evaluate(RENDERED_AT, "customer:C8000003")
+    await canvas.click(position={"x": x, "y": y})
+    await expect(page.locator("#network-info")).to_contain_text("C8000003) expanded")
+    assert int(str(await canvas.get_attribute("data-nodes"))) > total
+
     await page.fill("#path-to", "customer:C8000003")
     await page.click("#path-form button")
     await expect(canvas).to_have_attribute("data-path-length", "2")
-    await expect(page.locator("#network-info")).to_contain_text("7766")
+    await expect(page.locator("#network-info")).to_contain_text("shares")
 
     ring = page.locator("li.ring", has=page.locator('[data-party-id="customer:C8000001"]'))
     await expect(ring.locator("circle.ring-member")).to_have_count(5)
