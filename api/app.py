@@ -11,6 +11,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -26,8 +27,10 @@ from api.schema import build_schema
 from api.services import Services
 from api.settings import Settings
 from graph.client import Graph, open_driver
+from graph.handling_guides import HandlingGuideRepository
 from graph.migrations import migrate
 from models.errors import InvalidInput
+from monitors.complaint_deadlines import ComplaintDeadlineMonitor
 
 log = logging.getLogger(__name__)
 
@@ -130,8 +133,16 @@ def create_app(settings: Settings) -> Starlette:
             app.state.services = services
             view = RiskwatchGraphQL(services, schema=schema, graphql_ide="graphiql")
             app.state.graphql = view
-            log.info("riskwatch ready")
-            yield
+            async with anyio.create_task_group() as background:
+                # -- complaint desk: default handling guides and the overdue sweep --
+                await HandlingGuideRepository(graph).seed_defaults()
+                if settings.complaint_sweep_interval_s > 0:
+                    deadlines = ComplaintDeadlineMonitor(graph, settings.complaint_sweep_interval_s)
+                    background.start_soon(deadlines.run_forever)
+                # -- end complaint desk --
+                log.info("riskwatch ready")
+                yield
+                background.cancel_scope.cancel()
         finally:
             await driver.close()
             log.info("riskwatch stopped")

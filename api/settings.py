@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=30_000, ge=0)  # per key and process; 0 = off
     rate_limit_burst: int = Field(default=1_000, ge=1)
 
+    # Complaint desk: the overdue sweep (0 turns it off) and the complaint-risk signals.
+    complaint_sweep_interval_s: float = Field(default=300.0, ge=0)
+    complaint_repeat_window_days: int = Field(default=180, ge=1)
+    complaint_risk_pending_days: int = Field(default=30, ge=1)
+    complaint_risk_hotline_contacts: int = Field(default=2, ge=1)
+    complaint_risk_lookback_days: int = Field(default=365, ge=1)
+
     sentiment_model: Path = PROJECT_ROOT / ".cache" / "sentiment" / "riskwatch-zh-sentiment"
     # The web console bundle that scripts/setup builds from console/ (served at /console/).
     console_dir: Path = PROJECT_ROOT / "api" / "console_static"

@@ -38,6 +38,8 @@ class Label(StrEnum):
     HANDLING_GUIDE = "HandlingGuide"
     DELIVERY = "Delivery"
     WEBHOOK_TARGET = "WebhookTarget"
+    DOMAIN_EVENT = "DomainEvent"
+    COMPLAINT_ESCALATION = "ComplaintEscalation"
 
 
 # One label per kind of party (models.records.PartyKind's values are these labels).
@@ -61,3 +63,7 @@ class Rel(StrEnum):
     LISTS = "LISTS"
     CITES = "CITES"
     HAS_ALERT = "HAS_ALERT"
+    ESCALATED = "ESCALATED"
+    REVIEWS = "REVIEWS"
+    REPEAT_OF = "REPEAT_OF"
+    CONCERNS = "CONCERNS"

@@ -32,6 +32,10 @@ _INDEXES: list[LiteralString] = [
     "CREATE INDEX watchlist_status IF NOT EXISTS FOR (w:WatchlistEntry) ON (w.status)",
     "CREATE INDEX mention_published IF NOT EXISTS FOR (m:Mention) ON (m.published_at)",
     "CREATE INDEX audit_at IF NOT EXISTS FOR (a:AuditEvent) ON (a.at)",
+    "CREATE INDEX domain_event_dispatched IF NOT EXISTS FOR (e:DomainEvent) ON (e.dispatched_at)",
+    "CREATE INDEX complaint_channel IF NOT EXISTS FOR (c:Complaint) ON (c.channel)",
+    "CREATE INDEX claim_status IF NOT EXISTS FOR (c:Claim) ON (c.status)",
+    "CREATE INDEX frontline_feedback_at IF NOT EXISTS FOR (f:FrontlineFeedback) ON (f.at)",
 ]
 
 MIGRATIONS: list[LiteralString] = _CONSTRAINTS + _INDEXES

@@ -20,10 +20,20 @@ from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.tools import merge_types
 
 from api.errors import RiskwatchErrors
+from api.schema.complaint_insights import ComplaintInsightsMutation, ComplaintInsightsQuery
+from api.schema.complaints import ComplaintMutation, ComplaintQuery
 from api.schema.system import SystemMutation, SystemQuery
 
-QUERIES: tuple[type, ...] = (SystemQuery,)
-MUTATIONS: tuple[type, ...] = (SystemMutation,)
+QUERIES: tuple[type, ...] = (
+    SystemQuery,
+    ComplaintQuery,
+    ComplaintInsightsQuery,
+)
+MUTATIONS: tuple[type, ...] = (
+    SystemMutation,
+    ComplaintMutation,
+    ComplaintInsightsMutation,
+)
 SUBSCRIPTIONS: tuple[type, ...] = ()
 
 

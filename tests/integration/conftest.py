@@ -91,8 +91,10 @@ class LiveServer:
 def serve_in_thread(settings: Settings) -> Iterator[LiveServer]:
     """Run riskwatch under uvicorn in a thread on a free loopback port until the block ends."""
     port = _free_port()
+    # Background loops stay off in the shared test server: they would change test data.
+    quiet = settings.model_copy(update={"complaint_sweep_interval_s": 0})
     config = uvicorn.Config(
-        create_app(settings),
+        create_app(quiet),
         host="127.0.0.1",
         port=port,
         log_level="warning",

@@ -1,0 +1,76 @@
+"""Steps shared by the transactions that change a complaint: take its write lock and read it,
+and open a joint review (会商) together with its outbox event."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from neo4j import AsyncManagedTransaction
+
+from graph.events import DomainEventType, complaint_payload, domain_event
+from graph.queries import complaints as q
+from models.errors import NotFound
+from models.records import complaint_id
+
+
+def complaint_ref_id(ref: str) -> str:
+    """A complaint id from an id ("complaint:Q1") or a bare complaint number ("Q1")."""
+    ref = ref.strip()
+    return ref if ref.startswith("complaint:") else complaint_id(ref)
+
+
+async def lock_complaint(tx: AsyncManagedTransaction, cid: str) -> dict[str, Any]:
+    """Lock the complaint for this transaction and return it with its customer id, subject
+    ids and open reviews (NotFound when there is none)."""
+    record = await (await tx.run(q.LOCK_COMPLAINT, id=cid)).single()
+    if record is None:
+        raise NotFound(f"no complaint {cid}")
+    return record.data()
+
+
+@dataclass(frozen=True)
+class ReviewOpening:
+    """What opening a joint review records and announces."""
+
+    complaint_id: str
+    complaint: Mapping[str, Any]  # complaint_no, channel, category
+    customer_id: str | None
+    about_ids: Sequence[str]
+    reasons: Sequence[str]
+    participants: Sequence[str]
+    actor: str
+    at: datetime
+
+
+async def open_review_in(
+    tx: AsyncManagedTransaction, opening: ReviewOpening
+) -> tuple[str, dict[str, Any]]:
+    """Create the review in ``tx``; return its id and the ``complaint.joint_review_opened``
+    event for the caller to append in the same transaction."""
+    review_id = f"review:{uuid.uuid4()}"
+    await tx.run(
+        q.OPEN_JOINT_REVIEW,
+        complaint_id=opening.complaint_id,
+        id=review_id,
+        reasons=list(opening.reasons),
+        participants=list(opening.participants),
+        actor=opening.actor,
+        at=opening.at,
+    )
+    event = domain_event(
+        DomainEventType.COMPLAINT_JOINT_REVIEW_OPENED,
+        opening.complaint_id,
+        complaint_payload(
+            opening.complaint,
+            opening.customer_id,
+            opening.about_ids,
+            review_id=review_id,
+            reasons=list(opening.reasons),
+            participants=list(opening.participants),
+        ),
+    )
+    return review_id, event

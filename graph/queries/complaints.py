@@ -1,0 +1,214 @@
+"""Cypher for the complaint lifecycle: filing, extensions, escalations, joint reviews,
+listing with keyset pagination, and the overdue sweep.
+
+Shape: ``(:Party)-[:FILED]->(:Complaint)-[:ABOUT]->(Policy|Claim|Party)``;
+``(:Complaint)-[:ESCALATED]->(:ComplaintEscalation)`` keeps the channel history,
+``(:JointReview)-[:REVIEWS]->(:Complaint)``, ``(:Complaint)-[:REPEAT_OF]->(:Complaint)``.
+Statements that change a complaint first take its write lock (``SET q._lock ... REMOVE``) so
+that what they read is what they change, even with several API processes.
+"""
+
+from typing import LiteralString
+
+from graph.labels import Label, Rel
+
+# Which of the named customer, subjects and complaint number exist (checked before filing).
+# Related subjects of a claim include its policy, so "same matter" spans claim and policy.
+FILING_LOOKUP: LiteralString = """
+OPTIONAL MATCH (cust:Customer {id: $customer_id})
+RETURN cust IS NOT NULL AS customer_found,
+       EXISTS { MATCH (:Complaint {id: $complaint_id}) } AS duplicate,
+       [x IN $policy_ids WHERE NOT EXISTS { MATCH (:Policy {id: x}) }]
+       + [x IN $claim_ids WHERE NOT EXISTS { MATCH (:Claim {id: x}) }]
+       + [x IN $party_ids WHERE NOT EXISTS { MATCH (:Party {id: x}) }] AS missing,
+       [x IN $claim_ids | [(:Claim {id: x})<-[:HAS_CLAIM]-(p:Policy) | p.id]] AS claim_policies
+"""
+
+# The customer's earlier complaints (newest first, bounded) with their subjects and the
+# policies of claimed subjects, for repeat detection.
+PRIOR_COMPLAINTS: LiteralString = """
+MATCH (:Customer {id: $customer_id})-[:FILED]->(q:Complaint)
+WITH q ORDER BY q.received_at DESC LIMIT 200
+RETURN q.id AS id, q.category AS category, q.status AS status,
+       q.received_at AS received_at, q.closed_at AS closed_at,
+       [(q)-[:ABOUT]->(t) | t.id]
+       + [(q)-[:ABOUT]->(:Claim)<-[:HAS_CLAIM]-(p:Policy) | p.id] AS about_ids
+"""
+
+
+def link_each(node: str, rel: Rel, label: Label, param: str) -> LiteralString:
+    """A subquery linking ``node`` by ``rel`` to each ``label`` node whose id is in ``$param``.
+
+    Labels and types cannot be parameters, so they come from the allow-list enums; ``node`` and
+    ``param`` are names written in this package, never input.
+    """
+    return (
+        "CALL (" + node + ") { "
+        "UNWIND $" + param + " AS target_id "
+        "MATCH (t:" + label + " {id: target_id}) "
+        "MERGE (" + node + ")-[:" + rel + "]->(t) "
+        "RETURN count(*) AS " + param + "_linked "
+        "}\n"
+    )
+
+
+# Create the complaint, link it to its customer, subjects and the complaints it repeats.
+CREATE_COMPLAINT: LiteralString = (
+    """
+MATCH (cust:Customer {id: $customer_id})
+CREATE (q:Complaint {id: $id, complaint_no: $complaint_no, channel: $channel,
+                     category: $category, status: 'OPEN', received_at: $received_at,
+                     due_at: $due_at, summary: $summary, extensions: 0, repeat: $repeat,
+                     topic_terms: $topic_terms, filed_by: $actor, created_at: datetime(),
+                     updated_at: datetime()})
+CREATE (cust)-[:FILED]->(q)
+WITH q
+"""
+    + link_each("q", Rel.ABOUT, Label.POLICY, "policy_ids")
+    + link_each("q", Rel.ABOUT, Label.CLAIM, "claim_ids")
+    + link_each("q", Rel.ABOUT, Label.PARTY, "party_ids")
+    + link_each("q", Rel.REPEAT_OF, Label.COMPLAINT, "repeat_of")
+    + "RETURN q.id AS id"
+)
+
+# Lock a complaint and read what its rules and events need.
+LOCK_COMPLAINT: LiteralString = """
+MATCH (q:Complaint {id: $id})
+SET q._lock = true
+REMOVE q._lock
+WITH q
+OPTIONAL MATCH (who:Party)-[:FILED]->(q)
+RETURN q {.*} AS complaint, who.id AS customer_id, [(q)-[:ABOUT]->(t) | t.id] AS about_ids,
+       [(r:JointReview {status: 'OPEN'})-[:REVIEWS]->(q) | r.id] AS open_reviews
+"""
+
+# Record an allowed extension (the rule was checked in Python on the locked row).
+EXTEND_COMPLAINT: LiteralString = """
+MATCH (q:Complaint {id: $id})
+SET q.due_at = $due_at, q.extensions = $extensions, q.status = 'EXTENDED',
+    q.approver = coalesce($approver, q.approver),
+    q.extended_by = coalesce(q.extended_by, []) + $actor,
+    q.extension_reasons = coalesce(q.extension_reasons, []) + $reason,
+    q.updated_at = datetime()
+RETURN q.id AS id
+"""
+
+# Move a complaint up the channel ladder, keeping the step as a history node.
+ESCALATE_COMPLAINT: LiteralString = """
+MATCH (q:Complaint {id: $id})
+CREATE (q)-[:ESCALATED]->(:ComplaintEscalation {id: $escalation_id, from_channel: $from_channel,
+                                                to_channel: $to_channel, at: $at, by: $actor,
+                                                reason: $reason})
+SET q.channel = $to_channel, q.updated_at = datetime()
+RETURN q.id AS id
+"""
+
+# Mark a complaint answered.
+RESOLVE_COMPLAINT: LiteralString = """
+MATCH (q:Complaint {id: $id})
+SET q.status = 'RESOLVED', q.closed_at = $at, q.resolution = $resolution,
+    q.resolved_by = $actor, q.updated_at = datetime()
+RETURN q.id AS id
+"""
+
+# Open a joint review (会商) of a complaint.
+OPEN_JOINT_REVIEW: LiteralString = """
+MATCH (q:Complaint {id: $complaint_id})
+CREATE (r:JointReview {id: $id, status: 'OPEN', reasons: $reasons,
+                       participants: $participants, opened_at: $at, opened_by: $actor})
+CREATE (r)-[:REVIEWS]->(q)
+RETURN r.id AS id
+"""
+
+# Record a joint review's outcome (and who took part), closing it; returns its complaint.
+CONCLUDE_JOINT_REVIEW: LiteralString = """
+MATCH (r:JointReview {id: $id})-[:REVIEWS]->(q:Complaint)
+SET r._lock = true
+REMOVE r._lock
+WITH r, q
+WHERE r.status = 'OPEN'
+SET r.status = 'CONCLUDED', r.outcome = $outcome, r.concluded_at = $at,
+    r.concluded_by = $actor,
+    r.participants = CASE WHEN size($participants) > 0 THEN $participants
+                          ELSE r.participants END
+RETURN q.id AS complaint_id
+"""
+
+# Everything a complaint shows, for the complaints bound to ``q`` by the preceding clauses.
+_PROJECTION: LiteralString = """
+OPTIONAL MATCH (who:Party)-[:FILED]->(q)
+RETURN q {.*} AS complaint,
+       who {.id, .ref, .customer_no, .name, .id_masked, .phone_masked,
+            kind: [l IN labels(who) WHERE l <> 'Party'][0]} AS complainant,
+       [(q)-[:ABOUT]->(t) | {id: t.id, kind: [l IN labels(t) WHERE l <> 'Party'][0],
+                             ref: coalesce(t.policy_no, t.claim_no, t.ref),
+                             name: t.name}] AS about,
+       [(q)-[:ESCALATED]->(e:ComplaintEscalation) | e {.*}] AS escalations,
+       [(r:JointReview)-[:REVIEWS]->(q) | r {.*}] AS reviews,
+       [(q)-[:REPEAT_OF]->(earlier:Complaint) | earlier.id] AS repeat_of
+"""
+
+# One complaint with its customer, subjects, channel history and joint reviews.
+GET_COMPLAINT: LiteralString = "MATCH (q:Complaint {id: $id})\n" + _PROJECTION
+
+# Filters shared by both orderings; a null parameter switches its filter off.
+_FILTERS: LiteralString = """
+MATCH (q:Complaint)
+WHERE ($statuses IS NULL OR q.status IN $statuses)
+  AND ($channels IS NULL OR q.channel IN $channels)
+  AND ($categories IS NULL OR q.category IN $categories)
+  AND ($overdue IS NULL
+       OR (q.status = 'OVERDUE' OR (q.status IN ['OPEN', 'EXTENDED'] AND q.due_at < $now))
+          = $overdue)
+  AND ($due_before IS NULL
+       OR (q.status IN ['OPEN', 'EXTENDED'] AND $now <= q.due_at AND q.due_at <= $due_before))
+  AND ($party_id IS NULL
+       OR EXISTS { MATCH (:Party {id: $party_id})-[:FILED]->(q) }
+       OR EXISTS { MATCH (q)-[:ABOUT]->(:Party {id: $party_id}) })
+"""
+
+# A page of complaints, newest received first, after the cursor (received_at, id).
+LIST_BY_RECEIVED: LiteralString = (
+    _FILTERS
+    + """
+  AND ($after_at IS NULL OR q.received_at < $after_at
+       OR (q.received_at = $after_at AND q.id < $after_id))
+WITH q ORDER BY q.received_at DESC, q.id DESC LIMIT $limit
+"""
+    + _PROJECTION
+)
+
+# A page of complaints, earliest deadline first, after the cursor (due_at, id).
+LIST_BY_DUE: LiteralString = (
+    _FILTERS
+    + """
+  AND ($after_at IS NULL OR q.due_at > $after_at
+       OR (q.due_at = $after_at AND q.id > $after_id))
+WITH q ORDER BY q.due_at ASC, q.id ASC LIMIT $limit
+"""
+    + _PROJECTION
+)
+
+# Mark up to $limit open complaints past their deadline as OVERDUE; re-checked after taking
+# each row's lock so two sweeps never mark (and announce) the same complaint twice.
+MARK_OVERDUE: LiteralString = """
+MATCH (q:Complaint)
+WHERE q.status IN ['OPEN', 'EXTENDED'] AND q.due_at < $now
+WITH q LIMIT $limit
+SET q._lock = true
+REMOVE q._lock
+WITH q
+WHERE q.status IN ['OPEN', 'EXTENDED'] AND q.due_at < $now
+SET q.status = 'OVERDUE', q.overdue_at = $now, q.updated_at = datetime()
+WITH q
+OPTIONAL MATCH (who:Party)-[:FILED]->(q)
+RETURN q.id AS id, q.complaint_no AS complaint_no, q.channel AS channel,
+       q.category AS category, q.due_at AS due_at, who.id AS customer_id,
+       [(q)-[:ABOUT]->(t) | t.id] AS about_ids
+"""
+
+# How many complaints are overdue now (the /metrics gauge).
+COUNT_OVERDUE: LiteralString = """
+MATCH (q:Complaint {status: 'OVERDUE'})
+RETURN count(q) AS overdue
+"""
