@@ -1,6 +1,7 @@
 // The network panel: a party's neighbourhood drawn with cytoscape, nodes expandable by a
 // tap, and the shortest path between two parties highlighted.
-import cytoscape from "cytoscape";
+// Only the type: the library itself (most of the bundle) loads when a network is first opened.
+import type cytoscape from "cytoscape";
 import { gql } from "../api";
 import { errorText, h, panel, replace } from "../dom";
 import { NETWORK, PATH } from "../operations";
@@ -113,31 +114,33 @@ export function networkPanel(): [HTMLElement, (partyId: string) => void] {
     add(network);
   };
 
+  const onTap = (event: cytoscape.EventObject): void => {
+    const nodeId = String(event.target.id());
+    const kind = String(event.target.data("kind"));
+    const label = String(event.target.data("label"));
+    if (!PARTY_KINDS.has(kind)) {
+      info.textContent = `${kind} ${label}`;
+      return;
+    }
+    toInput.value = nodeId;
+    info.textContent = `${kind} ${label} (${nodeId}): expanding…`;
+    expand(nodeId).then(
+      () => (info.textContent = `${kind} ${label} (${nodeId}) expanded.`),
+      (error: unknown) => (info.textContent = errorText(error)),
+    );
+  };
+
   const open = (partyId: string): void => {
     rootId = partyId;
-    cy?.destroy();
-    cy = cytoscape({ container: canvas, style: STYLE, elements: [] });
-    (canvas as HTMLElement & { cy?: cytoscape.Core }).cy = cy;
-    cy.on("tap", "node", (event) => {
-      const nodeId = String(event.target.id());
-      const kind = String(event.target.data("kind"));
-      const label = String(event.target.data("label"));
-      if (!PARTY_KINDS.has(kind)) {
-        info.textContent = `${kind} ${label}`;
-        return;
-      }
-      toInput.value = nodeId;
-      info.textContent = `${kind} ${label} (${nodeId}): expanding…`;
-      expand(nodeId).then(
-        () => (info.textContent = `${kind} ${label} (${nodeId}) expanded.`),
-        (error: unknown) => (info.textContent = errorText(error)),
-      );
-    });
     status.textContent = "loading…";
-    gql<{ network: Subgraph }>(NETWORK, { partyId, depth: 2 })
-      .then(({ network }) => {
+    Promise.all([import("cytoscape"), gql<{ network: Subgraph }>(NETWORK, { partyId, depth: 2 })])
+      .then(([{ default: cytoscape }, { network }]) => {
+        cy?.destroy();
+        cy = cytoscape({ container: canvas, style: STYLE, elements: [] });
+        (canvas as HTMLElement & { cy?: cytoscape.Core }).cy = cy;
+        cy.on("tap", "node", onTap);
         add(network);
-        cy?.getElementById(partyId).addClass("root");
+        cy.getElementById(partyId).addClass("root");
       })
       .catch((error: unknown) => replace(info, h("span", { class: "error" }, errorText(error))));
   };
