@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import anyio
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
@@ -26,6 +26,7 @@ from api.rate_limit import KeyRateLimiter
 from api.schema import build_schema
 from api.services import Services
 from api.settings import Settings
+from api.watchlist_runner import scheduled_watchlist_rules
 from graph.client import Graph, open_driver
 from graph.handling_guides import HandlingGuideRepository
 from graph.migrations import migrate
@@ -133,13 +134,15 @@ def create_app(settings: Settings) -> Starlette:
             app.state.services = services
             view = RiskwatchGraphQL(services, schema=schema, graphql_ide="graphiql")
             app.state.graphql = view
-            async with anyio.create_task_group() as background:
+            async with AsyncExitStack() as stack:
+                background = await stack.enter_async_context(anyio.create_task_group())
                 # -- complaint desk: default handling guides and the overdue sweep --
                 await HandlingGuideRepository(graph).seed_defaults()
                 if settings.complaint_sweep_interval_s > 0:
                     deadlines = ComplaintDeadlineMonitor(graph, settings.complaint_sweep_interval_s)
                     background.start_soon(deadlines.run_forever)
-                # -- end complaint desk --
+                # -- watchlist rules on a schedule (off unless the interval is set) --
+                await stack.enter_async_context(scheduled_watchlist_rules(graph, settings))
                 log.info("riskwatch ready")
                 yield
                 background.cancel_scope.cancel()

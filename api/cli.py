@@ -11,10 +11,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from api.commands import apikey, migrate, roles, seed_demo, serve
+from api.commands import apikey, migrate, roles, seed_demo, serve, watchlist
 from models.errors import RiskwatchError
 
-COMMANDS = (serve, migrate, apikey, seed_demo, roles)
+COMMANDS = (serve, migrate, apikey, seed_demo, roles, watchlist)
 
 
 def build_parser() -> argparse.ArgumentParser:

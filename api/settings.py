@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.errors import ConfigurationError
+from models.renewal import DEFAULT_ACTIONS, RenewalAction
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_ENV_FILE = PROJECT_ROOT / ".riskwatch" / "local.env"
@@ -58,6 +59,21 @@ class Settings(BaseSettings):
     complaint_risk_pending_days: int = Field(default=30, ge=1)
     complaint_risk_hotline_contacts: int = Field(default=2, ge=1)
     complaint_risk_lookback_days: int = Field(default=365, ge=1)
+    # Watchlist rules (issue 4): thresholds, entry lifetime, schedule (0 = not scheduled).
+    watchlist_complaint_min: int = Field(default=3, ge=1)
+    watchlist_complaint_window_days: int = Field(default=365, ge=1)
+    watchlist_fraud_hops: int = Field(default=2, ge=0, le=4)
+    watchlist_ring_min_parties: int = Field(default=3, ge=2)
+    watchlist_identifier_max_degree: int = Field(default=50, ge=2)
+    watchlist_shop_min_customers: int = Field(default=5, ge=2)
+    watchlist_shop_window_days: int = Field(default=14, ge=1)
+    watchlist_entry_ttl_days: int = Field(default=365, ge=1)
+    watchlist_rules_interval_s: float = Field(default=0.0, ge=0)
+    # Renewal checks: ACTIVE reason -> action (JSON object), and the batch cap.
+    renewal_actions: dict[str, RenewalAction] = Field(
+        default_factory=lambda: {k: RenewalAction(v) for k, v in DEFAULT_ACTIONS.items()}
+    )
+    renewal_batch_max: int = Field(default=1000, ge=1, le=10_000)
 
     sentiment_model: Path = PROJECT_ROOT / ".cache" / "sentiment" / "riskwatch-zh-sentiment"
     # The web console bundle that scripts/setup builds from console/ (served at /console/).

@@ -36,6 +36,9 @@ _INDEXES: list[LiteralString] = [
     "CREATE INDEX complaint_channel IF NOT EXISTS FOR (c:Complaint) ON (c.channel)",
     "CREATE INDEX claim_status IF NOT EXISTS FOR (c:Claim) ON (c.status)",
     "CREATE INDEX frontline_feedback_at IF NOT EXISTS FOR (f:FrontlineFeedback) ON (f.at)",
+    "CREATE INDEX claim_fraud_flag IF NOT EXISTS FOR (c:Claim) ON (c.fraud_flag)",
+    "CREATE INDEX party_fraud_flag IF NOT EXISTS FOR (p:Party) ON (p.fraud_flag)",
+    "CREATE INDEX watchlist_reason IF NOT EXISTS FOR (w:WatchlistEntry) ON (w.reason)",
 ]
 
 MIGRATIONS: list[LiteralString] = _CONSTRAINTS + _INDEXES

@@ -28,11 +28,15 @@ def pinyin_key(name: str) -> str:
 
 def name_similarity(a: str, b: str) -> float:
     """0..1: 1 for the same folded name, high for same-sounding names (homophones)."""
-    folded_a, folded_b = fold_name(a), fold_name(b)
+    return key_similarity(fold_name(a), pinyin_key(a), fold_name(b), pinyin_key(b))
+
+
+def key_similarity(folded_a: str, pinyin_a: str, folded_b: str, pinyin_b: str) -> float:
+    """:func:`name_similarity` from already folded names and pinyin keys (as stored on parties)."""
     if not folded_a or not folded_b:
         return 0.0
     if folded_a == folded_b:
         return 1.0
     by_chars = SequenceMatcher(None, folded_a, folded_b).ratio()
-    by_sound = SequenceMatcher(None, pinyin_key(a), pinyin_key(b)).ratio()
+    by_sound = SequenceMatcher(None, pinyin_a, pinyin_b).ratio()
     return round(max(by_chars, 0.9 * by_sound), 4)

@@ -22,17 +22,22 @@ from strawberry.tools import merge_types
 from api.errors import RiskwatchErrors
 from api.schema.complaint_insights import ComplaintInsightsMutation, ComplaintInsightsQuery
 from api.schema.complaints import ComplaintMutation, ComplaintQuery
+from api.schema.renewal import RenewalQuery
 from api.schema.system import SystemMutation, SystemQuery
+from api.schema.watchlist import WatchlistMutation, WatchlistQuery
 
 QUERIES: tuple[type, ...] = (
     SystemQuery,
     ComplaintQuery,
     ComplaintInsightsQuery,
+    WatchlistQuery,
+    RenewalQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     SystemMutation,
     ComplaintMutation,
     ComplaintInsightsMutation,
+    WatchlistMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = ()
 

@@ -1,0 +1,257 @@
+"""The watchlist for the risk team (entries, evidence, four-eyes review, manual proposals,
+rule runs) and the masked attention flag for frontline and complaint-desk staff."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from api.auth import allow
+from api.context import Context
+from api.watchlist_runner import run_watchlist_rules
+from graph import watchlist as stored
+from graph.apikeys import Principal
+from graph.watchlist import WatchlistRepository
+from models.errors import AuthenticationError
+from models.records import PartyKind, party_id
+from models.roles import Role
+from models.watchlist import WatchlistReason, WatchlistStatus
+
+WatchlistReasonType = strawberry.enum(WatchlistReason, name="WatchlistReason")
+WatchlistStatusType = strawberry.enum(WatchlistStatus, name="WatchlistStatus")
+
+
+@strawberry.enum
+class ReviewDecision(Enum):
+    ACTIVATE = "ACTIVATE"
+    DISMISS = "DISMISS"
+
+
+@strawberry.type
+class EvidenceNode:
+    id: strawberry.ID
+    label: str
+    caption: str = strawberry.field(description="What it is; identifiers only masked.")
+
+
+@strawberry.type
+class EvidenceEdge:
+    source: strawberry.ID
+    type: str
+    target: strawberry.ID
+
+
+@strawberry.type
+class Evidence:
+    nodes: list[EvidenceNode]
+    edges: list[EvidenceEdge]
+
+
+@strawberry.type
+class WatchlistEntry:
+    id: strawberry.ID
+    party_id: strawberry.ID
+    party_ref: str
+    party_name: str
+    party_kind: str
+    reason: WatchlistReasonType  # type: ignore[valid-type]
+    status: WatchlistStatusType  # type: ignore[valid-type]
+    summary: str
+    source: str = strawberry.field(description="'rule' or 'manual'.")
+    proposed_by: str
+    created_at: datetime
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    review_comment: str | None
+    expires_at: datetime | None
+    last_seen_at: datetime | None
+    stored_entry: strawberry.Private[stored.Entry]
+
+    @strawberry.field(description="The nodes and relationships that made the rule fire.")
+    async def evidence(self, info: Info[Context, None]) -> Evidence:
+        nodes = await info.context.repo(WatchlistRepository).evidence(self.stored_entry)
+        return Evidence(
+            nodes=[
+                EvidenceNode(id=strawberry.ID(n.id), label=n.label, caption=n.caption)
+                for n in nodes
+            ],
+            edges=[
+                EvidenceEdge(
+                    source=strawberry.ID(e.source), type=e.type, target=strawberry.ID(e.target)
+                )
+                for e in self.stored_entry.evidence_edges
+            ],
+        )
+
+    @classmethod
+    def of(cls, entry: stored.Entry) -> WatchlistEntry:
+        return cls(
+            id=strawberry.ID(entry.id),
+            party_id=strawberry.ID(entry.party_id),
+            party_ref=entry.party_ref,
+            party_name=entry.party_name,
+            party_kind=entry.party_kind,
+            reason=entry.reason,
+            status=entry.status,
+            summary=entry.summary,
+            source=entry.source,
+            proposed_by=entry.proposed_by,
+            created_at=entry.created_at,
+            reviewed_by=entry.reviewed_by,
+            reviewed_at=entry.reviewed_at,
+            review_comment=entry.review_comment,
+            expires_at=entry.expires_at,
+            last_seen_at=entry.last_seen_at,
+            stored_entry=entry,
+        )
+
+
+@strawberry.type
+class WatchlistPage:
+    entries: list[WatchlistEntry]
+    end_cursor: str | None
+    has_next_page: bool
+
+
+@strawberry.type
+class RuleCount:
+    reason: str
+    count: int
+
+
+@strawberry.type
+class RuleRunReport:
+    added: list[RuleCount]
+    refreshed: list[RuleCount]
+    kept_dismissed: list[RuleCount]
+    expired: int
+
+
+@strawberry.type
+class AttentionFlag:
+    customer_id: strawberry.ID
+    masked_name: str
+    flagged: bool
+    reasons: list[str] = strawberry.field(description="Plain words, no evidence details.")
+
+
+def _principal(info: Info[Context, None]) -> Principal:
+    principal = info.context.principal
+    if principal is None:
+        raise AuthenticationError("not authenticated")
+    return principal
+
+
+def _counts(counts: dict[str, int]) -> list[RuleCount]:
+    return [RuleCount(reason=code, count=n) for code, n in sorted(counts.items())]
+
+
+def _customer_or_party_id(ref: str) -> str:
+    """Accept a party id (``customer:C0000001``) or a bare customer number."""
+    ref = ref.strip()
+    return ref if ":" in ref else party_id(PartyKind.CUSTOMER, ref.upper())
+
+
+RISK = allow(Role.RISK)
+
+
+@strawberry.type
+class WatchlistQuery:
+    @strawberry.field(permission_classes=RISK, description="Watchlist entries, in id order.")
+    async def watchlist(
+        self,
+        info: Info[Context, None],
+        status: WatchlistStatusType | None = None,  # type: ignore[valid-type]
+        reason: WatchlistReasonType | None = None,  # type: ignore[valid-type]
+        first: int = 50,
+        after: str | None = None,
+    ) -> WatchlistPage:
+        entries, more = await info.context.repo(WatchlistRepository).list(
+            WatchlistStatus(status) if status else None,
+            WatchlistReason(reason) if reason else None,
+            first,
+            after,
+        )
+        return WatchlistPage(
+            entries=[WatchlistEntry.of(e) for e in entries],
+            end_cursor=entries[-1].id if entries else None,
+            has_next_page=more,
+        )
+
+    @strawberry.field(permission_classes=RISK, description="One entry with its evidence.")
+    async def watchlist_entry(self, info: Info[Context, None], id: strawberry.ID) -> WatchlistEntry:
+        return WatchlistEntry.of(await info.context.repo(WatchlistRepository).get(str(id)))
+
+    @strawberry.field(
+        permission_classes=allow(Role.COMPLAINTS, Role.RISK),
+        description="Whether a customer needs special attention, in plain words (masked).",
+    )
+    async def attention_flag(self, info: Info[Context, None], customer_id: str) -> AttentionFlag:
+        flag = await info.context.repo(WatchlistRepository).attention(
+            _customer_or_party_id(customer_id)
+        )
+        return AttentionFlag(
+            customer_id=strawberry.ID(flag.party_id),
+            masked_name=flag.masked_name,
+            flagged=flag.flagged,
+            reasons=list(flag.reasons),
+        )
+
+
+@strawberry.type
+class WatchlistMutation:
+    @strawberry.mutation(
+        permission_classes=RISK,
+        description="Activate or dismiss an entry; the reviewer must not be its proposer.",
+    )
+    async def review_watchlist_entry(
+        self, info: Info[Context, None], id: strawberry.ID, decision: ReviewDecision, comment: str
+    ) -> WatchlistEntry:
+        principal = _principal(info)
+        entry = await info.context.repo(WatchlistRepository).review(
+            str(id), decision is ReviewDecision.ACTIVATE, comment, principal.name, principal.key_id
+        )
+        return WatchlistEntry.of(entry)
+
+    @strawberry.mutation(
+        permission_classes=RISK, description="Propose a party for the watchlist by hand."
+    )
+    async def propose_watchlist_entry(
+        self,
+        info: Info[Context, None],
+        party_id: str,
+        comment: str,
+        reason: WatchlistReasonType = WatchlistReason.MANUAL,  # type: ignore[valid-type]
+    ) -> WatchlistEntry:
+        principal = _principal(info)
+        settings = info.context.services.settings
+        entry = await info.context.repo(WatchlistRepository).propose(
+            _customer_or_party_id(party_id),
+            WatchlistReason(reason),
+            comment,
+            principal.name,
+            principal.key_id,
+            datetime.now(UTC),
+            settings.watchlist_entry_ttl_days,
+        )
+        return WatchlistEntry.of(entry)
+
+    @strawberry.mutation(
+        permission_classes=RISK,
+        description="Run the watchlist rules now (as of `now`, default the current time).",
+    )
+    async def run_watchlist_rules(
+        self, info: Info[Context, None], now: datetime | None = None
+    ) -> RuleRunReport:
+        report = await run_watchlist_rules(
+            info.context.services.graph, info.context.services.settings, now
+        )
+        return RuleRunReport(
+            added=_counts(report.added),
+            refreshed=_counts(report.refreshed),
+            kept_dismissed=_counts(report.kept_dismissed),
+            expired=report.expired,
+        )

@@ -1,0 +1,86 @@
+"""Running the watchlist rules with the settings' thresholds: on demand and on a schedule."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+import anyio
+from prometheus_client import Counter
+
+from api.settings import Settings
+from graph.client import Graph
+from graph.watchlist import RunReport, WatchlistRepository
+from graph.watchlist_rules import RuleThresholds
+from models.errors import InvalidInput, RiskwatchError
+from models.watchlist import WatchlistReason
+
+log = logging.getLogger(__name__)
+
+RULE_RUNS = Counter("riskwatch_watchlist_rule_runs_total", "Watchlist rule runs", ["outcome"])
+
+
+def rule_thresholds(settings: Settings) -> RuleThresholds:
+    """The rules' thresholds from the settings."""
+    return RuleThresholds(
+        complaint_min=settings.watchlist_complaint_min,
+        complaint_window_days=settings.watchlist_complaint_window_days,
+        fraud_hops=settings.watchlist_fraud_hops,
+        ring_min_parties=settings.watchlist_ring_min_parties,
+        identifier_max_degree=settings.watchlist_identifier_max_degree,
+        shop_min_customers=settings.watchlist_shop_min_customers,
+        shop_window_days=settings.watchlist_shop_window_days,
+    )
+
+
+async def run_watchlist_rules(
+    graph: Graph,
+    settings: Settings,
+    now: datetime | None = None,
+    reasons: Iterable[WatchlistReason] | None = None,
+) -> RunReport:
+    """Run the rules once at ``now`` (default: the current time)."""
+    now = now or datetime.now(UTC)
+    if not 1900 <= now.year <= 9000:
+        raise InvalidInput("now must be an instant between the years 1900 and 9000")
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    return await WatchlistRepository(graph).run_rules(
+        rule_thresholds(settings),
+        now,
+        settings.watchlist_entry_ttl_days,
+        reasons,
+    )
+
+
+@asynccontextmanager
+async def scheduled_watchlist_rules(
+    graph: Graph, settings: Settings, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+) -> AsyncIterator[None]:
+    """Run the rules every ``watchlist_rules_interval_s`` seconds while open (0: never)."""
+    interval = settings.watchlist_rules_interval_s
+    if interval <= 0:
+        yield
+        return
+
+    async def loop() -> None:
+        while True:
+            await anyio.sleep(interval)
+            try:
+                report = await run_watchlist_rules(graph, settings, clock())
+            except RiskwatchError as error:
+                # A failed run (Neo4j briefly away) is retried at the next tick.
+                RULE_RUNS.labels("failed").inc()
+                log.warning("scheduled watchlist rule run failed: %s", error.message)
+                continue
+            RULE_RUNS.labels("ok").inc()
+            log.info("scheduled watchlist rule run: %s", report.line())
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(loop)
+        try:
+            yield
+        finally:
+            tasks.cancel_scope.cancel()

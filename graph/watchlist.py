@@ -1,0 +1,325 @@
+"""Watchlist entries: running the rules into entries, four-eyes review, manual proposals,
+listing, evidence subgraphs and the masked attention flag.
+
+One entry per (party, reason), with a stable id. A rule run is idempotent: an unchanged
+finding refreshes its entry; changed evidence updates it; a dismissed entry stays dismissed
+for the same evidence (fingerprint) and is proposed again on new evidence; entries whose rule
+no longer fires, or whose expiry has passed, expire. Every status or evidence change writes an
+``:AuditEvent``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from graph.client import Graph
+from graph.queries import watchlist as q
+from graph.watchlist_rules import RULES, RuleThresholds
+from models.errors import InvalidInput, NotFound, PermissionDenied
+from models.watchlist import (
+    PLAIN_WORDS,
+    EvidenceEdge,
+    Finding,
+    WatchlistReason,
+    WatchlistStatus,
+    entry_id,
+    evidence_fingerprint,
+    mask_name,
+)
+
+_WRITE_BATCH = 1000
+
+
+@dataclass
+class RunReport:
+    """What a rule run changed, per reason code."""
+
+    added: dict[str, int] = field(default_factory=dict)
+    refreshed: dict[str, int] = field(default_factory=dict)
+    expired: int = 0
+    kept_dismissed: dict[str, int] = field(default_factory=dict)
+
+    def line(self) -> str:
+        """One human-readable line for logs and the CLI."""
+        return (
+            f"added {sum(self.added.values())}, refreshed {sum(self.refreshed.values())}, "
+            f"expired {self.expired}, kept dismissed {sum(self.kept_dismissed.values())}"
+        )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A watchlist entry as stored, with its party's display fields."""
+
+    id: str
+    party_id: str
+    party_ref: str
+    party_name: str
+    party_kind: str
+    reason: WatchlistReason
+    status: WatchlistStatus
+    summary: str
+    source: str
+    proposed_by: str
+    proposed_by_key: str
+    created_at: datetime
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    review_comment: str | None
+    expires_at: datetime | None
+    last_seen_at: datetime | None
+    evidence_nodes: tuple[str, ...]
+    evidence_edges: tuple[EvidenceEdge, ...]
+
+
+@dataclass(frozen=True)
+class EvidenceNode:
+    """One evidence node: its id, label and a caption with identifiers masked."""
+
+    id: str
+    label: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class AttentionFlag:
+    """What frontline staff see: a masked name and plain-words reasons, no evidence."""
+
+    party_id: str
+    masked_name: str
+    flagged: bool
+    reasons: tuple[str, ...]
+
+
+def _native(value: Any) -> Any:
+    return value.to_native() if hasattr(value, "to_native") else value
+
+
+def _entry(record: Mapping[str, Any]) -> Entry:
+    w = record["entry"]
+    return Entry(
+        id=w["id"],
+        party_id=w["party_id"],
+        party_ref=record["party_ref"] or "",
+        party_name=record["party_name"] or "",
+        party_kind=record["party_kind"] or "Party",
+        reason=WatchlistReason(w["reason"]),
+        status=WatchlistStatus(w["status"]),
+        summary=w.get("summary") or "",
+        source=w.get("source") or "rule",
+        proposed_by=w.get("proposed_by") or "",
+        proposed_by_key=w.get("proposed_by_key") or "",
+        created_at=_native(w["created_at"]),
+        reviewed_by=w.get("reviewed_by"),
+        reviewed_at=_native(w.get("reviewed_at")),
+        review_comment=w.get("review_comment"),
+        expires_at=_native(w.get("expires_at")),
+        last_seen_at=_native(w.get("last_seen_at")),
+        evidence_nodes=tuple(w.get("evidence_nodes") or ()),
+        evidence_edges=tuple(EvidenceEdge.decode(e) for e in w.get("evidence_edges") or ()),
+    )
+
+
+class WatchlistRepository:
+    """Reads and writes ``:WatchlistEntry`` nodes."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    async def run_rules(
+        self,
+        thresholds: RuleThresholds,
+        now: datetime,
+        ttl_days: int,
+        reasons: Iterable[WatchlistReason] | None = None,
+    ) -> RunReport:
+        """Run the rules (all, or ``reasons``) at instant ``now`` and write what they found."""
+        chosen = list(reasons) if reasons is not None else list(RULES)
+        findings: list[Finding] = []
+        for reason in chosen:
+            findings.extend(await RULES[reason](self.graph, thresholds, now))
+        return await self.apply_findings(findings, chosen, now, ttl_days)
+
+    async def apply_findings(
+        self,
+        findings: list[Finding],
+        reasons: list[WatchlistReason],
+        now: datetime,
+        ttl_days: int,
+    ) -> RunReport:
+        """Turn a run's findings into entry writes, then expire what the run no longer finds."""
+        existing = {
+            r["id"]: r
+            for r in await self.graph.read(
+                q.ENTRIES_FOR_REASONS, reasons=[reason.value for reason in reasons]
+            )
+        }
+        report = RunReport()
+        rows: list[dict[str, Any]] = []
+        seen: list[str] = []
+        for finding in findings:
+            wid = entry_id(finding.party_id, finding.reason)
+            fingerprint = finding.fingerprint()
+            old = existing.get(wid)
+            code = finding.reason.value
+            status = WatchlistStatus.PROPOSED.value
+            audit: str | None = "watchlist.propose"
+            repropose = True
+            if old is not None and old["status"] in ("PROPOSED", "ACTIVE"):
+                status, repropose = old["status"], False
+                audit = None if old["fingerprint"] == fingerprint else "watchlist.evidence"
+                report.refreshed[code] = report.refreshed.get(code, 0) + 1
+            elif (
+                old is not None
+                and old["status"] == "DISMISSED"
+                and (old["dismissed_fingerprint"] == fingerprint)
+            ):
+                report.kept_dismissed[code] = report.kept_dismissed.get(code, 0) + 1
+                seen.append(wid)
+                continue
+            else:
+                report.added[code] = report.added.get(code, 0) + 1
+            seen.append(wid)
+            rows.append(
+                {
+                    "id": wid,
+                    "party_id": finding.party_id,
+                    "reason": code,
+                    "status": status,
+                    "nodes": sorted(finding.nodes),
+                    "edges": sorted(edge.encoded() for edge in finding.edges),
+                    "fingerprint": fingerprint,
+                    "summary": finding.summary,
+                    "proposed_by": f"rules:{code}",
+                    "repropose": repropose,
+                    "audit_action": audit,
+                    "audit_after": f"{status}: {finding.summary}",
+                }
+            )
+        expires_at = now + timedelta(days=ttl_days)
+        for start in range(0, len(rows), _WRITE_BATCH):
+            await self.graph.write(
+                q.UPSERT_ENTRIES,
+                rows=rows[start : start + _WRITE_BATCH],
+                now=now,
+                expires_at=expires_at,
+            )
+        expired = await self.graph.write(
+            q.EXPIRE_ENTRIES,
+            reasons=[reason.value for reason in reasons],
+            seen=seen,
+            now=now,
+            actor="rules",
+        )
+        report.expired = len(expired)
+        return report
+
+    async def get(self, wid: str) -> Entry:
+        """One entry, or NotFound."""
+        records = await self.graph.read(q.GET_ENTRY, id=wid)
+        if not records:
+            raise NotFound(f"no watchlist entry {wid!r}")
+        return _entry(records[0])
+
+    async def list(
+        self,
+        status: WatchlistStatus | None,
+        reason: WatchlistReason | None,
+        first: int,
+        after: str | None,
+    ) -> tuple[list[Entry], bool]:
+        """A page of entries in id order after cursor ``after``, and whether more follow."""
+        if not 1 <= first <= 500:
+            raise InvalidInput("first must be between 1 and 500")
+        records = await self.graph.read(
+            q.LIST_ENTRIES,
+            status=status.value if status else None,
+            reason=reason.value if reason else None,
+            after=after,
+            limit=first + 1,
+        )
+        entries = [_entry(record) for record in records]
+        return entries[:first], len(entries) > first
+
+    async def review(
+        self, wid: str, activate: bool, comment: str, actor: str, actor_key: str
+    ) -> Entry:
+        """Activate or dismiss an entry; the reviewer must not be its proposer (four-eyes)."""
+        if not comment.strip():
+            raise InvalidInput("a review needs a comment")
+        entry = await self.get(wid)
+        if entry.proposed_by_key == actor_key:
+            raise PermissionDenied("four-eyes: an entry cannot be reviewed by its proposer")
+        target = WatchlistStatus.ACTIVE if activate else WatchlistStatus.DISMISSED
+        allowed = {
+            WatchlistStatus.PROPOSED: (WatchlistStatus.ACTIVE, WatchlistStatus.DISMISSED),
+            WatchlistStatus.ACTIVE: (WatchlistStatus.DISMISSED,),
+        }
+        if target not in allowed.get(entry.status, ()):
+            raise InvalidInput(f"an entry that is {entry.status.value} cannot become {target}")
+        written = await self.graph.write(
+            q.REVIEW_ENTRY,
+            id=wid,
+            expected=entry.status.value,
+            status=target.value,
+            comment=comment.strip(),
+            actor=actor,
+            actor_key=actor_key,
+        )
+        if not written:
+            raise InvalidInput("the entry changed meanwhile; reload it and review again")
+        return await self.get(wid)
+
+    async def propose(
+        self,
+        party_id: str,
+        reason: WatchlistReason,
+        comment: str,
+        actor: str,
+        actor_key: str,
+        now: datetime,
+        ttl_days: int,
+    ) -> Entry:
+        """A manual proposal (it needs another reviewer to become active)."""
+        if not comment.strip():
+            raise InvalidInput("a proposal needs a comment saying why")
+        wid = entry_id(party_id, reason)
+        written = await self.graph.write(
+            q.PROPOSE_ENTRY,
+            id=wid,
+            party_id=party_id,
+            reason=reason.value,
+            comment=comment.strip(),
+            actor=actor,
+            actor_key=actor_key,
+            nodes=[party_id],
+            fingerprint=evidence_fingerprint([party_id], [f"manual:{actor_key}"]),
+            expires_at=now + timedelta(days=ttl_days),
+        )
+        if not written:
+            existing = await self.graph.read(q.GET_ENTRY, id=wid)
+            if not existing:
+                raise NotFound(f"no party {party_id!r}")
+            raise InvalidInput("this party already has an open entry for that reason")
+        return await self.get(wid)
+
+    async def evidence(self, entry: Entry) -> tuple[EvidenceNode, ...]:
+        """The entry's evidence nodes (identifiers masked), in the stored order."""
+        records = await self.graph.read(q.EVIDENCE_NODES, ids=list(entry.evidence_nodes))
+        return tuple(EvidenceNode(r["id"], r["label"] or "", r["caption"] or "") for r in records)
+
+    async def attention(self, party_id: str) -> AttentionFlag:
+        """The attention flag for a party: ACTIVE entries' reasons in plain words, masked."""
+        records = await self.graph.read(q.ATTENTION, party_id=party_id)
+        if not records:
+            raise NotFound(f"no party {party_id!r}")
+        reasons = sorted({WatchlistReason(r) for r in records[0]["reasons"]})
+        return AttentionFlag(
+            party_id=party_id,
+            masked_name=mask_name(records[0]["name"] or ""),
+            flagged=bool(reasons),
+            reasons=tuple(PLAIN_WORDS[reason] for reason in reasons),
+        )

@@ -1,0 +1,117 @@
+"""The watchlist's vocabulary: reason codes, entry statuses, evidence fingerprints, plain words.
+
+Pure Python: the rules that find entries live in ``graph.watchlist_rules``; what an entry means
+to a renewal system lives in ``models.renewal``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class WatchlistReason(StrEnum):
+    """Why a party is on the watchlist; rule-made entries carry one of the first five."""
+
+    REPEAT_COMPLAINANT = "REPEAT_COMPLAINANT"
+    REGULATOR_ESCALATION_AFTER_CLEAR_DENIAL = "REGULATOR_ESCALATION_AFTER_CLEAR_DENIAL"
+    FRAUD_LINKED = "FRAUD_LINKED"
+    SHARED_IDENTIFIER_RING = "SHARED_IDENTIFIER_RING"
+    REPAIR_SHOP_COMPLAINT_CLUSTER = "REPAIR_SHOP_COMPLAINT_CLUSTER"
+    MANUAL = "MANUAL"
+
+
+class WatchlistStatus(StrEnum):
+    """An entry's life: proposed by a rule or a person, then activated or dismissed by a
+    reviewer; expired when its rule no longer fires or its expiry passes."""
+
+    PROPOSED = "PROPOSED"
+    ACTIVE = "ACTIVE"
+    DISMISSED = "DISMISSED"
+    EXPIRED = "EXPIRED"
+
+
+OPEN_STATUSES = (WatchlistStatus.PROPOSED, WatchlistStatus.ACTIVE)
+
+# What frontline and complaint-desk staff read: the reason in plain words, no evidence.
+PLAIN_WORDS: dict[WatchlistReason, str] = {
+    WatchlistReason.REPEAT_COMPLAINANT: (
+        "Has complained many times recently: take extra care to resolve issues at first contact."
+    ),
+    WatchlistReason.REGULATOR_ESCALATION_AFTER_CLEAR_DENIAL: (
+        "Escalated a clearly justified claim decision to the regulator: keep written records "
+        "and involve a supervisor early."
+    ),
+    WatchlistReason.FRAUD_LINKED: (
+        "Connected to a case under fraud investigation: follow procedures strictly and make "
+        "no commitments on claims."
+    ),
+    WatchlistReason.SHARED_IDENTIFIER_RING: (
+        "Shares contact or payment details with other policyholders under review: verify "
+        "identity carefully."
+    ),
+    WatchlistReason.REPAIR_SHOP_COMPLAINT_CLUSTER: (
+        "Repair shop with a recent cluster of customer complaints: check repair quality and "
+        "paperwork closely."
+    ),
+    WatchlistReason.MANUAL: "Flagged by the risk team for special attention.",
+}
+
+
+@dataclass(frozen=True)
+class EvidenceEdge:
+    """One relationship that made a rule fire, by the ``id`` of its ends."""
+
+    source: str
+    type: str
+    target: str
+
+    def encoded(self) -> str:
+        """The stored form ``source|TYPE|target`` (node ids contain no ``|``)."""
+        return f"{self.source}|{self.type}|{self.target}"
+
+    @classmethod
+    def decode(cls, value: str) -> EvidenceEdge:
+        """The edge of a stored ``source|TYPE|target``."""
+        source, rel_type, target = value.split("|", 2)
+        return cls(source, rel_type, target)
+
+
+@dataclass
+class Finding:
+    """A rule fired for a party: the reason and the node and relationship ids behind it."""
+
+    party_id: str
+    reason: WatchlistReason
+    nodes: set[str] = field(default_factory=set)
+    edges: set[EvidenceEdge] = field(default_factory=set)
+    summary: str = ""
+
+    def fingerprint(self) -> str:
+        """Hash of the sorted evidence ids: equal evidence, equal fingerprint."""
+        return evidence_fingerprint(self.nodes, (edge.encoded() for edge in self.edges))
+
+
+def evidence_fingerprint(nodes: Iterable[str], edges: Iterable[str]) -> str:
+    """A short stable hash of a set of evidence node ids and encoded edges."""
+    digest = hashlib.sha256()
+    for item in [*sorted(set(nodes)), "--", *sorted(set(edges))]:
+        digest.update(item.encode("utf-8"))
+        digest.update(b"\n")
+    return digest.hexdigest()[:32]
+
+
+def entry_id(party_id: str, reason: WatchlistReason) -> str:
+    """The stable ``id`` of the one entry a party has for a reason."""
+    digest = hashlib.sha256(f"{party_id}|{reason.value}".encode()).hexdigest()[:24]
+    return f"watch:{digest}"
+
+
+def mask_name(name: str) -> str:
+    """A name with all but its first character hidden (钱多多 -> 钱**)."""
+    name = name.strip()
+    if not name:
+        return ""
+    return name[0] + "*" * max(len(name) - 1, 1)
