@@ -55,7 +55,8 @@ export function countdown(deadlineIso: string, now: number = Date.now()): string
   const hours = Math.floor((abs % 86_400_000) / 3_600_000);
   const minutes = Math.floor((abs % 3_600_000) / 60_000);
   const seconds = Math.floor((abs % 60_000) / 1000);
-  const span = days > 0 ? `${days}d ${hours}h` : hours > 0 ? `${hours}h ${minutes}m` : `${minutes}m ${seconds}s`;
+  const span =
+    days > 0 ? `${days}d ${hours}h` : hours > 0 ? `${hours}h ${minutes}m` : `${minutes}m ${seconds}s`;
   return ms >= 0 ? `${span} left` : `overdue ${span}`;
 }
 
@@ -95,4 +96,21 @@ export async function act(button: HTMLButtonElement, action: () => Promise<void>
     button.disabled = false;
     button.after(h("span", { class: "action-error", role: "alert" }, errorText(error)));
   }
+}
+
+/** Shows "loading…" in ``body``, then what ``render`` makes of the answer, or the error. */
+export function fill<T>(body: HTMLElement, request: Promise<T>, render: (data: T) => Child[]): void {
+  replace(body, h("p", { class: "muted" }, "loading…"));
+  request.then(
+    (data) => replace(body, ...render(data)),
+    (error: unknown) => replace(body, h("p", { class: "error", role: "alert" }, errorText(error))),
+  );
+}
+
+/** Creates an SVG element with attributes and optional text. */
+export function svg(tag: string, attrs: Record<string, string | number>, text?: string): SVGElement {
+  const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
+  if (text !== undefined) node.textContent = text;
+  return node;
 }

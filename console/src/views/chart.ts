@@ -1,4 +1,5 @@
 // A small SVG line chart: sentiment counts over time with horizontal threshold lines.
+import { svg as el } from "../dom";
 
 export interface Series {
   name: string;
@@ -11,17 +12,9 @@ export interface Threshold {
   value: number;
 }
 
-const SVG = "http://www.w3.org/2000/svg";
 const WIDTH = 560;
 const HEIGHT = 240;
 const PAD = { left: 44, right: 90, top: 12, bottom: 28 };
-
-function el(tag: string, attrs: Record<string, string | number>, text?: string): SVGElement {
-  const node = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 /** Draws ``series`` against ``labels`` with dashed ``thresholds``, scaled to fit them all. */
 export function lineChart(labels: string[], series: Series[], thresholds: Threshold[]): SVGSVGElement {
@@ -30,29 +23,63 @@ export function lineChart(labels: string[], series: Series[], thresholds: Thresh
   const svg = el("svg", { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, class: "chart", role: "img" }) as SVGSVGElement;
   const plotW = WIDTH - PAD.left - PAD.right;
   const plotH = HEIGHT - PAD.top - PAD.bottom;
-  const x = (i: number): number => PAD.left + (labels.length > 1 ? (i * plotW) / (labels.length - 1) : plotW / 2);
+  const x = (i: number): number =>
+    PAD.left + (labels.length > 1 ? (i * plotW) / (labels.length - 1) : plotW / 2);
   const y = (v: number): number => PAD.top + plotH - (Math.min(v, max) / max) * plotH;
 
   for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
-    svg.append(el("line", { x1: PAD.left, x2: PAD.left + plotW, y1: y(tick * max), y2: y(tick * max), class: "grid" }));
-    svg.append(el("text", { x: PAD.left - 6, y: y(tick * max) + 4, class: "axis", "text-anchor": "end" }, formatTick(tick * max)));
+    svg.append(
+      el("line", { x1: PAD.left, x2: PAD.left + plotW, y1: y(tick * max), y2: y(tick * max), class: "grid" }),
+    );
+    svg.append(
+      el(
+        "text",
+        { x: PAD.left - 6, y: y(tick * max) + 4, class: "axis", "text-anchor": "end" },
+        formatTick(tick * max),
+      ),
+    );
   }
   const every = Math.max(1, Math.ceil(labels.length / 6));
   labels.forEach((label, i) => {
-    if (i % every === 0) svg.append(el("text", { x: x(i), y: HEIGHT - 8, class: "axis", "text-anchor": "middle" }, label));
+    if (i % every === 0)
+      svg.append(el("text", { x: x(i), y: HEIGHT - 8, class: "axis", "text-anchor": "middle" }, label));
   });
   for (const threshold of thresholds) {
-    svg.append(el("line", { x1: PAD.left, x2: PAD.left + plotW, y1: y(threshold.value), y2: y(threshold.value), class: "threshold" }));
-    svg.append(el("text", { x: PAD.left + plotW + 4, y: y(threshold.value) + 4, class: "threshold-label" }, threshold.name));
+    svg.append(
+      el("line", {
+        x1: PAD.left,
+        x2: PAD.left + plotW,
+        y1: y(threshold.value),
+        y2: y(threshold.value),
+        class: "threshold",
+      }),
+    );
+    svg.append(
+      el(
+        "text",
+        { x: PAD.left + plotW + 4, y: y(threshold.value) + 4, class: "threshold-label" },
+        threshold.name,
+      ),
+    );
   }
   for (const line of series) {
     const points = line.values.map((v, i) => `${x(i)},${y(v)}`).join(" ");
     svg.append(el("polyline", { points, class: `series ${line.className}`, fill: "none" }));
-    line.values.forEach((v, i) => svg.append(el("circle", { cx: x(i), cy: y(v), r: 2.5, class: `dot ${line.className}` })));
+    line.values.forEach((v, i) =>
+      svg.append(el("circle", { cx: x(i), cy: y(v), r: 2.5, class: `dot ${line.className}` })),
+    );
   }
   series.forEach((line, i) => {
     const ly = PAD.top + 14 + i * 16;
-    svg.append(el("line", { x1: WIDTH - 80, x2: WIDTH - 64, y1: ly - 4, y2: ly - 4, class: `series ${line.className}` }));
+    svg.append(
+      el("line", {
+        x1: WIDTH - 80,
+        x2: WIDTH - 64,
+        y1: ly - 4,
+        y2: ly - 4,
+        class: `series ${line.className}`,
+      }),
+    );
     svg.append(el("text", { x: WIDTH - 60, y: ly, class: "axis" }, line.name));
   });
   return svg;

@@ -1,6 +1,6 @@
 // Complaint desk: open complaints sorted by deadline, overdue ones highlighted.
 import { gql } from "../api";
-import { deadline, errorText, h, panel, replace, startCountdowns, when } from "../dom";
+import { deadline, fill, h, panel, startCountdowns, when } from "../dom";
 import type { View } from "../main";
 import { COMPLAINTS } from "../operations";
 
@@ -17,10 +17,21 @@ interface Complaint {
   complainant: { id: string; name: string } | null;
 }
 
+interface ComplaintConnection {
+  edges: { node: Complaint }[];
+  pageInfo: { hasNextPage: boolean };
+}
+
+const COLUMNS = ["Due", "No.", "Complainant", "Channel", "Category", "Status", "Received", "Summary"];
+
 function row(complaint: Complaint): HTMLTableRowElement {
   return h(
     "tr",
-    { class: complaint.overdue ? "complaint overdue" : "complaint", "data-complaint-no": complaint.complaintNo, "data-due": complaint.dueAt },
+    {
+      class: complaint.overdue ? "complaint overdue" : "complaint",
+      "data-complaint-no": complaint.complaintNo,
+      "data-due": complaint.dueAt,
+    },
     h("td", {}, deadline(complaint.dueAt)),
     h("td", {}, complaint.complaintNo),
     h("td", {}, complaint.complainant?.name ?? "—"),
@@ -38,25 +49,28 @@ export const complaintDesk: View = {
   roles: ["COMPLAINTS"],
   render(root) {
     const [section, body] = panel("Open complaints by deadline", "complaints");
-    body.append(h("p", { class: "muted" }, "loading…"));
     root.append(section);
-    gql<{ complaints: { edges: { node: Complaint }[]; pageInfo: { hasNextPage: boolean } } }>(COMPLAINTS)
-      .then(({ complaints }) => {
-        // The server orders by deadline; sorting again keeps the view right whatever it sends.
-        const open = complaints.edges.map((edge) => edge.node).sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt));
-        const overdue = open.filter((complaint) => complaint.overdue).length;
-        replace(
-          body,
-          h("p", { class: "muted", id: "complaints-summary" }, `${open.length}${complaints.pageInfo.hasNextPage ? "+" : ""} open, ${overdue} overdue`),
-          h(
-            "table",
-            { class: "complaints" },
-            h("thead", {}, h("tr", {}, ...["Due", "No.", "Complainant", "Channel", "Category", "Status", "Received", "Summary"].map((title) => h("th", {}, title)))),
-            h("tbody", {}, ...open.map(row)),
-          ),
-        );
-      })
-      .catch((error: unknown) => replace(body, h("p", { class: "error" }, errorText(error))));
+    fill(body, gql<{ complaints: ComplaintConnection }>(COMPLAINTS), ({ complaints }) => {
+      // The server orders by deadline; sorting again keeps the view right whatever it sends.
+      const open = complaints.edges
+        .map((edge) => edge.node)
+        .sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt));
+      const overdue = open.filter((complaint) => complaint.overdue).length;
+      const more = complaints.pageInfo.hasNextPage ? "+" : "";
+      return [
+        h(
+          "p",
+          { class: "muted", id: "complaints-summary" },
+          `${open.length}${more} open, ${overdue} overdue`,
+        ),
+        h(
+          "table",
+          { class: "complaints" },
+          h("thead", {}, h("tr", {}, ...COLUMNS.map((title) => h("th", {}, title)))),
+          h("tbody", {}, ...open.map(row)),
+        ),
+      ];
+    });
     return startCountdowns(root);
   },
 };

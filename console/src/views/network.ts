@@ -62,7 +62,10 @@ const STYLE: cytoscape.StylesheetJson = [
       "background-color": "data(colour)",
     },
   },
-  { selector: "node.flagged", style: { "border-width": 3, "border-color": "#c92a2a", "border-style": "dashed" } },
+  {
+    selector: "node.flagged",
+    style: { "border-width": 3, "border-color": "#c92a2a", "border-style": "dashed" },
+  },
   { selector: "node.root", style: { width: 28, height: 28, "border-width": 3, "border-color": "#111" } },
   { selector: "edge", style: { width: 1.5, "line-color": "#c5ccd6", "curve-style": "bezier" } },
   { selector: "edge.on-path", style: { label: "data(kind)", "font-size": 8, color: "#e03131" } },
@@ -80,7 +83,12 @@ function elements(graph: Subgraph): cytoscape.ElementDefinition[] {
     })),
     ...graph.edges.map((edge) => ({
       group: "edges" as const,
-      data: { id: `${edge.source}|${edge.kind}|${edge.target}`, source: edge.source, target: edge.target, kind: edge.kind },
+      data: {
+        id: `${edge.source}|${edge.kind}|${edge.target}`,
+        source: edge.source,
+        target: edge.target,
+        kind: edge.kind,
+      },
     })),
   ];
 }
@@ -91,8 +99,18 @@ export function networkPanel(): [HTMLElement, (partyId: string) => void] {
   const [section, body] = panel("Network", "network", status);
   const canvas = h("div", { id: "network-canvas", class: "network-canvas" });
   const toInput = h("input", { id: "path-to", placeholder: "to party id (or tap a node)" });
-  const pathForm = h("form", { class: "inline", id: "path-form" }, h("label", { for: "path-to" }, "Path to"), toInput, h("button", { type: "submit" }, "Show path"));
-  const info = h("p", { class: "muted", id: "network-info" }, "Search a party and open its network. Tap a node to expand it.");
+  const pathForm = h(
+    "form",
+    { class: "inline", id: "path-form" },
+    h("label", { for: "path-to" }, "Path to"),
+    toInput,
+    h("button", { type: "submit" }, "Show path"),
+  );
+  const info = h(
+    "p",
+    { class: "muted", id: "network-info" },
+    "Search a party and open its network. Tap a node to expand it.",
+  );
   body.append(canvas, pathForm, info);
   let cy: cytoscape.Core | null = null;
   let rootId = "";
@@ -103,7 +121,14 @@ export function networkPanel(): [HTMLElement, (partyId: string) => void] {
     cy.add(fresh);
     // Rings of hops around the opened party: readable at a glance, the same on every draw.
     // (cytoscape takes a collection as roots; its typings only admit selector strings.)
-    cy.layout({ name: "breadthfirst", roots: cy.getElementById(rootId) as unknown as string[], circle: true, spacingFactor: 1.2, padding: 16, animate: false }).run();
+    cy.layout({
+      name: "breadthfirst",
+      roots: cy.getElementById(rootId) as unknown as string[],
+      circle: true,
+      spacingFactor: 1.2,
+      padding: 16,
+      animate: false,
+    }).run();
     canvas.dataset.nodes = String(cy.nodes().length);
     const more = graph.hasNextPage ? ` (of ${graph.totalNodes ?? "more"})` : "";
     status.textContent = `${cy.nodes().length} nodes${more} · ${cy.edges().length} links`;
@@ -160,14 +185,22 @@ export function networkPanel(): [HTMLElement, (partyId: string) => void] {
         // A hop through a shared identifier is drawn as the two HAS_ID links it stands for.
         const edges = shortest.hops.flatMap((hop) =>
           hop.via
-            ? [hop.source.id, hop.target.id].map((id) => ({ source: id, target: hop.via?.id ?? "", kind: "HAS_ID" }))
+            ? [hop.source.id, hop.target.id].map((id) => ({
+                source: id,
+                target: hop.via?.id ?? "",
+                kind: "HAS_ID",
+              }))
             : [{ source: hop.source.id, target: hop.target.id, kind: hop.relationship }],
         );
         const vias = shortest.hops.flatMap((hop) => (hop.via ? [hop.via] : []));
         add({ nodes: [...shortest.nodes, ...vias], edges });
         for (const node of shortest.nodes) cy?.getElementById(node.id).addClass("on-path");
-        const onPath = new Set(edges.flatMap((edge) => [`${edge.source}|${edge.target}`, `${edge.target}|${edge.source}`]));
-        cy?.edges().filter((edge) => onPath.has(`${edge.data("source")}|${edge.data("target")}`)).addClass("on-path");
+        const onPath = new Set(
+          edges.flatMap((edge) => [`${edge.source}|${edge.target}`, `${edge.target}|${edge.source}`]),
+        );
+        cy?.edges()
+          .filter((edge) => onPath.has(`${edge.data("source")}|${edge.data("target")}`))
+          .addClass("on-path");
         info.textContent = shortest.explanation;
         canvas.dataset.pathLength = String(shortest.length);
       })

@@ -1,7 +1,7 @@
 // PR view: live alerts (subscription) with acknowledge, crisis cases as checklists with
 // deadlines counting down, and the sentiment trend with the stories behind a spike.
 import { gql, subscribe } from "../api";
-import { act, append, deadline, errorText, h, panel, replace, startCountdowns, when } from "../dom";
+import { act, append, deadline, errorText, fill, h, panel, startCountdowns, when } from "../dom";
 import type { View } from "../main";
 import { ACKNOWLEDGE_ALERT, ALERT_RAISED, ALERTS, COMPLETE_STEP, CRISIS_CASES } from "../operations";
 import { sentimentPanel } from "./sentiment";
@@ -49,12 +49,20 @@ function alertSummary(alert: Alert): string {
 function alertRow(alert: Alert, onSubject: (alert: Alert) => void): HTMLLIElement {
   const row = h(
     "li",
-    { class: `alert severity-${alert.severity.toLowerCase()}`, "data-alert-id": alert.id, "data-status": alert.status },
+    {
+      class: `alert severity-${alert.severity.toLowerCase()}`,
+      "data-alert-id": alert.id,
+      "data-status": alert.status,
+    },
     h("span", { class: "badge" }, alert.severity),
     h(
       "div",
       { class: "grow" },
-      h("button", { class: "link subject", title: "show the trend", onclick: () => onSubject(alert) }, alert.subjectName ?? alert.subjectId),
+      h(
+        "button",
+        { class: "link subject", title: "show the trend", onclick: () => onSubject(alert) },
+        alert.subjectName ?? alert.subjectId,
+      ),
       h("div", { class: "muted" }, alertSummary(alert)),
     ),
     h("span", { class: "status" }, alert.status.toLowerCase()),
@@ -63,7 +71,9 @@ function alertRow(alert: Alert, onSubject: (alert: Alert) => void): HTMLLIElemen
     const button = h("button", { class: "acknowledge" }, "Acknowledge");
     button.addEventListener("click", () =>
       act(button, async () => {
-        const { acknowledgeAlert } = await gql<{ acknowledgeAlert: Partial<Alert> }>(ACKNOWLEDGE_ALERT, { id: alert.id });
+        const { acknowledgeAlert } = await gql<{ acknowledgeAlert: Partial<Alert> }>(ACKNOWLEDGE_ALERT, {
+          id: alert.id,
+        });
         row.replaceWith(alertRow({ ...alert, ...acknowledgeAlert }, onSubject));
       }),
     );
@@ -110,7 +120,9 @@ function stepItem(step: Step): HTMLLIElement {
     { class: done ? "step done" : "step", "data-step-id": step.id },
     h("span", { class: "check" }, done ? "☑" : "☐"),
     h("span", { class: "grow" }, step.title, h("span", { class: "muted" }, ` · ${owner}`)),
-    done ? h("span", { class: "muted" }, `done ${when(step.completedAt)} by ${step.completedBy ?? "?"}`) : deadline(step.dueAt),
+    done
+      ? h("span", { class: "muted" }, `done ${when(step.completedAt)} by ${step.completedBy ?? "?"}`)
+      : deadline(step.dueAt),
   );
   if (!done) {
     const button = h("button", { class: "complete-step" }, "Done");
@@ -125,24 +137,27 @@ function stepItem(step: Step): HTMLLIElement {
   return item;
 }
 
+function caseArticle(crisis: CrisisCase): HTMLElement {
+  return h(
+    "article",
+    { class: `case severity-${crisis.severity.toLowerCase()}`, "data-case-id": crisis.id },
+    h(
+      "h3",
+      {},
+      h("span", { class: "badge" }, crisis.severity),
+      " ",
+      crisis.title,
+      h("span", { class: "muted" }, ` · opened ${when(crisis.openedAt)}`),
+    ),
+    h("ol", { class: "checklist" }, ...crisis.steps.map(stepItem)),
+  );
+}
+
 function casesPanel(): HTMLElement {
   const [section, body] = panel("Crisis cases", "crisis-cases");
-  body.append(h("p", { class: "muted" }, "loading…"));
-  gql<{ crisisCases: CrisisCase[] }>(CRISIS_CASES)
-    .then(({ crisisCases }) => {
-      replace(body, crisisCases.length ? null : h("p", { class: "empty" }, "No open crisis cases."));
-      for (const crisis of crisisCases) {
-        body.append(
-          h(
-            "article",
-            { class: `case severity-${crisis.severity.toLowerCase()}`, "data-case-id": crisis.id },
-            h("h3", {}, h("span", { class: "badge" }, crisis.severity), " ", crisis.title, h("span", { class: "muted" }, ` · opened ${when(crisis.openedAt)}`)),
-            h("ol", { class: "checklist" }, ...crisis.steps.map(stepItem)),
-          ),
-        );
-      }
-    })
-    .catch((error: unknown) => replace(body, h("p", { class: "error" }, errorText(error))));
+  fill(body, gql<{ crisisCases: CrisisCase[] }>(CRISIS_CASES), ({ crisisCases }) =>
+    crisisCases.length ? crisisCases.map(caseArticle) : [h("p", { class: "empty" }, "No open crisis cases.")],
+  );
   return section;
 }
 
@@ -152,7 +167,9 @@ export const prView: View = {
   roles: ["PR"],
   render(root) {
     const [sentiment, showSubject] = sentimentPanel();
-    const [alerts, closeAlerts] = alertsPanel((alert) => showSubject(alert.subjectId, alert.subjectName ?? alert.subjectId, alert));
+    const [alerts, closeAlerts] = alertsPanel((alert) =>
+      showSubject(alert.subjectId, alert.subjectName ?? alert.subjectId, alert),
+    );
     root.append(h("div", { class: "columns" }, h("div", {}, alerts, casesPanel()), sentiment));
     const stopCountdowns = startCountdowns(root);
     return () => {

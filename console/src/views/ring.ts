@@ -1,4 +1,5 @@
 // One ring drawn: the identifiers its parties share in the middle, the parties around them.
+import { svg as el } from "../dom";
 
 export interface Ring {
   id: string;
@@ -8,19 +9,16 @@ export interface Ring {
   members: { id: string; kind: string; name: string; ref: string }[];
 }
 
-const SVG = "http://www.w3.org/2000/svg";
 const SIZE = 130;
-
-function el(tag: string, attrs: Record<string, string | number>, text?: string): SVGElement {
-  const node = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 /** An SVG drawing of the ring; a click on a party opens its network. */
 export function ringDrawing(ring: Ring, openNetwork: (partyId: string) => void): SVGSVGElement {
-  const svg = el("svg", { viewBox: `0 0 ${SIZE} ${SIZE}`, class: "ring-drawing", width: SIZE, height: SIZE }) as SVGSVGElement;
+  const svg = el("svg", {
+    viewBox: `0 0 ${SIZE} ${SIZE}`,
+    class: "ring-drawing",
+    width: SIZE,
+    height: SIZE,
+  }) as SVGSVGElement;
   const centre = SIZE / 2;
   const radius = SIZE / 2 - 14;
   const shared = ring.sharedIdentifiers.slice(0, 4);
@@ -34,12 +32,26 @@ export function ringDrawing(ring: Ring, openNetwork: (partyId: string) => void):
     return { member, x: centre + radius * Math.cos(angle), y: centre + radius * Math.sin(angle) };
   });
   for (const { x, y } of members) {
-    for (const hub of hubs) svg.append(el("line", { x1: hub.x, y1: hub.y, x2: x, y2: y, class: "ring-link" }));
+    for (const hub of hubs)
+      svg.append(el("line", { x1: hub.x, y1: hub.y, x2: x, y2: y, class: "ring-link" }));
   }
   for (const hub of hubs) {
-    const square = el("rect", { x: hub.x - 8, y: hub.y - 8, width: 16, height: 16, class: `ring-identifier kind-${hub.identifier.kind.toLowerCase()}` });
+    const square = el("rect", {
+      x: hub.x - 8,
+      y: hub.y - 8,
+      width: 16,
+      height: 16,
+      class: `ring-identifier kind-${hub.identifier.kind.toLowerCase()}`,
+    });
     square.append(el("title", {}, `${hub.identifier.kind} ${hub.identifier.masked}`));
-    svg.append(square, el("text", { x: hub.x, y: hub.y + 3, "text-anchor": "middle", class: "ring-label" }, hub.identifier.kind.slice(0, 2)));
+    svg.append(
+      square,
+      el(
+        "text",
+        { x: hub.x, y: hub.y + 3, "text-anchor": "middle", class: "ring-label" },
+        hub.identifier.kind.slice(0, 2),
+      ),
+    );
   }
   for (const { member, x, y } of members) {
     const dot = el("circle", { cx: x, cy: y, r: 7, class: "ring-member", "data-party-id": member.id });

@@ -45,12 +45,26 @@ function storyItem(story: Story, sources: Mention[]): HTMLLIElement {
     "li",
     { class: `story sentiment-${(story.sentiment ?? "unscored").toLowerCase()}`, "data-story-id": story.id },
     h("strong", {}, story.title),
-    h("div", { class: "muted" }, `${story.sourceCount} sources · ${(story.sentiment ?? "unscored").toLowerCase()} · first seen ${when(story.firstSeenAt)}`),
+    h(
+      "div",
+      { class: "muted" },
+      `${story.sourceCount} sources · ${(story.sentiment ?? "unscored").toLowerCase()} · first seen ${when(story.firstSeenAt)}`,
+    ),
     h(
       "ul",
       { class: "sources" },
       ...sources.map((mention) =>
-        h("li", {}, h("a", { href: mention.url, target: "_blank", rel: "noopener noreferrer", title: mention.title }, sourceName(mention.url)), " ", when(mention.publishedAt)),
+        h(
+          "li",
+          {},
+          h(
+            "a",
+            { href: mention.url, target: "_blank", rel: "noopener noreferrer", title: mention.title },
+            sourceName(mention.url),
+          ),
+          " ",
+          when(mention.publishedAt),
+        ),
       ),
     ),
   );
@@ -59,7 +73,8 @@ function storyItem(story: Story, sources: Mention[]): HTMLLIElement {
 function thresholdsOf(alert: Alert | undefined): Threshold[] {
   if (!alert) return [];
   const lines: Threshold[] = [];
-  if (alert.explanation?.threshold != null) lines.push({ name: "alert threshold", value: alert.explanation.threshold });
+  if (alert.explanation?.threshold != null)
+    lines.push({ name: "alert threshold", value: alert.explanation.threshold });
   if (alert.baselineMean != null) lines.push({ name: "baseline", value: alert.baselineMean });
   return lines;
 }
@@ -77,9 +92,15 @@ export function sentimentPanel(): [HTMLElement, (subjectId: string, name: string
     const spikeFrom = new Date(end.getTime() - 24 * HOUR_MS).toISOString();
     const [{ sentimentTrend }, { stories, mentions }] = await Promise.all([
       gql<{ sentimentTrend: TrendPoint[] }>(SENTIMENT_TREND, { subjectId, from, to: end.toISOString() }),
-      gql<{ stories: { items: Story[] }; mentions: { items: Mention[] } }>(STORIES, { subjectId, from: spikeFrom, to: end.toISOString() }),
+      gql<{ stories: { items: Story[] }; mentions: { items: Mention[] } }>(STORIES, {
+        subjectId,
+        from: spikeFrom,
+        to: end.toISOString(),
+      }),
     ]);
-    const labels = sentimentTrend.map((point) => new Date(point.bucket).toLocaleString(undefined, { day: "numeric", hour: "2-digit" }));
+    const labels = sentimentTrend.map((point) =>
+      new Date(point.bucket).toLocaleString(undefined, { day: "numeric", hour: "2-digit" }),
+    );
     const chart = lineChart(
       labels,
       [
@@ -89,7 +110,8 @@ export function sentimentPanel(): [HTMLElement, (subjectId: string, name: string
       ],
       thresholdsOf(alert),
     );
-    const sourcesOf = (story: Story): Mention[] => mentions.items.filter((mention) => mention.storyId === story.id);
+    const sourcesOf = (story: Story): Mention[] =>
+      mentions.items.filter((mention) => mention.storyId === story.id);
     replace(
       body,
       h("h3", {}, name, h("span", { class: "muted" }, " · mentions per hour")),
@@ -105,7 +127,9 @@ export function sentimentPanel(): [HTMLElement, (subjectId: string, name: string
     if (!subjectId) return;
     input.value = subjectId;
     replace(body, h("p", { class: "muted" }, `loading ${name}…`));
-    load(subjectId, name, alert).catch((error: unknown) => replace(body, h("p", { class: "error" }, errorText(error))));
+    load(subjectId, name, alert).catch((error: unknown) =>
+      replace(body, h("p", { class: "error" }, errorText(error))),
+    );
   }
   form.addEventListener("submit", (event) => {
     event.preventDefault();
