@@ -19,13 +19,14 @@ from neo4j import (
     Record,
     RoutingControl,
 )
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from neo4j.exceptions import ClientError, ServiceUnavailable, SessionExpired, TransientError
 
 from models.errors import DatabaseUnavailable
 
 T = TypeVar("T")
 
-_UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionError, OSError)
+_UNAVAILABLE = (ServiceUnavailable, SessionExpired, TransientError, ConnectionError, OSError)
+_TIMED_OUT = "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration"
 
 
 def open_driver(
@@ -65,6 +66,12 @@ class Graph:
             )
         except _UNAVAILABLE as error:
             raise DatabaseUnavailable("the graph database is unavailable; retry shortly") from error
+        except ClientError as error:
+            if error.code == _TIMED_OUT:
+                raise DatabaseUnavailable(
+                    f"the graph database did not answer within {self.read_timeout_s:g} s"
+                ) from error
+            raise
         return list(result.records)
 
     async def write(self, cypher: LiteralString, **params: Any) -> list[Record]:
