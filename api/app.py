@@ -21,8 +21,10 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.console import console_routes
+from api.crisis_runtime import crisis_loops
 from api.graphql_view import RiskwatchGraphQL, graphql_error_response
 from api.rate_limit import KeyRateLimiter
+from api.ring_refresher import scheduled_ring_refresh
 from api.schema import build_schema
 from api.services import Services
 from api.settings import Settings
@@ -109,7 +111,9 @@ _KNOWN_PATHS = {"/graphql", "/healthz", "/readyz", "/metrics"}
 def create_app(settings: Settings) -> Starlette:
     """Build the application; nothing is opened until the lifespan starts."""
     schema = build_schema(
-        introspection=settings.graphql_introspection, max_depth=settings.max_query_depth
+        introspection=settings.graphql_introspection,
+        max_depth=settings.max_query_depth,
+        max_cost=settings.max_query_cost,
     )
 
     @asynccontextmanager
@@ -143,6 +147,10 @@ def create_app(settings: Settings) -> Starlette:
                     background.start_soon(deadlines.run_forever)
                 # -- watchlist rules on a schedule (off unless the interval is set) --
                 await stack.enter_async_context(scheduled_watchlist_rules(graph, settings))
+                # -- crisis detection and alert delivery: detector, broker, workers (issue 7) --
+                services.crisis = await stack.enter_async_context(crisis_loops(settings, graph))
+                # -- rings on a schedule (off unless the interval is set) --
+                await stack.enter_async_context(scheduled_ring_refresh(graph, settings))
                 log.info("riskwatch ready")
                 yield
                 background.cancel_scope.cancel()

@@ -11,10 +11,20 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from api.commands import apikey, migrate, roles, seed_demo, serve, watchlist
+from api.commands import (
+    apikey,
+    deliver,
+    import_records,
+    migrate,
+    rings,
+    roles,
+    seed_demo,
+    serve,
+    watchlist,
+)
 from models.errors import RiskwatchError
 
-COMMANDS = (serve, migrate, apikey, seed_demo, roles, watchlist)
+COMMANDS = (serve, migrate, apikey, seed_demo, roles, watchlist, deliver, rings, import_records)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from neo4j import AsyncDriver
 
 from api.rate_limit import KeyRateLimiter
 from api.settings import Settings
 from graph.client import Graph
+
+if TYPE_CHECKING:
+    from api.crisis_runtime import CrisisRuntime
 
 
 @dataclass
@@ -19,3 +23,5 @@ class Services:
     driver: AsyncDriver
     graph: Graph
     rate_limiter: KeyRateLimiter
+    # Crisis detection and delivery (issue 7): the detector, the alert broker, the workers.
+    crisis: CrisisRuntime | None = None

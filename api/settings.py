@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     watchlist_identifier_max_degree: int = Field(default=50, ge=2)
     watchlist_shop_min_customers: int = Field(default=5, ge=2)
     watchlist_shop_window_days: int = Field(default=14, ge=1)
+    watchlist_shop_malicious_min: int = Field(default=2, ge=1)
     watchlist_entry_ttl_days: int = Field(default=365, ge=1)
     watchlist_rules_interval_s: float = Field(default=0.0, ge=0)
     # Renewal checks: ACTIVE reason -> action (JSON object), and the batch cap.
@@ -74,10 +75,48 @@ class Settings(BaseSettings):
         default_factory=lambda: {k: RenewalAction(v) for k, v in DEFAULT_ACTIONS.items()}
     )
     renewal_batch_max: int = Field(default=1000, ge=1, le=10_000)
+    max_query_cost: int = Field(default=10_000, ge=1)
+
+    network_max_nodes: int = Field(default=500, ge=1)
+    network_fanout: int = Field(default=50, ge=1)
+    ring_max_identifier_degree: int = Field(default=50, ge=2)
+    ring_scan_page: int = Field(default=100_000, ge=100)
+    ring_refresh_interval_s: float = Field(default=0.0, ge=0)
+    # importRecords takes at most this much content; larger files go through the CLI.
+    import_max_content_bytes: int = Field(default=900_000, ge=1024)
 
     sentiment_model: Path = PROJECT_ROOT / ".cache" / "sentiment" / "riskwatch-zh-sentiment"
     # The web console bundle that scripts/setup builds from console/ (served at /console/).
     console_dir: Path = PROJECT_ROOT / "api" / "console_static"
+
+    # Crisis detection, plans and alert delivery (issue 7). Intervals in seconds; 0 = off.
+    crisis_window_minutes: int = Field(default=60, ge=1)
+    crisis_baseline_days: int = Field(default=14, ge=1)
+    crisis_threshold_sigma: float = Field(default=3.0, gt=0)
+    crisis_min_count: float = Field(default=5.0, ge=0)
+    crisis_warmup_days: float = Field(default=7.0, ge=0)
+    crisis_day_before_ratio: float = Field(default=1.5, ge=0)
+    crisis_min_std: float = Field(default=1.0, gt=0)
+    crisis_warning_sigma: float = Field(default=6.0, gt=0)
+    crisis_crisis_sigma: float = Field(default=10.0, gt=0)
+    crisis_crisis_min_count: float = Field(default=10.0, ge=0)
+    crisis_alert_dedup_hours: float = Field(default=6.0, gt=0)
+    crisis_plan_file: Path | None = None
+    crisis_detect_interval_s: float = Field(default=300.0, ge=0)
+    crisis_escalation_interval_s: float = Field(default=30.0, ge=0)
+    alert_broker_interval_s: float = Field(default=0.5, ge=0)
+    event_dispatch_interval_s: float = Field(default=1.0, ge=0)
+    delivery_interval_s: float = Field(default=1.0, ge=0)
+    delivery_timeout_s: float = Field(default=10.0, gt=0)
+    delivery_backoff_base_s: float = Field(default=2.0, gt=0)
+    delivery_backoff_max_s: float = Field(default=60.0, gt=0)
+    delivery_max_attempts: int = Field(default=30, ge=1)
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_sender: str = "riskwatch@localhost"
+    smtp_username: str | None = None
+    smtp_password: SecretStr = SecretStr("")
+    smtp_starttls: bool = False
 
     @cached_property
     def identity_key(self) -> bytes:

@@ -32,6 +32,7 @@ def rule_thresholds(settings: Settings) -> RuleThresholds:
         identifier_max_degree=settings.watchlist_identifier_max_degree,
         shop_min_customers=settings.watchlist_shop_min_customers,
         shop_window_days=settings.watchlist_shop_window_days,
+        shop_malicious_min=settings.watchlist_shop_malicious_min,
     )
 
 

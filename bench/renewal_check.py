@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import random
 import statistics
@@ -153,8 +154,13 @@ async def _run_rules(graph: Graph, settings: Any, figures: dict[str, Any]) -> No
 
 def _serve(port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RISKWATCH_LOG_LEVEL": "WARNING"}
+    # The server's log (one line per Neo4j notification) would only slow it down here.
     return subprocess.Popen(  # noqa: S603 (our own CLI, fixed arguments)
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)], cwd=ROOT, env=env
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
@@ -216,6 +222,7 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
+    logging.getLogger("neo4j").setLevel(logging.ERROR)
     key, known, figures = asyncio.run(_prepare(args))
     count = max(args.singles, args.batches * args.batch_size)
     identities = _identities(known, args.customers, count)

@@ -21,7 +21,7 @@ from neo4j import (
 )
 from neo4j.exceptions import ClientError, ServiceUnavailable, SessionExpired, TransientError
 
-from models.errors import DatabaseUnavailable
+from models.errors import DatabaseUnavailable, QueryTimeout
 
 T = TypeVar("T")
 
@@ -67,11 +67,12 @@ class Graph:
         except _UNAVAILABLE as error:
             raise DatabaseUnavailable("the graph database is unavailable; retry shortly") from error
         except ClientError as error:
-            if error.code == _TIMED_OUT:
-                raise DatabaseUnavailable(
-                    f"the graph database did not answer within {self.read_timeout_s:g} s"
-                ) from error
-            raise
+            if error.code != _TIMED_OUT:
+                raise
+            raise QueryTimeout(
+                f"the query ran past the {self.read_timeout_s:g} s limit; ask for less "
+                "(fewer items, a smaller depth or a narrower filter)"
+            ) from error
         return list(result.records)
 
     async def write(self, cypher: LiteralString, **params: Any) -> list[Record]:

@@ -28,6 +28,7 @@ class Label(StrEnum):
     FEED = "Feed"
     MENTION = "Mention"
     STORY = "Story"
+    SUBJECT = "Subject"
     WATCHLIST_ENTRY = "WatchlistEntry"
     ALERT = "Alert"
     CRISIS_CASE = "CrisisCase"
@@ -40,6 +41,9 @@ class Label(StrEnum):
     WEBHOOK_TARGET = "WebhookTarget"
     DOMAIN_EVENT = "DomainEvent"
     COMPLAINT_ESCALATION = "ComplaintEscalation"
+    CRISIS_STEP = "CrisisStep"
+    CRISIS_PLAN = "CrisisPlan"
+    RING = "Ring"
 
 
 # One label per kind of party (models.records.PartyKind's values are these labels).
@@ -67,3 +71,7 @@ class Rel(StrEnum):
     REVIEWS = "REVIEWS"
     REPEAT_OF = "REPEAT_OF"
     CONCERNS = "CONCERNS"
+    HAS_STEP = "HAS_STEP"
+    FOR = "FOR"
+    IN_STORY = "IN_STORY"
+    IN_RING = "IN_RING"

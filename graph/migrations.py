@@ -39,6 +39,20 @@ _INDEXES: list[LiteralString] = [
     "CREATE INDEX claim_fraud_flag IF NOT EXISTS FOR (c:Claim) ON (c.fraud_flag)",
     "CREATE INDEX party_fraud_flag IF NOT EXISTS FOR (p:Party) ON (p.fraud_flag)",
     "CREATE INDEX watchlist_reason IF NOT EXISTS FOR (w:WatchlistEntry) ON (w.reason)",
+    # Crisis detection and delivery (issue 7).
+    "CREATE CONSTRAINT alert_open_key IF NOT EXISTS FOR (a:Alert) REQUIRE a.open_key IS UNIQUE",
+    "CREATE CONSTRAINT crisis_case_open_key IF NOT EXISTS "
+    "FOR (c:CrisisCase) REQUIRE c.open_key IS UNIQUE",
+    "CREATE INDEX alert_notified IF NOT EXISTS FOR (a:Alert) ON (a.notified_at)",
+    "CREATE INDEX alert_status IF NOT EXISTS FOR (a:Alert) ON (a.status)",
+    "CREATE INDEX story_first_seen IF NOT EXISTS FOR (s:Story) ON (s.first_seen_at)",
+    "CREATE INDEX crisis_step_due IF NOT EXISTS FOR (s:CrisisStep) ON (s.status, s.due_at)",
+    "CREATE INDEX delivery_due IF NOT EXISTS FOR (d:Delivery) ON (d.status, d.next_attempt_at)",
+    "CREATE INDEX audit_case IF NOT EXISTS FOR (a:AuditEvent) ON (a.case_id)",
+    "CREATE INDEX audit_subject IF NOT EXISTS FOR (a:AuditEvent) ON (a.subject_id)",
+    "CREATE INDEX ring_score IF NOT EXISTS FOR (r:Ring) ON (r.score)",
+    "CREATE INDEX ring_generation IF NOT EXISTS FOR (r:Ring) ON (r.generation)",
+    "CREATE INDEX claim_fraud_flag IF NOT EXISTS FOR (c:Claim) ON (c.fraud_flag)",
 ]
 
 MIGRATIONS: list[LiteralString] = _CONSTRAINTS + _INDEXES

@@ -29,6 +29,7 @@ class RuleThresholds:
     identifier_max_degree: int = 50
     shop_min_customers: int = 5
     shop_window_days: int = 14
+    shop_malicious_min: int = 2
     page_size: int = 50_000
 
 
@@ -197,15 +198,31 @@ async def shared_identifier_rings(graph: Graph, t: RuleThresholds, now: datetime
     return findings
 
 
+def _complaint_evidence(shop: str, items: Iterable[dict[str, Any]]) -> Finding:
+    finding = Finding(shop, WatchlistReason.REPAIR_SHOP_COMPLAINT_CLUSTER, {shop})
+    for item in items:
+        complaint, who, claim = item["complaint"], item["who"], item["claim"]
+        finding.nodes |= {complaint, who}
+        finding.edges.add(_edge(who, "FILED", complaint))
+        if claim is None:
+            finding.edges.add(_edge(complaint, "ABOUT", shop))
+        else:
+            finding.nodes.add(claim)
+            finding.edges |= {_edge(complaint, "ABOUT", claim), _edge(claim, "REPAIRED_AT", shop)}
+    return finding
+
+
 async def shop_complaint_clusters(graph: Graph, t: RuleThresholds, now: datetime) -> list[Finding]:
     """REPAIR_SHOP_COMPLAINT_CLUSTER: complaints from at least ``shop_min_customers``
-    different complainants about a shop (or claims it repaired) within ``shop_window_days``."""
+    different complainants about a shop (or claims it repaired) within ``shop_window_days``;
+    or at least ``shop_malicious_min`` complaints involving the shop from complainants a
+    reviewer confirmed as repeat or escalating complainants."""
     since = now - timedelta(days=t.complaint_window_days)
     records = await graph.read(
         q.SHOP_COMPLAINTS, since=since, now=now, min_customers=t.shop_min_customers
     )
     window = timedelta(days=t.shop_window_days)
-    findings = []
+    findings: dict[str, Finding] = {}
     for record in records:
         shop = record["shop_id"]
         items = sorted(
@@ -220,21 +237,25 @@ async def shop_complaint_clusters(graph: Graph, t: RuleThresholds, now: datetime
         complainants = {i["who"] for i in best}
         if len(complainants) < t.shop_min_customers:
             continue
-        nodes, edges = {shop}, set()
-        for item in best:
-            complaint, who, claim = item["complaint"], item["who"], item["claim"]
-            nodes |= {complaint, who}
-            edges.add(_edge(who, "FILED", complaint))
-            if claim is None:
-                edges.add(_edge(complaint, "ABOUT", shop))
-            else:
-                nodes.add(claim)
-                edges |= {_edge(complaint, "ABOUT", claim), _edge(claim, "REPAIRED_AT", shop)}
-        summary = f"{len(complainants)} complainants within {t.shop_window_days} days"
-        findings.append(
-            Finding(shop, WatchlistReason.REPAIR_SHOP_COMPLAINT_CLUSTER, nodes, edges, summary)
-        )
-    return findings
+        findings[shop] = _complaint_evidence(shop, best)
+        findings[
+            shop
+        ].summary = f"{len(complainants)} complainants within {t.shop_window_days} days"
+    malicious = await graph.read(
+        q.SHOP_MALICIOUS_COMPLAINTS, since=since, now=now, min_complaints=t.shop_malicious_min
+    )
+    for record in malicious:
+        shop = record["shop_id"]
+        extra = _complaint_evidence(shop, record["items"])
+        summary = f"{len(record['items'])} complaints from confirmed repeat complainants"
+        if shop in findings:
+            findings[shop].nodes |= extra.nodes
+            findings[shop].edges |= extra.edges
+            findings[shop].summary += "; " + summary
+        else:
+            extra.summary = summary
+            findings[shop] = extra
+    return list(findings.values())
 
 
 RULES: dict[WatchlistReason, RuleFinder] = {

@@ -60,3 +60,10 @@ class DatabaseUnavailable(RiskwatchError):
 
     status = 503
     code = "SERVICE_UNAVAILABLE"
+
+
+class QueryTimeout(RiskwatchError):
+    """A read ran past the Neo4j query timeout; the caller should ask for less."""
+
+    status = 504
+    code = "QUERY_TIMEOUT"

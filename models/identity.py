@@ -73,10 +73,10 @@ def _birth_date_is_valid(value: str) -> bool:
 def normalise_id_number(raw: str) -> str:
     """An 18-character resident ID number; 15-digit (pre-1999) numbers are upgraded."""
     value = _SEPARATORS.sub("", fold_width(raw)).upper()
-    if re.fullmatch(r"\d{15}", value):
+    if re.fullmatch(r"[0-9]{15}", value):
         first17 = value[:6] + "19" + value[6:]
         value = first17 + id_check_digit(first17)
-    if not re.fullmatch(r"\d{17}[\dX]", value):
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", value):
         raise InvalidIdentifier(
             "an ID number has 18 characters (17 digits and a check digit) or 15 digits"
         )
@@ -91,13 +91,13 @@ def normalise_phone(raw: str) -> str:
     """Mobile numbers as 11 digits; landlines as area code plus number, digits only."""
     value = _SEPARATORS.sub("", fold_width(raw))
     value = re.sub(r"^(\+86|0086)", "", value)
-    if re.fullmatch(r"861[3-9]\d{9}", value):
+    if re.fullmatch(r"861[3-9][0-9]{9}", value):
         value = value[2:]
-    if re.fullmatch(r"1[3-9]\d{9}", value):
+    if re.fullmatch(r"1[3-9][0-9]{9}", value):
         return value
-    if re.fullmatch(r"0\d{2,3}\d{7,8}", value):
+    if re.fullmatch(r"0[0-9]{2,3}[0-9]{7,8}", value):
         return value
-    if re.fullmatch(r"[1-9]\d{1,2}\d{7,8}", value) and len(value) in (10, 11):
+    if re.fullmatch(r"[1-9][0-9]{1,2}[0-9]{7,8}", value) and len(value) in (10, 11):
         # A landline written without its trunk 0 after +86 (e.g. +86 10 12345678).
         return "0" + value
     raise InvalidIdentifier("a phone number is an 11-digit mobile or an area code and number")
@@ -117,7 +117,7 @@ def normalise_plate(raw: str) -> str:
 def normalise_bank_account(raw: str) -> str:
     """Bank account or card numbers: 10 to 30 digits, separators removed."""
     value = _SEPARATORS.sub("", fold_width(raw))
-    if not re.fullmatch(r"\d{10,30}", value):
+    if not re.fullmatch(r"[0-9]{10,30}", value):
         raise InvalidIdentifier("a bank account is 10 to 30 digits")
     return value
 

@@ -117,6 +117,13 @@ class PartyRow(TypedDict):
     identifiers: list[IdentifierRow]
 
 
+class PartyIdentifiers(TypedDict):
+    """Identifiers to link to an existing party (``party_id``)."""
+
+    party_id: str
+    identifiers: list[IdentifierRow]
+
+
 class PolicyRow(TypedDict):
     """A policy, its holder and who sold it."""
 

@@ -17,7 +17,7 @@ from api.context import Context
 from graph.renewal import Decision, RenewalRepository
 from models.errors import InvalidInput
 from models.identity import InvalidIdentifier
-from models.renewal import IdentityKeys, RenewalAction, identity_keys
+from models.renewal import DEFAULT_ACTIONS, IdentityKeys, RenewalAction, identity_keys
 from models.roles import Role
 from models.watchlist import PLAIN_WORDS, WatchlistReason, mask_name
 
@@ -134,7 +134,9 @@ async def _check(
             results.append(None)
         except InvalidIdentifier as error:
             results.append(_invalid(error))
-    actions = {reason: action.value for reason, action in settings.renewal_actions.items()}
+    # The configured mapping overrides the defaults reason by reason.
+    actions = {**DEFAULT_ACTIONS}
+    actions.update({reason: action.value for reason, action in settings.renewal_actions.items()})
     decisions = await info.context.repo(RenewalRepository).check(
         [keys for _, keys in valid], actions, datetime.now(UTC)
     )

@@ -3,11 +3,13 @@ rule runs) and the masked attention flag for frontline and complaint-desk staff.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import UTC, datetime
 from enum import Enum
 
 import strawberry
 from strawberry.types import Info
+from strawberry.types.base import get_object_definition
 
 from api.auth import allow
 from api.context import Context
@@ -88,25 +90,10 @@ class WatchlistEntry:
 
     @classmethod
     def of(cls, entry: stored.Entry) -> WatchlistEntry:
-        return cls(
-            id=strawberry.ID(entry.id),
-            party_id=strawberry.ID(entry.party_id),
-            party_ref=entry.party_ref,
-            party_name=entry.party_name,
-            party_kind=entry.party_kind,
-            reason=entry.reason,
-            status=entry.status,
-            summary=entry.summary,
-            source=entry.source,
-            proposed_by=entry.proposed_by,
-            created_at=entry.created_at,
-            reviewed_by=entry.reviewed_by,
-            reviewed_at=entry.reviewed_at,
-            review_comment=entry.review_comment,
-            expires_at=entry.expires_at,
-            last_seen_at=entry.last_seen_at,
-            stored_entry=entry,
-        )
+        # Every schema field has a same-named field on the stored entry.
+        names = {f.python_name for f in get_object_definition(cls, strict=True).fields}
+        values = {f.name: getattr(entry, f.name) for f in fields(entry) if f.name in names}
+        return cls(**values, stored_entry=entry)
 
 
 @strawberry.type

@@ -1,11 +1,13 @@
 """Cypher for writing business records in ``UNWIND $rows`` batches, ``MERGE`` on node ids.
 
 Re-running a batch changes nothing: nodes merge on ``id``, relationships merge on their ends.
+Every ``MATCH``/``MERGE`` on a node is keyed by ``id`` on a label that has a uniqueness
+constraint (graph/migrations.py), so each row costs index seeks, never a label scan.
 """
 
 from typing import LiteralString
 
-from graph.labels import Label
+from graph.labels import PARTY_LABELS, Label
 
 
 def _merge_parties(label: Label) -> LiteralString:
@@ -13,27 +15,30 @@ def _merge_parties(label: Label) -> LiteralString:
     return (
         "UNWIND $rows AS row "
         "MERGE (p:" + label + " {id: row.id}) "
-        "SET p:Party, p += row.props, p.updated_at = datetime() "
-        "WITH p, row "
-        "UNWIND row.identifiers AS ident "
-        "MERGE (i:Identifier {id: ident.id}) "
-        "ON CREATE SET i.kind = ident.kind, i.key = ident.key, i.masked = ident.masked "
-        "MERGE (p)-[:HAS_ID]->(i)"
+        "SET p:Party, p += row.props, p.updated_at = datetime()"
     )
 
 
-# One party statement per label (Customer, RepairShop, Agent, Broker, Dealer, Adjuster).
+# One party statement per label (Customer, RepairShop, Agent, Broker, Dealer, Adjuster); the
+# identifiers go in their own statements below, deduplicated per batch.
 MERGE_PARTIES: dict[str, LiteralString] = {
-    label.value: _merge_parties(label)
-    for label in (
-        Label.CUSTOMER,
-        Label.REPAIR_SHOP,
-        Label.AGENT,
-        Label.BROKER,
-        Label.DEALER,
-        Label.ADJUSTER,
-    )
+    label.value: _merge_parties(label) for label in PARTY_LABELS
 }
+
+# Identifier nodes, one row per distinct identifier of the batch.
+MERGE_IDENTIFIERS = """
+UNWIND $rows AS ident
+MERGE (i:Identifier {id: ident.id})
+ON CREATE SET i.kind = ident.kind, i.key = ident.key, i.masked = ident.masked
+"""
+
+# Party-to-identifier links; both ends exist (merged earlier in the same transaction).
+LINK_IDENTIFIERS = """
+UNWIND $rows AS link
+MATCH (p:Party {id: link.party_id})
+MATCH (i:Identifier {id: link.identifier_id})
+MERGE (p)-[:HAS_ID]->(i)
+"""
 
 # Policies with their holder, seller (agent or broker) and dealer.
 MERGE_POLICIES = """
@@ -93,4 +98,23 @@ CALL (c, row) {
   RETURN count(*) AS parties
 }
 RETURN count(*) AS written
+"""
+
+# Which of the given ids exist, per kind of node (the importer's reference check, one
+# statement per batch).
+EXISTING_IDS = """
+CALL () {
+  UNWIND $party_ids AS ref
+  MATCH (n:Party {id: ref})
+  RETURN n.id AS found
+  UNION ALL
+  UNWIND $policy_ids AS ref
+  MATCH (n:Policy {id: ref})
+  RETURN n.id AS found
+  UNION ALL
+  UNWIND $claim_ids AS ref
+  MATCH (n:Claim {id: ref})
+  RETURN n.id AS found
+}
+RETURN collect(found) AS found
 """

@@ -86,6 +86,26 @@ WHERE size(items) >= $min_customers
 RETURN s.id AS shop_id, items
 """
 
+# REPAIR_SHOP_COMPLAINT_CLUSTER, second trigger: complaints in the window involving a shop (or
+# a claim it repaired) from complainants a reviewer confirmed as repeat or escalating
+# complainants (ACTIVE entries), per shop with at least $min_complaints of them.
+SHOP_MALICIOUS_COMPLAINTS = """
+MATCH (w:WatchlistEntry {status: 'ACTIVE'})
+WHERE w.reason IN ['REPEAT_COMPLAINANT', 'REGULATOR_ESCALATION_AFTER_CLEAR_DENIAL']
+MATCH (w)-[:LISTS]->(who:Party)-[:FILED]->(q:Complaint)
+WHERE q.received_at >= $since AND q.received_at <= $now
+CALL (q) {
+  MATCH (q)-[:ABOUT]->(s:RepairShop)
+  RETURN s, null AS claim_id
+  UNION
+  MATCH (q)-[:ABOUT]->(c:Claim)-[:REPAIRED_AT]->(s:RepairShop)
+  RETURN s, c.id AS claim_id
+}
+WITH s, collect(DISTINCT {complaint: q.id, who: who.id, claim: claim_id}) AS items
+WHERE size(items) >= $min_complaints
+RETURN s.id AS shop_id, items
+"""
+
 # Existing entries for some reasons, for the run's add / refresh / keep-dismissed decisions.
 ENTRIES_FOR_REASONS = """
 MATCH (w:WatchlistEntry)

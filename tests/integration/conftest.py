@@ -91,8 +91,18 @@ class LiveServer:
 def serve_in_thread(settings: Settings) -> Iterator[LiveServer]:
     """Run riskwatch under uvicorn in a thread on a free loopback port until the block ends."""
     port = _free_port()
-    # Background loops stay off in the shared test server: they would change test data.
-    quiet = settings.model_copy(update={"complaint_sweep_interval_s": 0})
+    # Background loops stay off in the shared test server: they would change test data. Of
+    # the crisis loops only the alert broker runs (it feeds GraphQL subscriptions); tests drive
+    # the crisis workers themselves, with moved clocks.
+    quiet = settings.model_copy(
+        update={
+            "complaint_sweep_interval_s": 0,
+            "delivery_interval_s": 0,
+            "event_dispatch_interval_s": 0,
+            "crisis_escalation_interval_s": 0,
+            "crisis_detect_interval_s": 0,
+        }
+    )
     config = uvicorn.Config(
         create_app(quiet),
         host="127.0.0.1",

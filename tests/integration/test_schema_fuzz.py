@@ -6,6 +6,8 @@ Cypher fragments) from the schema as it stands, so every capability added later 
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import anyio
 import httpx
 import pytest
@@ -31,7 +33,11 @@ INJECTIONS = st.sampled_from(
         "張偉 138-0013-8000",
     ]
 )
-CUSTOM = {"String": st.one_of(INJECTIONS, st.text(max_size=40)).map(nodes.String)}
+CUSTOM = {
+    "String": st.one_of(INJECTIONS, st.text(max_size=40)).map(nodes.String),
+    # Any instant, extreme years included (arguments such as runWatchlistRules(now:)).
+    "DateTime": st.datetimes(timezones=st.just(UTC)).map(lambda d: nodes.String(d.isoformat())),
+}
 
 
 @pytest.fixture

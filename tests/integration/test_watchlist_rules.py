@@ -3,11 +3,14 @@ reason codes and evidence; runs are idempotent; dismissals stick until evidence 
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
+import anyio
 import pytest
 
 from api.settings import Settings
+from api.watchlist_runner import scheduled_watchlist_rules
 from graph.client import Graph
 from graph.ingest import GraphWriter
 from graph.watchlist import WatchlistRepository
@@ -199,3 +202,32 @@ async def test_attention_flag_shows_plain_words_for_active_entries_only(demo: Gr
     assert flag.reasons == (
         "Has complained many times recently: take extra care to resolve issues at first contact.",
     )
+
+
+async def test_rules_run_on_a_schedule(demo: Graph, settings: Settings) -> None:
+    every_tick = settings.model_copy(update={"watchlist_rules_interval_s": 0.05})
+    count = 0
+    async with scheduled_watchlist_rules(demo, every_tick, clock=lambda: RULES_NOW):
+        deadline = time.monotonic() + 60
+        while count < 13 and time.monotonic() < deadline:
+            await anyio.sleep(0.05)
+            records = await demo.read("MATCH (w:WatchlistEntry) RETURN count(w) AS n")
+            count = records[0]["n"]
+    assert count == 13
+
+
+async def test_confirmed_repeat_complaints_flag_the_shop_involved(demo: Graph) -> None:
+    await run_rules(demo)
+    repo = WatchlistRepository(demo)
+    await repo.review(
+        entry_id(SERIAL, WatchlistReason.REPEAT_COMPLAINANT), True, "confirmed", "bob", "key-b"
+    )
+    report = await run_rules(demo)
+    assert report.added == {"REPAIR_SHOP_COMPLAINT_CLUSTER": 1}
+    shop = await demo.read(
+        "MATCH (:Claim {id: 'claim:L800000100'})-[:REPAIRED_AT]->(s:RepairShop) RETURN s.id AS id"
+    )
+    entry = await repo.get(entry_id(shop[0]["id"], WatchlistReason.REPAIR_SHOP_COMPLAINT_CLUSTER))
+    assert entry.summary == "5 complaints from confirmed repeat complainants"
+    assert {f"complaint:Q80000010{i}" for i in range(1, 6)} <= set(entry.evidence_nodes)
+    assert "claim:L800000100" in entry.evidence_nodes

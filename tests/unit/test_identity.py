@@ -16,6 +16,7 @@ from models.identity import (
     keyed_hash,
     make_identifier,
     mask,
+    normalise,
     normalise_bank_account,
     normalise_id_number,
     normalise_phone,
@@ -124,3 +125,72 @@ def test_name_similarity_favours_homophones_over_strangers() -> None:
     assert name_similarity("张伟", "張偉") == 1.0
     assert name_similarity("张伟", "章伟") > 0.8
     assert name_similarity("张伟", "李娜") < 0.5
+
+
+# -- every spelling of one value normalises alike (property-based) ------------------------------
+
+_FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+_separator = st.sampled_from(["", " ", "-", "  ", "·", "．"])
+
+
+def _spell(value: str, separators: list[str], full_width: bool) -> str:
+    spelled = "".join(ch + separators[i % len(separators)] for i, ch in enumerate(value))
+    return spelled.translate(_FULL_WIDTH) if full_width else spelled
+
+
+@given(
+    st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True),
+    st.lists(_separator, min_size=1, max_size=4),
+    st.sampled_from(["", "+86", "+86 ", "0086-", "86"]),
+    st.booleans(),
+)
+def test_mobile_spellings_normalise_alike(
+    mobile: str, separators: list[str], prefix: str, full_width: bool
+) -> None:
+    assert normalise_phone(prefix + _spell(mobile, separators, full_width)) == mobile
+
+
+@given(
+    st.integers(min_value=0, max_value=2**32),
+    st.lists(_separator, min_size=1, max_size=3),
+    st.booleans(),
+)
+def test_id_number_spellings_normalise_alike_for_any_number(
+    seed: int, separators: list[str], full_width: bool
+) -> None:
+    number = make_id_number(random.Random(seed))
+    spelled = _spell(number, separators, full_width)
+    assert normalise_id_number(spelled.lower()) == number
+
+
+@given(st.integers(min_value=0, max_value=2**32))
+def test_fifteen_digit_numbers_upgrade_to_the_eighteen_digit_form(seed: int) -> None:
+    number = make_id_number(random.Random(seed))
+    if number[6:8] != "19":
+        return
+    fifteen = number[:6] + number[8:17]
+    upgraded = normalise_id_number(fifteen)
+    assert upgraded[:17] == number[:17]
+    assert upgraded[17] == id_check_digit(upgraded[:17])
+
+
+@given(st.text(alphabet="٠١٢٣٤٥٦٧٨٩०१२३४५६७८९", min_size=11, max_size=18))
+def test_non_ascii_digits_are_not_numbers(raw: str) -> None:
+    for normaliser in (normalise_id_number, normalise_phone, normalise_bank_account):
+        with pytest.raises(InvalidIdentifier):
+            normaliser(raw)
+
+
+def test_plates_fold_full_width_and_separators() -> None:
+    assert normalise_plate("京Ｎ·２Ｗ６Ｋ８") == "京N2W6K8"
+    assert normalise_plate("粤B·D12345") == "粤BD12345"  # new-energy plates have six
+
+
+def test_emails_and_addresses() -> None:
+    assert normalise(IdentifierKind.EMAIL, " LiuDeHua@Example.CN ") == "liudehua@example.cn"
+    assert (
+        normalise(IdentifierKind.ADDRESS, "深圳市福田区 深南大道 ６００８号")
+        == "深圳市福田区深南大道6008号"
+    )
+    with pytest.raises(InvalidIdentifier):
+        normalise(IdentifierKind.EMAIL, "not-an-address")

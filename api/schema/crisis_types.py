@@ -1,0 +1,273 @@
+"""GraphQL types of alerts and crisis cases, and how stored rows become them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.dataloader import DataLoader
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from api.context import Context
+from graph.alerts import AlertRepository
+from graph.crisis_cases import CrisisCaseRepository
+from models.crisis import AlertKind, AlertStatus, CaseStatus, Severity, StepStatus
+from monitors.clock import utc_now
+from monitors.delivery.formats import TargetKind
+
+SeverityType = strawberry.enum(Severity, name="Severity")
+AlertStatusType = strawberry.enum(AlertStatus, name="AlertStatus")
+AlertKindType = strawberry.enum(AlertKind, name="AlertKind")
+CaseStatusType = strawberry.enum(CaseStatus, name="CrisisCaseStatus")
+StepStatusType = strawberry.enum(StepStatus, name="CrisisStepStatus")
+TargetKindType = strawberry.enum(TargetKind, name="WebhookTargetKind")
+
+
+@strawberry.type
+class CitedMention:
+    id: strawberry.ID
+    title: str | None
+    url: str | None
+    published_at: datetime | None
+    sentiment: str | None
+    feed: str | None
+
+
+async def _load_mentions(info: Info[Context, None], alert_id: str) -> list[CitedMention]:
+    repo = info.context.repo(AlertRepository)
+
+    async def batch(ids: list[str]) -> list[list[CitedMention]]:
+        found: dict[str, list[CitedMention]] = {i: [] for i in ids}
+        for row in await repo.mentions(ids):
+            found[row["alert_id"]].append(
+                CitedMention(
+                    id=strawberry.ID(row["id"]),
+                    title=row["title"],
+                    url=row["url"],
+                    published_at=row["published_at"],
+                    sentiment=row["sentiment"],
+                    feed=row["feed"],
+                )
+            )
+        return [found[i] for i in ids]
+
+    loader = info.context.loader("alert_mentions", lambda: DataLoader(load_fn=batch))
+    result: list[CitedMention] = await loader.load(alert_id)
+    return result
+
+
+@strawberry.type
+class Alert:
+    id: strawberry.ID
+    subject_id: str
+    subject_name: str | None
+    severity: SeverityType  # type: ignore[valid-type]
+    status: AlertStatusType  # type: ignore[valid-type]
+    kind: AlertKindType  # type: ignore[valid-type]
+    opened_at: datetime
+    updated_at: datetime
+    explanation: JSON
+    window_count: float | None
+    baseline_mean: float | None
+    baseline_std: float | None
+    case_id: strawberry.ID | None
+
+    @strawberry.field(description="The mentions behind the alert.")
+    async def mentions(self, info: Info[Context, None]) -> list[CitedMention]:
+        return await _load_mentions(info, str(self.id))
+
+
+def alert_from_row(row: Mapping[str, Any]) -> Alert:
+    """The GraphQL view of a stored alert."""
+    explanation = row.get("explanation")
+    return Alert(
+        id=strawberry.ID(row["id"]),
+        subject_id=row["subject_id"],
+        subject_name=row.get("subject_name"),
+        severity=Severity(row["severity"]),
+        status=AlertStatus(row["status"]),
+        kind=AlertKind(row["kind"]),
+        opened_at=row["opened_at"],
+        updated_at=row.get("updated_at") or row["opened_at"],
+        explanation=json.loads(explanation) if isinstance(explanation, str) else {},
+        window_count=row.get("window_count"),
+        baseline_mean=row.get("baseline_mean"),
+        baseline_std=row.get("baseline_std"),
+        case_id=strawberry.ID(row["case_id"]) if row.get("case_id") else None,
+    )
+
+
+@strawberry.type
+class AlertPage:
+    items: list[Alert]
+    end_cursor: str | None
+    has_next_page: bool
+
+
+@strawberry.type
+class CrisisStep:
+    id: strawberry.ID
+    key: str
+    title: str
+    role: str
+    planned_role: str | None
+    assignee: str | None
+    status: StepStatusType  # type: ignore[valid-type]
+    due_at: datetime
+    escalation_level: int
+    escalated_at: datetime | None
+    completed_at: datetime | None
+    completed_by: str | None
+    note: str | None
+
+    @strawberry.field(description="Pending and past its deadline now.")
+    def overdue(self) -> bool:
+        return self.status == StepStatus.PENDING and self.due_at <= utc_now()
+
+
+def step_from_row(row: Mapping[str, Any]) -> CrisisStep:
+    return CrisisStep(
+        id=strawberry.ID(row["id"]),
+        key=row["key"],
+        title=row["title"],
+        role=row["role"],
+        planned_role=row.get("planned_role"),
+        assignee=row.get("assignee"),
+        status=StepStatus(row["status"]),
+        due_at=row["due_at"],
+        escalation_level=int(row.get("escalation_level") or 0),
+        escalated_at=row.get("escalated_at"),
+        completed_at=row.get("completed_at"),
+        completed_by=row.get("completed_by"),
+        note=row.get("note"),
+    )
+
+
+@strawberry.type
+class TimelineEntry:
+    at: datetime
+    actor: str | None
+    action: str
+    subject_id: str | None
+    before: str | None
+    after: str | None
+
+
+@strawberry.type
+class RelatedComplaint:
+    id: strawberry.ID
+    complaint_no: str | None
+    channel: str | None
+    status: str | None
+    category: str | None
+
+
+@strawberry.type
+class Neighbour:
+    from_id: str
+    id: str | None
+    labels: list[str]
+    name: str | None
+    via: list[str]
+
+
+@strawberry.type
+class ClosingReview:
+    timeline: list[TimelineEntry]
+    mentions: list[CitedMention]
+    complaints: list[RelatedComplaint]
+    neighbourhood: list[Neighbour]
+
+
+@strawberry.type
+class CrisisCase:
+    id: strawberry.ID
+    title: str
+    status: CaseStatusType  # type: ignore[valid-type]
+    severity: SeverityType  # type: ignore[valid-type]
+    subject_id: str
+    opened_at: datetime
+    resolved_at: datetime | None
+    resolved_by: str | None
+    resolution: str | None
+
+    @strawberry.field
+    async def steps(self, info: Info[Context, None]) -> list[CrisisStep]:
+        rows = await info.context.repo(CrisisCaseRepository).steps(str(self.id))
+        return [step_from_row(row) for row in rows]
+
+    @strawberry.field
+    async def alerts(self, info: Info[Context, None]) -> list[Alert]:
+        rows = await info.context.repo(CrisisCaseRepository).alerts(str(self.id))
+        return [alert_from_row(row) for row in rows]
+
+    @strawberry.field(description="Every action on the case, its steps and alerts, in order.")
+    async def timeline(self, info: Info[Context, None]) -> list[TimelineEntry]:
+        cases = info.context.repo(CrisisCaseRepository)
+        ids = [r["id"] for r in await cases.steps(str(self.id))]
+        ids += [r["id"] for r in await cases.alerts(str(self.id))]
+        return [
+            TimelineEntry(
+                at=r["at"],
+                actor=r["actor"],
+                action=r["action"],
+                subject_id=r["subject_id"],
+                before=r["before"],
+                after=r["after"],
+            )
+            for r in await cases.timeline(str(self.id), [str(self.id), *ids])
+        ]
+
+    @strawberry.field(
+        description="The closing review: timeline, mentions, related complaints and the "
+        "subjects' graph neighbourhood."
+    )
+    async def review(self, info: Info[Context, None]) -> ClosingReview:
+        cases = info.context.repo(CrisisCaseRepository)
+        alerts = await cases.alerts(str(self.id))
+        subjects = sorted({self.subject_id, *(a["subject_id"] for a in alerts)})
+        mentions: list[CitedMention] = []
+        for alert in alerts:
+            mentions += await _load_mentions(info, alert["id"])
+        return ClosingReview(
+            timeline=await self.timeline(info),
+            mentions=mentions,
+            complaints=[
+                RelatedComplaint(
+                    id=strawberry.ID(r["id"]),
+                    complaint_no=r["complaint_no"],
+                    channel=r["channel"],
+                    status=r["status"],
+                    category=r["category"],
+                )
+                for r in await cases.related_complaints(subjects)
+            ],
+            neighbourhood=[
+                Neighbour(
+                    from_id=r["from_id"],
+                    id=r["id"],
+                    labels=r["labels"],
+                    name=r["name"],
+                    via=r["via"],
+                )
+                for r in await cases.neighbourhood(subjects)
+            ],
+        )
+
+
+def case_from_row(row: Mapping[str, Any]) -> CrisisCase:
+    return CrisisCase(
+        id=strawberry.ID(row["id"]),
+        title=row.get("title") or "",
+        status=CaseStatus(row["status"]),
+        severity=Severity(row["severity"]),
+        subject_id=row["subject_id"],
+        opened_at=row["opened_at"],
+        resolved_at=row.get("resolved_at"),
+        resolved_by=row.get("resolved_by"),
+        resolution=row.get("resolution"),
+    )

@@ -1,0 +1,176 @@
+"""The delivery outbox, webhook targets, and the domain-event queue, all stored in Neo4j.
+
+Deliveries and domain events are claimed with leases (see ``graph.queries.delivery``), so
+any number of worker processes can drain them, and whatever a stopped worker held comes
+back once its lease runs out: pending work survives restarts because it only lives here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from neo4j import AsyncManagedTransaction
+
+from graph.alerts import native, native_rows
+from graph.client import Graph
+from graph.queries import delivery as q
+from models.crisis import Severity
+
+
+@dataclass(frozen=True)
+class ClaimedDelivery:
+    """A delivery this worker holds the lease of, with its target and what it is about."""
+
+    delivery: dict[str, Any]
+    target: dict[str, Any] | None
+    subject: dict[str, Any] | None
+    subject_labels: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        return str(self.delivery["id"])
+
+    @property
+    def attempts(self) -> int:
+        return int(self.delivery.get("attempts") or 0)
+
+
+class WebhookTargetRepository:
+    """Where alerts and events go: webhook URLs and e-mail recipients."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    async def list_targets(self) -> list[dict[str, Any]]:
+        """Every target."""
+        return native_rows(await self.graph.read(q.LIST_TARGETS), "target")
+
+    async def add(
+        self,
+        *,
+        name: str,
+        kind: str,
+        url: str,
+        secret: str | None,
+        min_severity: Severity | None,
+        event_types: Sequence[str],
+        actor: str,
+        now: datetime,
+    ) -> dict[str, Any]:
+        """Add a target; ``min_severity`` None means it gets no alerts, only its event types."""
+        records = await self.graph.write(
+            q.CREATE_TARGET,
+            id=str(uuid.uuid4()),
+            name=name,
+            kind=kind,
+            url=url,
+            secret=secret,
+            min_severity=min_severity.value if min_severity else None,
+            min_rank=min_severity.rank if min_severity else None,
+            event_types=list(event_types),
+            actor=actor,
+            now=now,
+        )
+        return native_rows(records, "target")[0]
+
+    async def remove(self, target_id: str, actor: str, now: datetime) -> bool:
+        """Remove a target; False when there was none."""
+        records = await self.graph.write(q.DELETE_TARGET, id=target_id, actor=actor, now=now)
+        return bool(records) and records[0]["removed"] > 0
+
+
+class OutboxRepository:
+    """Claims due deliveries and records the outcome of each attempt."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    async def claim(
+        self, owner: str, now: datetime, lease_until: datetime, limit: int
+    ) -> list[ClaimedDelivery]:
+        """Lease up to ``limit`` due deliveries to ``owner``, in one statement."""
+        records = await self.graph.write(
+            q.CLAIM_DELIVERIES, owner=owner, now=now, lease_until=lease_until, limit=limit
+        )
+        return [
+            ClaimedDelivery(
+                delivery=native(dict(r["delivery"])),
+                target=native(dict(r["target"])) if r["target"] else None,
+                subject=native(dict(r["subject"])) if r["subject"] else None,
+                subject_labels=tuple(r["subject_labels"] or ()),
+            )
+            for r in records
+        ]
+
+    async def mark_sent(self, delivery_id: str, owner: str, now: datetime) -> bool:
+        """Record a successful delivery; False when the lease was lost meanwhile."""
+        records = await self.graph.write(q.MARK_SENT, id=delivery_id, owner=owner, now=now)
+        return bool(records)
+
+    async def mark_failed(
+        self,
+        delivery_id: str,
+        owner: str,
+        error: str,
+        now: datetime,
+        next_attempt_at: datetime,
+        give_up: bool,
+    ) -> bool:
+        """Record a failed attempt: retry at ``next_attempt_at``, or FAILED when giving up."""
+        records = await self.graph.write(
+            q.MARK_ATTEMPT_FAILED,
+            id=delivery_id,
+            owner=owner,
+            error=error[:500],
+            now=now,
+            next_attempt_at=next_attempt_at,
+            give_up=give_up,
+        )
+        return bool(records)
+
+    async def list_deliveries(
+        self, status: str | None = None, limit: int = 1000
+    ) -> list[dict[str, Any]]:
+        """Deliveries by status, oldest first."""
+        return native_rows(
+            await self.graph.read(q.LIST_DELIVERIES, status=status, limit=limit), "delivery"
+        )
+
+
+class DomainEventRepository:
+    """The domain-event queue other modules write in their own transactions."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    async def claim(
+        self, owner: str, now: datetime, lease_until: datetime, limit: int
+    ) -> list[dict[str, Any]]:
+        """Lease up to ``limit`` undispatched events to ``owner``, oldest first."""
+        records = await self.graph.write(
+            q.CLAIM_EVENTS, owner=owner, now=now, lease_until=lease_until, limit=limit
+        )
+        return native_rows(records, "event")
+
+    async def dispatch(self, event_id: str, owner: str, now: datetime) -> int:
+        """Enqueue the event's deliveries and mark it dispatched, in one transaction.
+
+        Returns how many deliveries were enqueued (0 as well when the lease was lost, in
+        which case nothing is written).
+        """
+
+        async def work(tx: AsyncManagedTransaction) -> int:
+            marked = await tx.run(q.MARK_EVENT_DISPATCHED, id=event_id, owner=owner, now=now)
+            if await marked.single() is None:
+                return 0
+            enqueued = await tx.run(
+                q.ENQUEUE_EVENT_DELIVERIES, event_id=event_id, key=f"event:{event_id}", now=now
+            )
+            count: int = (await enqueued.single(strict=True))["enqueued"]
+            return count
+
+        return await self.graph.write_transaction(work)

@@ -1,0 +1,527 @@
+"""The import format: one raw record (a CSV row or a JSON Lines object) to one graph row.
+
+Pure parsing and validation, no I/O. Each record type has a natural key column, references
+to other records by their natural keys, and typed columns; ``docs/import-format.md`` is the
+reference for users. A record that cannot be imported raises :class:`RowError`, which names
+the column and the reason, and nothing of it is written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, timezone
+from enum import StrEnum
+from pathlib import PurePath
+from typing import Any, TypeVar
+
+from models.errors import InvalidInput
+from models.identity import Identifier, IdentifierKind, InvalidIdentifier, make_identifier
+from models.names import fold_name, pinyin_key
+from models.records import (
+    PARTY_ID_PREFIX,
+    ClaimRow,
+    ClaimStatus,
+    ComplaintCategory,
+    ComplaintChannel,
+    ComplaintRow,
+    ComplaintStatus,
+    IdentifierRow,
+    PartyIdentifiers,
+    PartyKind,
+    PartyRow,
+    PolicyRow,
+    claim_id,
+    complaint_id,
+    party_id,
+    policy_id,
+)
+
+
+class RecordType(StrEnum):
+    """What a file (or a ``type`` column) holds; the value is how files are named."""
+
+    CUSTOMER = "customers"
+    REPAIR_SHOP = "repair_shops"
+    AGENT = "agents"
+    BROKER = "brokers"
+    DEALER = "dealers"
+    ADJUSTER = "adjusters"
+    POLICY = "policies"
+    CLAIM = "claims"
+    COMPLAINT = "complaints"
+
+
+# Parties first, then what references them: policies, claims, complaints.
+IMPORT_ORDER: tuple[RecordType, ...] = tuple(RecordType)
+
+PARTY_TYPES: dict[RecordType, PartyKind] = {
+    RecordType.CUSTOMER: PartyKind.CUSTOMER,
+    RecordType.REPAIR_SHOP: PartyKind.REPAIR_SHOP,
+    RecordType.AGENT: PartyKind.AGENT,
+    RecordType.BROKER: PartyKind.BROKER,
+    RecordType.DEALER: PartyKind.DEALER,
+    RecordType.ADJUSTER: PartyKind.ADJUSTER,
+}
+
+# The natural key column of each party kind.
+PARTY_KEY_COLUMN: dict[PartyKind, str] = {
+    PartyKind.CUSTOMER: "customer_no",
+    PartyKind.REPAIR_SHOP: "shop_code",
+    PartyKind.AGENT: "agent_no",
+    PartyKind.BROKER: "broker_no",
+    PartyKind.DEALER: "dealer_no",
+    PartyKind.ADJUSTER: "adjuster_no",
+}
+
+# Raw identifier columns a party may carry; each may hold several values separated by ";".
+IDENTIFIER_COLUMNS: dict[str, IdentifierKind] = {
+    "id_number": IdentifierKind.ID_CARD,
+    "phone": IdentifierKind.PHONE,
+    "plate": IdentifierKind.PLATE,
+    "bank_account": IdentifierKind.BANK_ACCOUNT,
+    "email": IdentifierKind.EMAIL,
+    "address": IdentifierKind.ADDRESS,
+}
+
+_ALIASES = {
+    "customer": RecordType.CUSTOMER,
+    "repair_shop": RecordType.REPAIR_SHOP,
+    "shop": RecordType.REPAIR_SHOP,
+    "shops": RecordType.REPAIR_SHOP,
+    "agent": RecordType.AGENT,
+    "broker": RecordType.BROKER,
+    "dealer": RecordType.DEALER,
+    "adjuster": RecordType.ADJUSTER,
+    "policy": RecordType.POLICY,
+    "claim": RecordType.CLAIM,
+    "complaint": RecordType.COMPLAINT,
+}
+
+COMPLAINT_DEADLINE = timedelta(days=15)
+# Instants written without an offset are China Standard Time, as the source systems write them.
+DEFAULT_TZ = timezone(timedelta(hours=8))
+MAX_TEXT = 2000
+T = TypeVar("T")
+E = TypeVar("E", bound=StrEnum)
+_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,39}")
+
+
+class RowError(InvalidInput):
+    """One record that cannot be imported: which column, and why."""
+
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(f"{column}: {reason}")
+        self.column = column
+        self.reason = reason
+
+
+def parse_record_type(value: str) -> RecordType:
+    """A record type from its name, singular or plural (``claim``, ``claims``, ``shop``)."""
+    name = value.strip().lower().replace("-", "_").replace(" ", "_")
+    try:
+        return RecordType(name)
+    except ValueError:
+        if name in _ALIASES:
+            return _ALIASES[name]
+    known = ", ".join(t.value for t in RecordType)
+    raise RowError("type", f"unknown record type {value!r} (one of {known})")
+
+
+def record_type_from_filename(path: str) -> RecordType | None:
+    """The type a file name names (``customers_2026-05.csv``, ``crm_claims.jsonl``), else None."""
+    stem = PurePath(path).name.lower().split(".", 1)[0]
+    named = [t for t in RecordType if t.value in stem]
+    return named[0] if len(named) == 1 else None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A node a record links to, which must exist before the record is written."""
+
+    node_id: str
+    column: str
+    value: str
+
+    @property
+    def kind(self) -> str:
+        """``party``, ``policy`` or ``claim``: which index the existence check uses."""
+        prefix = self.node_id.split(":", 1)[0]
+        return prefix if prefix in ("policy", "claim") else "party"
+
+
+@dataclass
+class ParsedRecord:
+    """One valid record: the row for the writer, and what it references."""
+
+    record_type: RecordType
+    row: PartyRow | PolicyRow | ClaimRow | ComplaintRow
+    references: list[Reference] = field(default_factory=list)
+    # Identifiers that belong to another party (a policy's plate belongs to its holder).
+    linked_identifiers: list[PartyIdentifiers] = field(default_factory=list)
+
+
+# -- column readers -------------------------------------------------------------------------
+
+
+def _text(raw: Mapping[str, Any], column: str) -> str | None:
+    value = raw.get(column)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise RowError(column, "expected a text value")
+    text = str(value).strip()
+    if len(text) > MAX_TEXT:
+        raise RowError(column, f"longer than {MAX_TEXT} characters")
+    return text or None
+
+
+def _required(raw: Mapping[str, Any], column: str) -> str:
+    value = _text(raw, column)
+    if value is None:
+        raise RowError(column, "missing")
+    return value
+
+
+def _key(raw: Mapping[str, Any], column: str) -> str:
+    value = _required(raw, column)
+    if not _KEY.fullmatch(value):
+        raise RowError(column, f"{value!r} is not a valid key (letters, digits, - and _)")
+    return value
+
+
+def _optional_key(raw: Mapping[str, Any], column: str) -> str | None:
+    return _key(raw, column) if _text(raw, column) is not None else None
+
+
+def _many(raw: Mapping[str, Any], column: str) -> list[str]:
+    value = raw.get(column)
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    out: list[str] = []
+    for item in items:
+        text = _text({column: item}, column)
+        if text:
+            out.extend(part.strip() for part in text.split(";") if part.strip())
+    return out
+
+
+def _parsed(
+    raw: Mapping[str, Any], column: str, parse: Callable[[str], T], expected: str
+) -> T | None:
+    value = _text(raw, column)
+    if value is None:
+        return None
+    try:
+        return parse(value)
+    except ValueError:
+        raise RowError(column, f"unparseable {expected}: {value!r}") from None
+
+
+def _as_instant(value: str) -> datetime:
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=DEFAULT_TZ)
+    return parsed.astimezone(UTC)
+
+
+def _date(raw: Mapping[str, Any], column: str) -> date | None:
+    return _parsed(raw, column, date.fromisoformat, "date (expected YYYY-MM-DD)")
+
+
+def _instant(raw: Mapping[str, Any], column: str) -> datetime | None:
+    expected = "date-time (expected ISO-8601, e.g. 2026-03-01T09:30+08:00)"
+    return _parsed(raw, column, _as_instant, expected)
+
+
+def _present(value: T | None, column: str) -> T:
+    if value is None:
+        raise RowError(column, "missing")
+    return value
+
+
+def _number(raw: Mapping[str, Any], column: str) -> float | None:
+    value = raw.get(column)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise RowError(column, "expected a number")
+    try:
+        number = float(str(value).replace(",", "").strip())
+    except ValueError:
+        raise RowError(column, f"not a number: {value!r}") from None
+    if number != number or number in (float("inf"), float("-inf")) or number < 0:
+        raise RowError(column, "must be a finite, non-negative number")
+    return round(number, 2)
+
+
+_TRUE = {"true", "1", "yes", "y", "t", "是"}
+_FALSE = {"false", "0", "no", "n", "f", "否"}
+
+
+def _flag(raw: Mapping[str, Any], column: str) -> bool | None:
+    value = raw.get(column)
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if not text:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise RowError(column, f"expected true or false, not {value!r}")
+
+
+def _choice(raw: Mapping[str, Any], column: str, enum: type[E], default: E | None = None) -> E:
+    value = _text(raw, column)
+    if value is None:
+        if default is None:
+            raise RowError(column, "missing")
+        return default
+    try:
+        return enum(value.upper())
+    except ValueError:
+        known = ", ".join(e.value for e in enum)
+        raise RowError(column, f"{value!r} is not one of {known}") from None
+
+
+def _identifiers(
+    raw: Mapping[str, Any], secret: bytes, columns: dict[str, IdentifierKind]
+) -> list[Identifier]:
+    found: list[Identifier] = []
+    for column, kind in columns.items():
+        for value in _many(raw, column):
+            try:
+                found.append(make_identifier(secret, kind, value))
+            except InvalidIdentifier as error:
+                raise RowError(column, f"invalid {_LABELS[kind]}: {error.message}") from None
+    return found
+
+
+_LABELS = {
+    IdentifierKind.ID_CARD: "ID number",
+    IdentifierKind.PHONE: "phone number",
+    IdentifierKind.PLATE: "plate",
+    IdentifierKind.BANK_ACCOUNT: "bank account",
+    IdentifierKind.EMAIL: "e-mail address",
+    IdentifierKind.ADDRESS: "address",
+}
+
+
+def _identifier_row(ident: Identifier) -> IdentifierRow:
+    return {"id": ident.node_id, "kind": ident.kind.value, "key": ident.key, "masked": ident.masked}
+
+
+def _first_masked(idents: list[Identifier], kind: IdentifierKind) -> str | None:
+    return next((i.masked for i in idents if i.kind is kind), None)
+
+
+def _ref(kind: PartyKind, raw: Mapping[str, Any], column: str) -> Reference | None:
+    ref = _optional_key(raw, column)
+    return Reference(party_id(kind, ref), column, ref) if ref else None
+
+
+# -- one parser per record type ---------------------------------------------------------------
+
+
+def _party(
+    record_type: RecordType, raw: Mapping[str, Any], secret: bytes, today: date
+) -> ParsedRecord:
+    kind = PARTY_TYPES[record_type]
+    key_column = PARTY_KEY_COLUMN[kind]
+    ref = _key(raw, key_column)
+    name = _required(raw, "name")
+    idents = _identifiers(raw, secret, IDENTIFIER_COLUMNS)
+    props: dict[str, Any] = {
+        "ref": ref,
+        "name": name,
+        "name_key": fold_name(name),
+        "pinyin_key": pinyin_key(name),
+    }
+    city = _text(raw, "city")
+    if city is not None:
+        props["city"] = city
+    if kind is PartyKind.CUSTOMER:
+        since = _date(raw, "since")
+        if since is not None and since > today:
+            raise RowError("since", "is in the future")
+        props.update(
+            customer_no=ref,
+            since=since,
+            id_masked=_first_masked(idents, IdentifierKind.ID_CARD),
+            phone_masked=_first_masked(idents, IdentifierKind.PHONE),
+        )
+    row: PartyRow = {
+        "id": party_id(kind, ref),
+        "props": props,
+        "identifiers": [_identifier_row(i) for i in idents],
+    }
+    return ParsedRecord(record_type, row)
+
+
+def _policy(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
+    policy_no = _key(raw, "policy_no")
+    holder = _ref(PartyKind.CUSTOMER, raw, "customer_no")
+    if holder is None:
+        raise RowError("customer_no", "missing")
+    agent = _ref(PartyKind.AGENT, raw, "agent_no")
+    broker = _ref(PartyKind.BROKER, raw, "broker_no")
+    if agent and broker:
+        raise RowError("broker_no", "a policy is sold by an agent or a broker, not both")
+    seller = agent or broker
+    dealer = _ref(PartyKind.DEALER, raw, "dealer_no")
+    product = _required(raw, "product")
+    start = _present(_date(raw, "start_date"), "start_date")
+    end = _present(_date(raw, "end_date"), "end_date")
+    if end < start:
+        raise RowError("end_date", "is before start_date")
+    commercial = _flag(raw, "commercial")
+    plates = _identifiers(raw, secret, {"plate": IdentifierKind.PLATE})
+    row: PolicyRow = {
+        "id": policy_id(policy_no),
+        "props": {
+            "policy_no": policy_no,
+            "product": product,
+            "commercial": product != "交强险" if commercial is None else commercial,
+            "start_date": start,
+            "end_date": end,
+            "premium": _number(raw, "premium"),
+            "plate_masked": _first_masked(plates, IdentifierKind.PLATE),
+        },
+        "holder_id": holder.node_id,
+        "seller_id": seller.node_id if seller else None,
+        "dealer_id": dealer.node_id if dealer else None,
+    }
+    references = [r for r in (holder, seller, dealer) if r is not None]
+    linked = (
+        [
+            PartyIdentifiers(
+                party_id=holder.node_id, identifiers=[_identifier_row(p) for p in plates]
+            )
+        ]
+        if plates
+        else []
+    )
+    return ParsedRecord(RecordType.POLICY, row, references, linked)
+
+
+def _claim(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
+    claim_no = _key(raw, "claim_no")
+    policy_no = _key(raw, "policy_no")
+    policy = Reference(policy_id(policy_no), "policy_no", policy_no)
+    shop = _ref(PartyKind.REPAIR_SHOP, raw, "shop_code")
+    adjuster = _ref(PartyKind.ADJUSTER, raw, "adjuster_no")
+    status = _choice(raw, "status", ClaimStatus)
+    reported = _present(_instant(raw, "reported_at"), "reported_at")
+    settled = _instant(raw, "settled_at")
+    if settled is not None and settled < reported:
+        raise RowError("settled_at", "is before reported_at")
+    fraud = _flag(raw, "fraud_flag")
+    row: ClaimRow = {
+        "id": claim_id(claim_no),
+        "props": {
+            "claim_no": claim_no,
+            "status": status.value,
+            "reported_at": reported,
+            "settled_at": settled,
+            "amount": _number(raw, "amount"),
+            "fraud_flag": bool(fraud),
+            "denial_code": _text(raw, "denial_code"),
+            "denial_reason": _text(raw, "denial_reason"),
+            "denial_reason_valid": _flag(raw, "denial_reason_valid"),
+        },
+        "policy_id": policy.node_id,
+        "shop_id": shop.node_id if shop else None,
+        "adjuster_id": adjuster.node_id if adjuster else None,
+    }
+    references = [r for r in (policy, shop, adjuster) if r is not None]
+    return ParsedRecord(RecordType.CLAIM, row, references)
+
+
+_COMPLAINANT_COLUMNS = (
+    (PartyKind.CUSTOMER, "customer_no"),
+    (PartyKind.REPAIR_SHOP, "shop_code"),
+    (PartyKind.AGENT, "agent_no"),
+)
+_PREFIX_KIND = {prefix: kind for kind, prefix in PARTY_ID_PREFIX.items()}
+
+
+def _about_party(value: str) -> Reference:
+    prefix, _, ref = value.partition(":")
+    kind = _PREFIX_KIND.get(prefix.strip().lower())
+    if kind is None or not _KEY.fullmatch(ref.strip()):
+        kinds = ", ".join(_PREFIX_KIND)
+        raise RowError("about", f"{value!r} is not <kind>:<key> with kind one of {kinds}")
+    return Reference(party_id(kind, ref.strip()), "about", value)
+
+
+def _complaint(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
+    complaint_no = _key(raw, "complaint_no")
+    complainants = [r for k, c in _COMPLAINANT_COLUMNS if (r := _ref(k, raw, c)) is not None]
+    if len(complainants) != 1:
+        raise RowError(
+            "customer_no", "a complaint names one complainant: customer_no, shop_code or agent_no"
+        )
+    channel = _choice(raw, "channel", ComplaintChannel)
+    category = _choice(raw, "category", ComplaintCategory)
+    status = _choice(raw, "status", ComplaintStatus, ComplaintStatus.OPEN)
+    received = _present(_instant(raw, "received_at"), "received_at")
+    due = _instant(raw, "due_at") or received + COMPLAINT_DEADLINE
+    closed = _instant(raw, "closed_at")
+    if due < received:
+        raise RowError("due_at", "is before received_at")
+    if closed is not None and closed < received:
+        raise RowError("closed_at", "is before received_at")
+    policies = [Reference(policy_id(v), "policy_no", v) for v in _keys(raw, "policy_no")]
+    claims = [Reference(claim_id(v), "claim_no", v) for v in _keys(raw, "claim_no")]
+    parties = [_about_party(v) for v in _many(raw, "about")]
+    row: ComplaintRow = {
+        "id": complaint_id(complaint_no),
+        "props": {
+            "complaint_no": complaint_no,
+            "channel": channel.value,
+            "category": category.value,
+            "status": status.value,
+            "received_at": received,
+            "due_at": due,
+            "closed_at": closed,
+            "summary": _text(raw, "summary"),
+        },
+        "complainant_id": complainants[0].node_id,
+        "about_policy_ids": [r.node_id for r in policies],
+        "about_claim_ids": [r.node_id for r in claims],
+        "about_party_ids": [r.node_id for r in parties],
+    }
+    return ParsedRecord(RecordType.COMPLAINT, row, complainants + policies + claims + parties)
+
+
+def _keys(raw: Mapping[str, Any], column: str) -> list[str]:
+    values = _many(raw, column)
+    for value in values:
+        _key({column: value}, column)
+    return values
+
+
+_Parser = Callable[[Mapping[str, Any], bytes, date], ParsedRecord]
+_PARSERS: dict[RecordType, _Parser] = {
+    RecordType.POLICY: _policy,
+    RecordType.CLAIM: _claim,
+    RecordType.COMPLAINT: _complaint,
+}
+
+
+def parse_record(
+    record_type: RecordType, raw: Mapping[str, Any], secret: bytes, today: date | None = None
+) -> ParsedRecord:
+    """Validate and normalise one raw record of ``record_type``; :class:`RowError` if invalid.
+
+    Identifier columns are normalised, hashed with ``secret`` and masked; the raw values go
+    no further. ``today`` bounds dates that cannot be in the future (default: today).
+    """
+    today = today or date.today()
+    if record_type in PARTY_TYPES:
+        return _party(record_type, raw, secret, today)
+    return _PARSERS[record_type](raw, secret, today)

@@ -1,0 +1,1 @@
+"""Public-opinion crisis detection, crisis plans and step escalation."""

@@ -1,0 +1,121 @@
+"""The domain-event dispatcher: turns other modules' outbox events into deliveries.
+
+Complaint events (``complaint.escalated``, ``complaint.overdue``,
+``complaint.joint_review_opened``...) and crisis events (``crisis.step_escalated``) are
+written as ``:DomainEvent`` nodes in the same transaction as the change that caused them.
+The dispatcher leases undispatched events (several processes may run it), opens a crisis
+case at once for a complaint escalated to the MEDIA channel, and enqueues one delivery per
+target subscribed to the event's type while marking the event dispatched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import anyio
+from prometheus_client import Counter
+
+from graph.client import Graph
+from graph.events import DomainEventType
+from graph.outbox import DomainEventRepository
+from monitors.clock import Clock, utc_now
+from monitors.crisis.detector import CrisisDetector
+
+log = logging.getLogger(__name__)
+
+EVENTS_DISPATCHED = Counter("riskwatch_domain_events_dispatched_total", "Events", ["type"])
+EVENTS_FAILED = Counter("riskwatch_domain_event_failures_total", "Events that failed to dispatch")
+
+MEDIA_CHANNEL = "MEDIA"
+
+
+def is_media_escalation(event: Mapping[str, Any], payload: Mapping[str, Any]) -> bool:
+    """A complaint the media or an outside organisation has taken up."""
+    return (
+        event.get("type") == DomainEventType.COMPLAINT_ESCALATED
+        and payload.get("to_channel") == MEDIA_CHANNEL
+    )
+
+
+def event_payload(event: Mapping[str, Any]) -> dict[str, Any]:
+    """The event's payload (a JSON string) as a dict; empty when missing or unreadable."""
+    raw = event.get("payload")
+    if isinstance(raw, str):
+        try:
+            parsed = json.loads(raw)
+        except json.JSONDecodeError:
+            log.warning("domain event %s has a payload that is not JSON", event.get("id"))
+            return {}
+        return parsed if isinstance(parsed, dict) else {}
+    return {}
+
+
+class DomainEventDispatcher:
+    """Dispatches undispatched domain events. ``wake()`` starts the next round at once."""
+
+    def __init__(
+        self,
+        graph: Graph,
+        detector: CrisisDetector,
+        *,
+        clock: Clock = utc_now,
+        lease: timedelta = timedelta(seconds=60),
+        batch: int = 50,
+        on_enqueued: Callable[[], None] | None = None,
+        owner: str | None = None,
+    ) -> None:
+        self.events = DomainEventRepository(graph)
+        self.detector = detector
+        self.clock = clock
+        self.lease = lease
+        self.batch = batch
+        self.on_enqueued = on_enqueued
+        self.owner = owner or f"dispatch-{uuid.uuid4().hex[:12]}"
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Start the next round now."""
+        self._wake.set()
+
+    async def run_once(self, now: datetime | None = None) -> int:
+        """Dispatch the events due at ``now``; return how many were dispatched."""
+        now = now or self.clock()
+        claimed = await self.events.claim(self.owner, now, now + self.lease, self.batch)
+        enqueued = 0
+        for event in claimed:
+            try:
+                enqueued += await self._dispatch(event, now)
+            except Exception:  # one bad event must not hold up the others; its lease expires
+                log.exception("dispatching domain event %s failed; retried later", event.get("id"))
+                EVENTS_FAILED.inc()
+        if enqueued and self.on_enqueued is not None:
+            self.on_enqueued()
+        return len(claimed)
+
+    async def _dispatch(self, event: Mapping[str, Any], now: datetime) -> int:
+        payload = event_payload(event)
+        if is_media_escalation(event, payload):
+            await self.detector.on_media_escalation(event, payload, now)
+        enqueued = await self.events.dispatch(str(event["id"]), self.owner, now)
+        EVENTS_DISPATCHED.labels(str(event.get("type"))).inc()
+        return enqueued
+
+    async def run(self, interval_s: float) -> None:
+        """Rounds forever: at once while there is a full batch, else every ``interval_s``."""
+        while True:
+            try:
+                dispatched = await self.run_once()
+            except Exception:  # one bad round (Neo4j restarting) must not stop dispatching
+                log.exception("domain event dispatch failed")
+                dispatched = 0
+            if dispatched >= self.batch:
+                continue
+            with anyio.move_on_after(interval_s):
+                await self._wake.wait()
+            self._wake.clear()
