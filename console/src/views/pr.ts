@@ -18,6 +18,7 @@ export interface Alert {
   explanation: { reason?: string; threshold?: number; window_minutes?: number } | null;
   windowCount: number | null;
   baselineMean: number | null;
+  caseId: string | null;
 }
 
 interface Step {
@@ -46,7 +47,13 @@ function alertSummary(alert: Alert): string {
   return `${reason}${count}${threshold} · raised ${when(alert.openedAt)}`;
 }
 
-function alertRow(alert: Alert, onSubject: (alert: Alert) => void): HTMLLIElement {
+/** What the alert list tells the rest of the view: a subject picked, an alert changed. */
+interface AlertEvents {
+  onSubject(alert: Alert): void;
+  onChange(alert: Alert): void;
+}
+
+function alertRow(alert: Alert, events: AlertEvents): HTMLLIElement {
   const row = h(
     "li",
     {
@@ -60,7 +67,7 @@ function alertRow(alert: Alert, onSubject: (alert: Alert) => void): HTMLLIElemen
       { class: "grow" },
       h(
         "button",
-        { class: "link subject", title: "show the trend", onclick: () => onSubject(alert) },
+        { class: "link subject", title: "show the trend", onclick: () => events.onSubject(alert) },
         alert.subjectName ?? alert.subjectId,
       ),
       h("div", { class: "muted" }, alertSummary(alert)),
@@ -74,7 +81,9 @@ function alertRow(alert: Alert, onSubject: (alert: Alert) => void): HTMLLIElemen
         const { acknowledgeAlert } = await gql<{ acknowledgeAlert: Partial<Alert> }>(ACKNOWLEDGE_ALERT, {
           id: alert.id,
         });
-        row.replaceWith(alertRow({ ...alert, ...acknowledgeAlert }, onSubject));
+        const acknowledged = { ...alert, ...acknowledgeAlert };
+        row.replaceWith(alertRow(acknowledged, events));
+        events.onChange(acknowledged);
       }),
     );
     row.append(button);
@@ -82,14 +91,14 @@ function alertRow(alert: Alert, onSubject: (alert: Alert) => void): HTMLLIElemen
   return row;
 }
 
-function alertsPanel(onSubject: (alert: Alert) => void): [HTMLElement, () => void] {
+function alertsPanel(events: AlertEvents): [HTMLElement, () => void] {
   const live = h("span", { class: "live", id: "alerts-live" }, "connecting…");
   const [section, body] = panel("Alerts", "alerts", live);
   const list = h("ul", { class: "alerts" });
   body.append(list);
   const show = (alert: Alert, atTop: boolean): void => {
     list.querySelector(`[data-alert-id="${CSS.escape(alert.id)}"]`)?.remove();
-    const row = alertRow(alert, onSubject);
+    const row = alertRow(alert, events);
     if (atTop) list.prepend(row);
     else list.append(row);
   };
@@ -103,7 +112,10 @@ function alertsPanel(onSubject: (alert: Alert) => void): [HTMLElement, () => voi
   const subscription = subscribe<{ alertRaised: Alert }>(
     ALERT_RAISED,
     {},
-    ({ alertRaised }) => show(alertRaised, true),
+    ({ alertRaised }) => {
+      show(alertRaised, true);
+      events.onChange(alertRaised);
+    },
     (state) => {
       live.textContent = state;
       live.dataset.state = state;
@@ -153,12 +165,17 @@ function caseArticle(crisis: CrisisCase): HTMLElement {
   );
 }
 
-function casesPanel(): HTMLElement {
+/** The open cases, and a function that loads them again (an alert opened or moved one). */
+function casesPanel(): [HTMLElement, () => void] {
   const [section, body] = panel("Crisis cases", "crisis-cases");
-  fill(body, gql<{ crisisCases: CrisisCase[] }>(CRISIS_CASES), ({ crisisCases }) =>
-    crisisCases.length ? crisisCases.map(caseArticle) : [h("p", { class: "empty" }, "No open crisis cases.")],
-  );
-  return section;
+  const load = (): void =>
+    fill(body, gql<{ crisisCases: CrisisCase[] }>(CRISIS_CASES), ({ crisisCases }) =>
+      crisisCases.length
+        ? crisisCases.map(caseArticle)
+        : [h("p", { class: "empty" }, "No open crisis cases.")],
+    );
+  load();
+  return [section, load];
 }
 
 export const prView: View = {
@@ -167,10 +184,14 @@ export const prView: View = {
   roles: ["PR"],
   render(root) {
     const [sentiment, showSubject] = sentimentPanel();
-    const [alerts, closeAlerts] = alertsPanel((alert) =>
-      showSubject(alert.subjectId, alert.subjectName ?? alert.subjectId, alert),
-    );
-    root.append(h("div", { class: "columns" }, h("div", {}, alerts, casesPanel()), sentiment));
+    const [cases, reloadCases] = casesPanel();
+    const [alerts, closeAlerts] = alertsPanel({
+      onSubject: (alert) => showSubject(alert.subjectId, alert.subjectName ?? alert.subjectId, alert),
+      // A new or acknowledged alert may open a case or complete one of its steps (caseId is
+      // not filled in on alert lists and subscription events, so reload on every change).
+      onChange: () => reloadCases(),
+    });
+    root.append(h("div", { class: "columns" }, h("div", {}, alerts, cases), sentiment));
     const stopCountdowns = startCountdowns(root);
     return () => {
       closeAlerts();

@@ -58,24 +58,38 @@ async def test_alert_arrives_live_and_is_acknowledged(
     stored = await graph.read("MATCH (a:Alert {id: $id}) RETURN a.status AS status", id=alert_id)
     assert stored[0]["status"] == "ACKNOWLEDGED"
 
-    # The crisis case the alert opened: a checklist whose steps count down and can be done.
+    # The crisis case the alert opened appears live: a checklist whose steps count down and
+    # can be done (acknowledging did the plan's first step, notifying the duty officer).
     assert case_id is not None
-    await page.reload()
     case = page.locator(f'article.case[data-case-id="{case_id}"]')
     await expect(case).to_be_visible()
-    steps = case.locator("li.step")
-    assert await steps.count() > 0
-    await expect(steps.first.locator(".deadline")).to_contain_text("left")
-    first_step = await steps.first.get_attribute("data-step-id")
-    await steps.first.locator("button.complete-step").click()
-    await expect(case.locator(f'li.step.done[data-step-id="{first_step}"]')).to_be_visible()
+    await expect(case.locator("li.step.done")).to_have_count(1)
+    pending = case.locator("li.step:not(.done)")
+    assert await pending.count() > 0
+    await expect(pending.first.locator(".deadline")).to_contain_text("left")
+    step_id = await pending.first.get_attribute("data-step-id")
+    await pending.first.locator("button.complete-step").click()
+    await expect(case.locator(f'li.step.done[data-step-id="{step_id}"]')).to_be_visible()
     done = await graph.read(
-        "MATCH (s {id: $id}) RETURN s.status AS status, s.completed_by AS by", id=first_step
+        "MATCH (s {id: $id}) RETURN s.status AS status, s.completed_by AS by", id=step_id
     )
     assert done[0]["status"] == "DONE"
+    assert done[0]["by"] == "test-pr"
 
-    # The trend of the alert's subject, with the alert's threshold and baseline drawn.
-    await page.locator(f'li.alert[data-alert-id="{alert_id}"]').locator("button.subject").click()
-    await expect(page.locator("#sentiment svg.chart")).to_be_visible()
-    await expect(page.locator("#sentiment svg.chart line.threshold")).to_have_count(2)
     await screenshot(page, "pr-view")
+
+
+@requires_api("alerts", "alertRaised", "sentimentTrend", "stories", "mentions")
+async def test_trend_of_an_alert_subject_with_thresholds(
+    page: Page, make_key: KeyFactory, graph: Graph
+) -> None:
+    await sign_in(page, await make_key(Role.PR))
+    await expect(page.locator("#alerts-live")).to_have_text("live")
+    alert_id, _ = await raise_alert(graph)
+    await page.locator(f'li.alert[data-alert-id="{alert_id}"] button.subject').click()
+    chart = page.locator("#sentiment svg.chart")
+    await expect(chart).to_be_visible()
+    # The alert's threshold and baseline, and one line per sentiment.
+    await expect(chart.locator("line.threshold")).to_have_count(2)
+    await expect(chart.locator("polyline.series")).to_have_count(3)
+    await screenshot(page, "pr-trend")
