@@ -14,7 +14,7 @@ export interface Threshold {
 
 const WIDTH = 560;
 const HEIGHT = 240;
-const PAD = { left: 44, right: 90, top: 12, bottom: 28 };
+const PAD = { left: 44, right: 90, top: 28, bottom: 28 };
 
 /** Draws ``series`` against ``labels`` with dashed ``thresholds``, scaled to fit them all. */
 export function lineChart(labels: string[], series: Series[], thresholds: Threshold[]): SVGSVGElement {
@@ -65,22 +65,15 @@ export function lineChart(labels: string[], series: Series[], thresholds: Thresh
   for (const line of series) {
     const points = line.values.map((v, i) => `${x(i)},${y(v)}`).join(" ");
     svg.append(el("polyline", { points, class: `series ${line.className}`, fill: "none" }));
-    line.values.forEach((v, i) =>
-      svg.append(el("circle", { cx: x(i), cy: y(v), r: 2.5, class: `dot ${line.className}` })),
-    );
+    line.values.forEach((v, i) => {
+      if (v > 0) svg.append(el("circle", { cx: x(i), cy: y(v), r: 2.5, class: `dot ${line.className}` }));
+    });
   }
+  // The legend in a row above the plot, clear of the threshold labels on the right.
   series.forEach((line, i) => {
-    const ly = PAD.top + 14 + i * 16;
-    svg.append(
-      el("line", {
-        x1: WIDTH - 80,
-        x2: WIDTH - 64,
-        y1: ly - 4,
-        y2: ly - 4,
-        class: `series ${line.className}`,
-      }),
-    );
-    svg.append(el("text", { x: WIDTH - 60, y: ly, class: "axis" }, line.name));
+    const lx = PAD.left + i * 90;
+    svg.append(el("line", { x1: lx, x2: lx + 16, y1: 10, y2: 10, class: `series ${line.className}` }));
+    svg.append(el("text", { x: lx + 20, y: 14, class: "axis" }, line.name));
   });
   return svg;
 }

@@ -70,6 +70,17 @@ function storyItem(story: Story, sources: Mention[]): HTMLLIElement {
   );
 }
 
+/** Every hour from ``fromMs`` to ``toMs``: the API leaves out the hours without mentions. */
+function hourly(points: TrendPoint[], fromMs: number, toMs: number): TrendPoint[] {
+  const byHour = new Map(points.map((point) => [Math.floor(Date.parse(point.bucket) / HOUR_MS), point]));
+  const filled: TrendPoint[] = [];
+  for (let hour = Math.floor(fromMs / HOUR_MS); hour < Math.ceil(toMs / HOUR_MS); hour++) {
+    const bucket = new Date(hour * HOUR_MS).toISOString();
+    filled.push(byHour.get(hour) ?? { bucket, total: 0, negative: 0, neutral: 0, positive: 0 });
+  }
+  return filled;
+}
+
 function thresholdsOf(alert: Alert | undefined): Threshold[] {
   if (!alert) return [];
   const lines: Threshold[] = [];
@@ -98,15 +109,16 @@ export function sentimentPanel(): [HTMLElement, (subjectId: string, name: string
         to: end.toISOString(),
       }),
     ]);
-    const labels = sentimentTrend.map((point) =>
+    const points = hourly(sentimentTrend, Date.parse(from), end.getTime());
+    const labels = points.map((point) =>
       new Date(point.bucket).toLocaleString(undefined, { day: "numeric", hour: "2-digit" }),
     );
     const chart = lineChart(
       labels,
       [
-        { name: "negative", className: "negative", values: sentimentTrend.map((point) => point.negative) },
-        { name: "neutral", className: "neutral", values: sentimentTrend.map((point) => point.neutral) },
-        { name: "positive", className: "positive", values: sentimentTrend.map((point) => point.positive) },
+        { name: "negative", className: "negative", values: points.map((point) => point.negative) },
+        { name: "neutral", className: "neutral", values: points.map((point) => point.neutral) },
+        { name: "positive", className: "positive", values: points.map((point) => point.positive) },
       ],
       thresholdsOf(alert),
     );

@@ -7,20 +7,25 @@ from datetime import UTC, datetime, timedelta
 
 from playwright.async_api import Page, expect
 
+from api.settings import Settings
 from graph.client import Graph
 from models.roles import Role
 from tests.integration.conftest import KeyFactory
 from tests.integration.console.conftest import requires_api, screenshot, sign_in
 
+COMPANY_SUBJECT = "subject:ruianbaoxian"
 
-async def raise_alert(graph: Graph) -> tuple[str, str | None]:
+
+async def raise_alert(
+    graph: Graph, subject_id: str = "company:console-test", at: datetime | None = None
+) -> tuple[str, str | None]:
     """Raises a CRISIS spike alert the way the detector does; returns its id and case id."""
     from graph.alerts import AlertRepository
     from models.crisis import AlertDraft, AlertKind, Severity
     from monitors.crisis.plans import PlanStore
 
     draft = AlertDraft(
-        subject_id="company:console-test",
+        subject_id=subject_id,
         subject_name="瑞安保险",
         kind=AlertKind.SPIKE,
         severity=Severity.CRISIS,
@@ -31,7 +36,7 @@ async def raise_alert(graph: Graph) -> tuple[str, str | None]:
     )
     plan = await PlanStore(graph).active()
     raised = await AlertRepository(graph).raise_alert(
-        draft, plan, datetime.now(UTC), timedelta(hours=6)
+        draft, plan, at or datetime.now(UTC), timedelta(hours=6)
     )
     return raised.id, raised.case_id
 
@@ -79,17 +84,41 @@ async def test_alert_arrives_live_and_is_acknowledged(
     await screenshot(page, "pr-view")
 
 
-@requires_api("alerts", "alertRaised", "sentimentTrend", "stories", "mentions")
-async def test_trend_of_an_alert_subject_with_thresholds(
-    page: Page, make_key: KeyFactory, graph: Graph
+@requires_api("alerts", "sentimentTrend", "stories", "mentions")
+async def test_trend_and_stories_behind_a_spike(
+    page: Page, make_key: KeyFactory, graph: Graph, settings: Settings
 ) -> None:
+    # Real coverage: three fixture feeds polled once by the media monitor (October 2024),
+    # among them one story about the company carried by two sources on 17 October.
+    from tests.feed_server import FeedServer, Route
+    from tests.integration.media_support import (
+        KeywordScorer,
+        add_feeds,
+        fixture,
+        monitor,
+        tuned_settings,
+    )
+
+    async with FeedServer() as server:
+        for name, document in (("rss2", "rss2.xml"), ("a", "syndicated_a.xml")):
+            server.routes[f"/{name}"] = Route(fixture(document))
+        server.routes["/b"] = Route(fixture("syndicated_b.xml"))
+        await add_feeds(graph, {name: server.url(f"/{name}") for name in ("rss2", "a", "b")})
+        async with monitor(tuned_settings(settings), graph, KeywordScorer()) as worker:
+            await worker.run_once()
+    alert_id, _ = await raise_alert(
+        graph, COMPANY_SUBJECT, at=datetime(2024, 10, 17, 3, 0, tzinfo=UTC)
+    )
+
     await sign_in(page, await make_key(Role.PR))
-    await expect(page.locator("#alerts-live")).to_have_text("live")
-    alert_id, _ = await raise_alert(graph)
     await page.locator(f'li.alert[data-alert-id="{alert_id}"] button.subject').click()
     chart = page.locator("#sentiment svg.chart")
     await expect(chart).to_be_visible()
-    # The alert's threshold and baseline, and one line per sentiment.
-    await expect(chart.locator("line.threshold")).to_have_count(2)
+    # One line per sentiment, and the alert's threshold and baseline.
     await expect(chart.locator("polyline.series")).to_have_count(3)
+    await expect(chart.locator("line.threshold")).to_have_count(2)
+    story = page.locator("#sentiment li.story")
+    await expect(story).to_have_count(1)
+    await expect(story).to_contain_text("暴雨致深圳上千辆汽车受损")
+    await expect(story.locator(".sources a")).to_have_count(2)
     await screenshot(page, "pr-trend")
