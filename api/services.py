@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from neo4j import AsyncDriver
@@ -22,6 +22,7 @@ class Services:
     settings: Settings
     driver: AsyncDriver
     graph: Graph
-    rate_limiter: KeyRateLimiter
+    # Per-key request limits; the default (used by tools that build Services) is off.
+    rate_limiter: KeyRateLimiter = field(default_factory=lambda: KeyRateLimiter(0, 1))
     # Crisis detection and delivery (issue 7): the detector, the alert broker, the workers.
     crisis: CrisisRuntime | None = None

@@ -16,6 +16,7 @@ from graph.client import Graph
 from graph.complaint_records import Page, PartyRef, native, utc
 from graph.queries import complaint_insights as q
 from models.complaint_topics import CategoryTopics, hot_topics, segment_all
+from models.complaints import require_aware
 from models.cursors import decode_cursor, encode_cursor, page_size
 from models.errors import InvalidInput
 from models.records import PartyKind, claim_id, party_id, policy_id
@@ -252,7 +253,8 @@ async def complaint_hot_topics(
 ) -> list[CategoryTopics]:
     """Complaints in [start, end) per category with their most frequent terms, against the
     previous period of the same length. Segmentation runs in a worker thread."""
-    start, end = utc(start), utc(end)
+    start = utc(require_aware(start, "from"))
+    end = utc(require_aware(end, "to"))
     if end <= start:
         raise InvalidInput("the period's end must be after its start")
     previous_start = start - (end - start)

@@ -97,6 +97,8 @@ class ComplaintFilter:
     party_id: str | None = None
 
 
+MAX_SUMMARY = 5000
+
 ORDERINGS = {"RECEIVED_DESC": q.LIST_BY_RECEIVED, "DUE_ASC": q.LIST_BY_DUE}
 
 
@@ -118,6 +120,8 @@ class ComplaintRepository:
         summary = new.summary.strip()
         if not summary:
             raise InvalidInput("a complaint needs a summary of what it is about")
+        if len(summary) > MAX_SUMMARY:
+            raise InvalidInput(f"a summary is at most {MAX_SUMMARY:,} characters")
         received_at = utc(require_aware(new.received_at, "receivedAt"))
         complaint_no = new.complaint_no or (f"Q{received_at:%Y%m%d}{secrets.token_hex(3).upper()}")
         topic_terms = await anyio.to_thread.run_sync(terms, summary)
@@ -368,8 +372,8 @@ class ComplaintRepository:
         """A page of complaints matching ``filters``, keyset-paginated after ``after``."""
         limit = page_size(first)
         after_at, after_id = decode_cursor(after, order) if after else (None, None)
-        if filters.due_within_days is not None and filters.due_within_days < 0:
-            raise InvalidInput("dueWithinDays cannot be negative")
+        if filters.due_within_days is not None and not 0 <= filters.due_within_days <= 3650:
+            raise InvalidInput("dueWithinDays must be between 0 and 3650")
         now = utc(now)
         records = await self.graph.read(
             ORDERINGS[order],

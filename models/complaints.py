@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from models.errors import InvalidInput, NotFound
 from models.records import CHANNEL_LADDER, ComplaintCategory, ComplaintChannel, ComplaintStatus
@@ -59,10 +59,17 @@ class EscalationRefused(InvalidInput):
     """An escalation the channel ladder does not allow."""
 
 
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
 def require_aware(instant: datetime, what: str) -> datetime:
-    """``instant`` if it carries a timezone; deadlines across zones need one."""
+    """``instant`` if it carries a timezone (deadlines across zones need one) and lies in
+    2000-2200, so that deadline and period arithmetic cannot overflow."""
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise InvalidInput(f"{what} needs a timezone (e.g. 2026-03-01T09:00:00+08:00)")
+    if not EARLIEST <= instant <= LATEST:
+        raise InvalidInput(f"{what} must lie between 2000 and 2200")
     return instant
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 from models.errors import InvalidInput
 
@@ -29,7 +29,17 @@ def decode_cursor(cursor: str, order: str) -> tuple[datetime, str]:
         value = datetime.fromisoformat(data["v"])
         node_id = data["id"]
         cursor_order = data["o"]
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeError) as error:
+        if value.tzinfo is None:
+            raise ValueError("naive instant")
+        value = value.astimezone(UTC)
+    except (
+        ValueError,
+        KeyError,
+        TypeError,
+        OverflowError,
+        binascii.Error,
+        UnicodeError,
+    ) as error:
         raise InvalidInput("the cursor is not one this service issued") from error
     if cursor_order != order or not isinstance(node_id, str):
         raise InvalidInput("the cursor belongs to another ordering; start again without it")

@@ -132,9 +132,6 @@ class ComplaintInsightsQuery:
     ) -> list[HotTopicCategory]:
         if not 1 <= top_terms <= 50:
             raise InvalidInput("topTerms must be between 1 and 50")
-        for instant in (from_, to):
-            if instant.tzinfo is None:
-                raise InvalidInput("from and to need a timezone (e.g. 2026-03-01T00:00:00+08:00)")
         topics = await insights.complaint_hot_topics(
             info.context.graph, start=from_, end=to, top_terms=top_terms
         )

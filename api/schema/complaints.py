@@ -20,6 +20,7 @@ from models.complaints import (
     EscalationRefused,
     UnknownCustomer,
     UnknownSubjects,
+    require_aware,
 )
 from models.errors import InvalidInput
 from models.records import ComplaintChannel, PartyKind, party_id
@@ -126,8 +127,8 @@ class ComplaintMutation:
             party_id(PartyKind.AGENT, r) for r in input.agent_refs
         ]
         now = _now()
-        received_at = input.received_at or now
-        if received_at.tzinfo is not None and received_at > now + timedelta(minutes=5):
+        received_at = require_aware(input.received_at or now, "receivedAt")
+        if received_at > now + timedelta(minutes=5):
             raise InvalidInput("receivedAt lies in the future")
         try:
             filing = await _repo(info).file(

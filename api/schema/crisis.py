@@ -32,6 +32,7 @@ from graph.crisis_cases import CrisisCaseRepository
 from graph.outbox import WebhookTargetRepository
 from models.crisis import AlertStatus, CaseStatus, Severity
 from models.crisis_plan import CrisisPlan, parse_plan, plan_as_dict
+from models.cursors import page_size
 from models.errors import InvalidInput, NotFound
 from models.roles import Role
 from monitors.clock import utc_now
@@ -39,7 +40,6 @@ from monitors.delivery.formats import TargetKind, recipients
 
 CRISIS_ROLES = allow(Role.PR, Role.RISK)
 ADMIN_ONLY = allow(Role.ADMIN)
-MAX_PAGE = 100
 
 
 def _actor(info: Info[Context, None]) -> str:
@@ -159,8 +159,7 @@ class CrisisQuery:
         first: int = 20,
         after: str | None = None,
     ) -> AlertPage:
-        if not 1 <= first <= MAX_PAGE:
-            raise InvalidInput(f"first must be between 1 and {MAX_PAGE}")
+        first = page_size(first)
         skip = _offset(after)
         rows = await info.context.repo(AlertRepository).list_alerts(
             AlertStatus(status).value if status else None,

@@ -16,6 +16,7 @@ from graphql import (
     GraphQLList,
     GraphQLNonNull,
     GraphQLScalarType,
+    Undefined,
     get_named_type,
 )
 
@@ -47,7 +48,8 @@ def _dummy(type_: GraphQLInputType) -> str:
         required = [
             f"{name}: {_dummy(field.type)}"
             for name, field in type_.fields.items()
-            if isinstance(field.type, GraphQLNonNull) and field.default_value is None
+            # An input field without a default has ``Undefined`` (not None) as its default.
+            if isinstance(field.type, GraphQLNonNull) and field.default_value is Undefined
         ]
         return "{" + ", ".join(required) + "}"
     assert isinstance(type_, GraphQLScalarType)

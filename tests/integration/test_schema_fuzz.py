@@ -6,7 +6,7 @@ Cypher fragments) from the schema as it stands, so every capability added later 
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime, timedelta, timezone
 
 import anyio
 import httpx
@@ -33,10 +33,22 @@ INJECTIONS = st.sampled_from(
         "張偉 138-0013-8000",
     ]
 )
+# Instants with and without a timezone (naive ones must be refused cleanly), within plausible years
+# (runWatchlistRules(now:), auditEvents(beforeAt:)), and junk.
+DATETIMES = st.one_of(
+    st.datetimes(
+        min_value=datetime(1900, 1, 1),
+        max_value=datetime(2200, 1, 1),
+        timezones=st.sampled_from([UTC, timezone(timedelta(hours=8))]),
+    ).map(datetime.isoformat),
+    st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1)).map(
+        datetime.isoformat
+    ),
+    INJECTIONS,
+)
 CUSTOM = {
     "String": st.one_of(INJECTIONS, st.text(max_size=40)).map(nodes.String),
-    # Any instant, extreme years included (arguments such as runWatchlistRules(now:)).
-    "DateTime": st.datetimes(timezones=st.just(UTC)).map(lambda d: nodes.String(d.isoformat())),
+    "DateTime": DATETIMES.map(nodes.String),
 }
 
 

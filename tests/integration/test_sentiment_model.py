@@ -1,0 +1,97 @@
+"""The built default model (or the folder RISKWATCH_SENTIMENT_MODEL names) end to end:
+obvious insurer news scored the right way, input order kept, the CLI's JSON lines, and the
+build step skipping when up to date. scripts/setup builds the model, so these run in CI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from monitors.sentiment import MODEL_ENV, Sentiment, TransformerSentimentScorer, resolve_model_dir
+
+REPO = Path(__file__).resolve().parents[2]
+MODEL_DIR = resolve_model_dir(os.environ.get(MODEL_ENV))
+
+pytestmark = pytest.mark.skipif(
+    not (MODEL_DIR / "config.json").is_file(),
+    reason=f"no sentiment model at {MODEL_DIR}: run python scripts/build_sentiment_model.py",
+)
+
+NEGATIVE = [
+    "某保险公司恶意拒赔，消费者投诉无门，被银保监会罚款200万元",
+    "保险公司理赔拖延半年，客户怒斥骗子公司",
+    "多名代理人涉嫌保险诈骗被警方刑事拘留",
+]
+POSITIVE = [
+    "中国平安一季度净利润同比大增30%，业绩超预期，股价大涨",
+    "Ping An posts record profit",
+]
+# Praise of an insurer's service: the training data's positives are bullish stock talk and
+# FinNSP teaches only "not negative", so the current model calls this neutral (model card).
+SERVICE_PRAISE = "这家保险公司理赔速度快，服务好，客户纷纷点赞"
+
+
+@pytest.fixture(scope="module")
+def scorer() -> TransformerSentimentScorer:
+    s = TransformerSentimentScorer(MODEL_DIR, batch_size=4)
+    s.load()
+    return s
+
+
+def test_obvious_insurer_news_is_scored_the_right_way(scorer: TransformerSentimentScorer) -> None:
+    scores = scorer.score(NEGATIVE + POSITIVE)
+    labels = [s.label for s in scores]
+    assert labels == [Sentiment.NEGATIVE] * len(NEGATIVE) + [Sentiment.POSITIVE] * len(POSITIVE)
+
+
+@pytest.mark.xfail(strict=True, reason="known gap: service praise scores neutral (model card)")
+def test_praise_of_service_is_positive(scorer: TransformerSentimentScorer) -> None:
+    assert scorer.score([SERVICE_PRAISE])[0].label == Sentiment.POSITIVE
+
+
+def test_order_is_kept_whatever_the_batching(scorer: TransformerSentimentScorer) -> None:
+    texts = [*NEGATIVE, *POSITIVE, SERVICE_PRAISE, "公司召开年度股东大会"]
+    forward = scorer.score(texts)
+    backward = scorer.score(texts[::-1])[::-1]
+    for a, b in zip(forward, backward, strict=True):
+        assert a.label == b.label
+        assert a.probabilities[Sentiment.NEGATIVE] == pytest.approx(
+            b.probabilities[Sentiment.NEGATIVE], abs=1e-4
+        )
+
+
+def test_cli_jsonl_prints_one_object_per_line_in_order(
+    tmp_path: Path, scorer: TransformerSentimentScorer
+) -> None:
+    lines = [NEGATIVE[0], POSITIVE[0], NEGATIVE[1], POSITIVE[1]]
+    path = tmp_path / "posts.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    env = {**os.environ, MODEL_ENV: str(MODEL_DIR), "HF_HUB_OFFLINE": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "monitors.sentiment.cli", "--file", str(path), "--jsonl"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["label"] for r in rows] == ["negative", "positive", "negative", "positive"]
+    assert all(abs(sum(r["scores"].values()) - 1) < 1e-4 for r in rows)
+
+
+@pytest.mark.skipif(bool(os.environ.get(MODEL_ENV)), reason="a custom model folder is in use")
+def test_build_step_is_quick_when_up_to_date() -> None:
+    build = [sys.executable, str(REPO / "scripts" / "build_sentiment_model.py")]
+    subprocess.run(build, cwd=REPO, check=True, capture_output=True, timeout=900)
+    started = time.monotonic()
+    second = subprocess.run(build, cwd=REPO, check=True, capture_output=True, text=True)
+    assert "up to date" in second.stdout
+    assert time.monotonic() - started < 30
