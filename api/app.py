@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.console import console_routes
 from api.crisis_runtime import crisis_loops
 from api.graphql_view import RiskwatchGraphQL, graphql_error_response
 from api.rate_limit import KeyRateLimiter
@@ -210,6 +211,8 @@ def create_app(settings: Settings) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            # The web console (api/console.py): static files built from console/.
+            *console_routes(settings.console_dir),
         ],
         middleware=[
             Middleware(RequestMetrics),

@@ -95,6 +95,8 @@ class Settings(BaseSettings):
     import_max_content_bytes: int = Field(default=900_000, ge=1024)
 
     sentiment_model: Path = PROJECT_ROOT / ".cache" / "sentiment" / "riskwatch-zh-sentiment"
+    # The web console bundle that scripts/setup builds from console/ (served at /console/).
+    console_dir: Path = PROJECT_ROOT / "api" / "console_static"
 
     # Crisis detection, plans and alert delivery (issue 7). Intervals in seconds; 0 = off.
     crisis_window_minutes: int = Field(default=60, ge=1)

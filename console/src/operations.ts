@@ -1,0 +1,86 @@
+// Every GraphQL operation the console sends, in one place, written against the schema
+// (`python -c "from api.schema import build_schema; print(build_schema().as_str())"`).
+
+export const VIEWER = `query Viewer { viewer { name role } }`;
+
+// ---- PR -----------------------------------------------------------------------------------
+
+const ALERT_FIELDS = `id severity status kind subjectId subjectName openedAt updatedAt explanation
+  windowCount baselineMean caseId`;
+
+export const ALERTS = `query Alerts($first: Int!) { alerts(first: $first) { items { ${ALERT_FIELDS} } } }`;
+
+export const ALERT_RAISED = `subscription AlertRaised { alertRaised { ${ALERT_FIELDS} } }`;
+
+export const ACKNOWLEDGE_ALERT = `mutation Acknowledge($id: ID!) {
+  acknowledgeAlert(id: $id) { id status updatedAt }
+}`;
+
+export const CRISIS_CASES = `query CrisisCases { crisisCases(status: OPEN) {
+  id title status severity subjectId openedAt
+  steps { id title role assignee status dueAt completedAt completedBy overdue }
+} }`;
+
+export const COMPLETE_STEP = `mutation CompleteStep($id: ID!) {
+  completeStep(id: $id) { id status completedAt completedBy }
+}`;
+
+export const SENTIMENT_TREND = `query Trend($subjectId: ID!, $from: DateTime!, $to: DateTime!) {
+  sentimentTrend(subjectId: $subjectId, bucket: HOUR, from: $from, to: $to) {
+    bucket total negative neutral positive
+  }
+}`;
+
+export const STORIES = `query Stories($subjectId: ID!, $from: DateTime!, $to: DateTime!) {
+  stories(subjectId: $subjectId, from: $from, to: $to, first: 10) {
+    items { id title firstSeenAt sourceCount sentiment }
+  }
+  mentions(subjectId: $subjectId, from: $from, to: $to, first: 100) {
+    items { id title url publishedAt storyId }
+  }
+}`;
+
+// ---- Risk ---------------------------------------------------------------------------------
+
+export const SEARCH_PARTIES = `query Search($query: String!) {
+  searchParties(query: $query, first: 20) { id kind name ref city }
+}`;
+
+export const NETWORK = `query Network($partyId: ID!, $depth: Int!) {
+  network(partyId: $partyId, depth: $depth, first: 150) {
+    nodes { id kind label fraudFlag } edges { source target kind } totalNodes hasNextPage
+  }
+}`;
+
+export const PATH = `query Path($fromId: ID!, $toId: ID!) {
+  path(fromId: $fromId, toId: $toId, maxHops: 4, first: 1) {
+    length explanation
+    nodes { id kind label fraudFlag }
+    hops { source { id } target { id } relationship via { id kind label fraudFlag } }
+  }
+}`;
+
+export const RINGS = `query Rings { rings(minSize: 3, first: 20) {
+  totalCount
+  nodes { id size score sharedIdentifiers { id kind masked } members { id kind name ref } }
+} }`;
+
+export const WATCHLIST = `query Watchlist { watchlist(status: PROPOSED, first: 50) {
+  entries { id partyId partyName partyKind reason status summary source proposedBy createdAt }
+} }`;
+
+export const REVIEW_WATCHLIST = `mutation Review($id: ID!, $decision: ReviewDecision!, $comment: String!) {
+  reviewWatchlistEntry(id: $id, decision: $decision, comment: $comment) { id status reviewedBy }
+}`;
+
+// ---- Complaint desk -----------------------------------------------------------------------
+
+export const COMPLAINTS = `query Complaints {
+  complaints(filter: { status: [OPEN, EXTENDED, OVERDUE] }, first: 100, orderBy: DUE_ASC) {
+    edges { node {
+      id complaintNo channel category status receivedAt dueAt overdue summary
+      complainant { id name }
+    } }
+    pageInfo { hasNextPage }
+  }
+}`;
