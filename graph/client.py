@@ -7,6 +7,7 @@ routing explicitly, put a timeout on reads, and turn "Neo4j is unreachable" into
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, LiteralString, TypeVar
@@ -59,13 +60,20 @@ class Graph:
         self.read_timeout_s = read_timeout_s
 
     async def read(self, cypher: LiteralString, **params: Any) -> list[Record]:
-        """Run a read-only statement (routed to a reader in a cluster) with a timeout."""
+        """Run a read-only statement (routed to a reader in a cluster) with a timeout.
+
+        The query is shielded from cancellation: when a request is cancelled (a client gone,
+        a sibling field failed), the bounded query still finishes and its connection goes
+        back to the pool clean, instead of being abandoned mid-stream by the driver.
+        """
         try:
-            result = await self.driver.execute_query(
-                Query(cypher, timeout=self.read_timeout_s),
-                params,
-                routing_=RoutingControl.READ,
-                database_=self.database,
+            result = await asyncio.shield(
+                self.driver.execute_query(
+                    Query(cypher, timeout=self.read_timeout_s),
+                    params,
+                    routing_=RoutingControl.READ,
+                    database_=self.database,
+                )
             )
         except _UNAVAILABLE as error:
             raise DatabaseUnavailable("the graph database is unavailable; retry shortly") from error
@@ -79,10 +87,15 @@ class Graph:
         return list(result.records)
 
     async def write(self, cypher: LiteralString, **params: Any) -> list[Record]:
-        """Run one write statement in its own transaction (retried on transient errors)."""
+        """Run one write statement in its own transaction (retried on transient errors).
+
+        Shielded like :meth:`read`: a cancelled caller does not cut a write off half-sent.
+        """
         try:
-            result = await self.driver.execute_query(
-                cypher, params, routing_=RoutingControl.WRITE, database_=self.database
+            result = await asyncio.shield(
+                self.driver.execute_query(
+                    cypher, params, routing_=RoutingControl.WRITE, database_=self.database
+                )
             )
         except _UNAVAILABLE as error:
             raise DatabaseUnavailable("the graph database is unavailable; retry shortly") from error

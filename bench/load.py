@@ -1,0 +1,215 @@
+"""Load run: a realistic mix against a real riskwatch server backed by the demo book.
+
+70% renewal checks, 20% network/path queries, 10% complaint writes, from N concurrent clients
+for a fixed time (bounded: it stops by itself). The server runs as its own process
+(``python -m api.cli serve``) on a free loopback port, against the Neo4j that the settings
+point at, which must already hold the demo book:
+
+    .venv/bin/riskwatch seed-demo --customers 100000 --seed 7
+    .venv/bin/python bench/load.py --customers 100000 --clients 16 --duration 600
+
+Prints throughput, p50/p95/p99 per operation and overall, and the error rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import shlex
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from api.settings import load_settings  # noqa: E402
+from graph.apikeys import ApiKeyRepository  # noqa: E402
+from graph.client import connected_graph  # noqa: E402
+from models.roles import Role  # noqa: E402
+
+RENEWAL = """query($i: IdentityInput!) { renewalCheck(identity: $i) {
+  __typename ... on RenewalDecision { action reasons { code } } } }"""
+NETWORK = """query($p: ID!) { network(partyId: $p, depth: 2, first: 50) {
+  totalNodes nodes { id kind } edges { kind source target } } }"""
+PATH = (
+    """query($a: ID!, $b: ID!) { path(fromId: $a, toId: $b, maxHops: 6) { length explanation } }"""
+)
+FILE = """mutation($i: FileComplaintInput!) { fileComplaint(input: $i) { __typename } }"""
+RING = [f"customer:C800000{i}" for i in range(1, 6)]
+
+
+@dataclass
+class Tally:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _customer_no(rng: random.Random, customers: int) -> str:
+    return f"C{rng.randrange(1, customers - 14):07d}"
+
+
+def _operation(
+    rng: random.Random, customers: int, n: int
+) -> tuple[str, str, str, dict[str, object]]:
+    roll = rng.random()
+    if roll < 0.70:
+        identity: dict[str, object] = {"customerNo": _customer_no(rng, customers)}
+        if rng.random() < 0.2:
+            identity = {"phone": "+86 139-2288-7766"}  # the planted ring's shared phone
+        return "renewalCheck", "renewal", RENEWAL, {"i": identity}
+    if roll < 0.80:
+        return "network", "risk", NETWORK, {"p": f"customer:{_customer_no(rng, customers)}"}
+    if roll < 0.90:
+        a, b = rng.sample(RING, 2)
+        return "path", "risk", PATH, {"a": a, "b": b}
+    complaint = {
+        "customerNo": _customer_no(rng, customers),
+        "channel": "HOTLINE",
+        "category": "SERVICE",
+        "summary": "客服电话一直打不通，理赔进度没人告知",
+        "complaintNo": f"LOAD-{os.getpid()}-{n}",
+    }
+    return "fileComplaint", "complaints", FILE, {"i": complaint}
+
+
+async def _client(
+    http: httpx.AsyncClient,
+    keys: dict[str, str],
+    customers: int,
+    seed: int,
+    deadline: float,
+    tally: Tally,
+) -> None:
+    rng = random.Random(seed)
+    n = 0
+    while time.perf_counter() < deadline:
+        n += 1
+        name, role, query, variables = _operation(rng, customers, seed * 10_000_000 + n)
+        started = time.perf_counter()
+        try:
+            response = await http.post(
+                "/graphql",
+                json={"query": query, "variables": variables},
+                headers={"Authorization": f"Bearer {keys[role]}"},
+            )
+            failed = response.status_code != 200 or bool(response.json().get("errors"))
+        except httpx.HTTPError:
+            failed = True
+        tally.latencies[name].append(time.perf_counter() - started)
+        if failed:
+            tally.errors[name] += 1
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def _report(tally: Tally, elapsed: float) -> None:
+    everything = [v for values in tally.latencies.values() for v in values]
+    total_errors = sum(tally.errors.values())
+    print(
+        f"requests {len(everything):,} in {elapsed:.0f} s: {len(everything) / elapsed:.1f} req/s, "
+        f"errors {total_errors} ({100 * total_errors / max(len(everything), 1):.2f}%)"
+    )
+    rows = [("all", everything), *sorted(tally.latencies.items())]
+    print(
+        f"{'operation':<14}{'count':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+        f"{'mean ms':>9}{'errors':>8}"
+    )
+    for name, values in rows:
+        errors = total_errors if name == "all" else tally.errors[name]
+        print(
+            f"{name:<14}{len(values):>8}{_pct(values, 0.5):>9.1f}{_pct(values, 0.95):>9.1f}"
+            f"{_pct(values, 0.99):>9.1f}{statistics.fmean(values) * 1000:>9.1f}{errors:>8}"
+        )
+
+
+async def _keys() -> dict[str, str]:
+    settings = load_settings()
+    async with connected_graph(
+        settings.neo4j_uri,
+        settings.neo4j_user,
+        settings.neo4j_password.get_secret_value(),
+        settings.neo4j_database,
+    ) as graph:
+        repo = ApiKeyRepository(graph)
+        return {
+            role.value: (await repo.create(f"load-{role.value}", role, "bench"))[1]
+            for role in (Role.RENEWAL, Role.RISK, Role.COMPLAINTS)
+        }
+
+
+async def _run(args: argparse.Namespace, url: str) -> None:
+    keys = await _keys()
+    tally = Tally()
+    limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
+    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as http:
+        started = time.perf_counter()
+        deadline = started + args.duration
+        await asyncio.gather(
+            *(
+                _client(http, keys, args.customers, args.seed + i, deadline, tally)
+                for i in range(args.clients)
+            )
+        )
+        elapsed = time.perf_counter() - started
+    _report(tally, elapsed)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--customers", type=int, default=20_000, help="size of the seeded demo book"
+    )
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds (bounded run)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--url", help="an already running server; default: start one")
+    args = parser.parse_args()
+    print("command: .venv/bin/python bench/load.py " + shlex.join(sys.argv[1:]))
+    if args.url:
+        asyncio.run(_run(args, args.url))
+        return
+    port = _free_port()
+    env = {**os.environ, "RISKWATCH_RATE_LIMIT_PER_MINUTE": "0", "RISKWATCH_LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)], cwd=ROOT, env=env
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("the server did not become ready")
+            time.sleep(0.2)
+        asyncio.run(_run(args, url))
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+if __name__ == "__main__":
+    main()
