@@ -178,14 +178,18 @@ CREATE (e:AuditEvent {id: randomUUID(), at: $now, actor: $actor, action: $action
 # Alerts whose ``notified_at`` is after $since (raised or made more severe), oldest first.
 ALERTS_NOTIFIED_SINCE = """
 MATCH (a:Alert) WHERE a.notified_at > $since
-RETURN a {.*} AS alert ORDER BY a.notified_at LIMIT $limit
+WITH a ORDER BY a.notified_at LIMIT $limit
+OPTIONAL MATCH (c:CrisisCase)-[:HAS_ALERT]->(a)
+RETURN a {.*, case_id: c.id} AS alert ORDER BY a.notified_at
 """
 
 # Alerts by status and minimum severity, newest first, one page.
 LIST_ALERTS = """
 MATCH (a:Alert)
 WHERE ($status IS NULL OR a.status = $status) AND a.severity_rank >= $min_rank
-RETURN a {.*} AS alert ORDER BY a.opened_at DESC, a.id SKIP $skip LIMIT $limit
+WITH a ORDER BY a.opened_at DESC, a.id SKIP $skip LIMIT $limit
+OPTIONAL MATCH (c:CrisisCase)-[:HAS_ALERT]->(a)
+RETURN a {.*, case_id: c.id} AS alert ORDER BY a.opened_at DESC, a.id
 """
 
 # One alert.

@@ -67,6 +67,7 @@ async def test_pr_team_runs_a_case_from_alert_to_resolution(
     assert page["hasNextPage"] is True
     [newest] = page["items"]
     assert newest["kind"] == "HIGH_IMPACT_SOURCE"
+    assert newest["caseId"] is not None  # the list names the case the alert opened
     assert newest["mentions"] == [{"title": "车险理赔拖延 投诉", "feed": "央视财经"}]
     after = await gql(
         client,
