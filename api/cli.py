@@ -20,6 +20,7 @@ from api.commands import (
     rings,
     roles,
     seed_demo,
+    sentiment,
     serve,
     watchlist,
 )
@@ -36,6 +37,7 @@ COMMANDS = (
     rings,
     import_records,
     monitor,
+    sentiment,
 )
 
 

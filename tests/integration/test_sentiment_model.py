@@ -74,7 +74,7 @@ def test_cli_jsonl_prints_one_object_per_line_in_order(
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     env = {**os.environ, MODEL_ENV: str(MODEL_DIR), "HF_HUB_OFFLINE": "1"}
     result = subprocess.run(
-        [sys.executable, "-m", "monitors.sentiment.cli", "--file", str(path), "--jsonl"],
+        [sys.executable, "-m", "api.cli", "sentiment", "--file", str(path), "--jsonl"],
         cwd=REPO,
         env=env,
         capture_output=True,
