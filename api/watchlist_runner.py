@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterable
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
-
-import anyio
-from prometheus_client import Counter
 
 from api.settings import Settings
 from graph.client import Graph
 from graph.watchlist import RunReport, WatchlistRepository
 from graph.watchlist_rules import RuleThresholds
-from models.errors import InvalidInput, RiskwatchError
+from models.errors import InvalidInput
 from models.watchlist import WatchlistReason
+from monitors.schedule import scheduled
 
 log = logging.getLogger(__name__)
-
-RULE_RUNS = Counter("riskwatch_watchlist_rule_runs_total", "Watchlist rule runs", ["outcome"])
 
 
 def rule_thresholds(settings: Settings) -> RuleThresholds:
@@ -56,32 +52,13 @@ async def run_watchlist_rules(
     )
 
 
-@asynccontextmanager
-async def scheduled_watchlist_rules(
+def scheduled_watchlist_rules(
     graph: Graph, settings: Settings, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-) -> AsyncIterator[None]:
+) -> AbstractAsyncContextManager[None]:
     """Run the rules every ``watchlist_rules_interval_s`` seconds while open (0: never)."""
-    interval = settings.watchlist_rules_interval_s
-    if interval <= 0:
-        yield
-        return
 
-    async def loop() -> None:
-        while True:
-            await anyio.sleep(interval)
-            try:
-                report = await run_watchlist_rules(graph, settings, clock())
-            except RiskwatchError as error:
-                # A failed run (Neo4j briefly away) is retried at the next tick.
-                RULE_RUNS.labels("failed").inc()
-                log.warning("scheduled watchlist rule run failed: %s", error.message)
-                continue
-            RULE_RUNS.labels("ok").inc()
-            log.info("scheduled watchlist rule run: %s", report.line())
+    async def run() -> None:
+        report = await run_watchlist_rules(graph, settings, clock())
+        log.info("scheduled watchlist rule run: %s", report.line())
 
-    async with anyio.create_task_group() as tasks:
-        tasks.start_soon(loop)
-        try:
-            yield
-        finally:
-            tasks.cancel_scope.cancel()
+    return scheduled(settings.watchlist_rules_interval_s, run, "watchlist rules")
