@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from datetime import UTC, datetime, timedelta
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -215,6 +215,23 @@ def _cursor(published_at: datetime | None, item_id: str) -> str:
     return base64.urlsafe_b64encode(raw).decode()
 
 
+class _Dated(Protocol):
+    @property
+    def id(self) -> strawberry.ID: ...
+    @property
+    def published_at(self) -> datetime | None: ...
+
+
+D = TypeVar("D", bound=_Dated)
+
+
+def _one_page(fetched: list[D], first: int) -> tuple[list[D], str | None, bool]:
+    """The page (repositories fetch one extra row), its end cursor, and whether more follow."""
+    items = fetched[:first]
+    end = _cursor(items[-1].published_at, items[-1].id) if items else None
+    return items, end, len(fetched) > first
+
+
 def _page_filter(
     subject_id: str | None,
     sentiment: Sentiment | None,
@@ -284,9 +301,8 @@ class MediaQuery:
     ) -> MentionPage:
         page = _page_filter(subject_id, sentiment, from_, to, first, after)
         views = await info.context.repo(MentionRepository).mentions(page)
-        items = [Mention.of(v) for v in views[:first]]
-        end = _cursor(items[-1].published_at, items[-1].id) if items else None
-        return MentionPage(items=items, end_cursor=end, has_next_page=len(views) > first)
+        items, end, more = _one_page([Mention.of(v) for v in views], first)
+        return MentionPage(items=items, end_cursor=end, has_next_page=more)
 
     @strawberry.field(
         permission_classes=allow(*READ_ROLES),
@@ -304,9 +320,8 @@ class MediaQuery:
     ) -> StoryPage:
         page = _page_filter(subject_id, sentiment, from_, to, first, after)
         views = await info.context.repo(MentionRepository).stories(page)
-        items = [Story.of(v) for v in views[:first]]
-        end = _cursor(items[-1].published_at, items[-1].id) if items else None
-        return StoryPage(items=items, end_cursor=end, has_next_page=len(views) > first)
+        items, end, more = _one_page([Story.of(v) for v in views], first)
+        return StoryPage(items=items, end_cursor=end, has_next_page=more)
 
     @strawberry.field(
         permission_classes=allow(*READ_ROLES),
