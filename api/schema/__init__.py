@@ -11,10 +11,13 @@ from collections.abc import Callable
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
+    ValidationCache,
 )
 from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.tools import merge_types
@@ -54,6 +57,9 @@ MUTATIONS: tuple[type, ...] = (
 )
 SUBSCRIPTIONS: tuple[type, ...] = (CrisisSubscription,)
 
+# Distinct operation texts whose parse and validation are remembered (clients send a few).
+OPERATION_CACHE_SIZE = 512
+
 
 def build_schema(
     *,
@@ -64,17 +70,25 @@ def build_schema(
     max_cost: int = 10_000,
 ) -> strawberry.Schema:
     """The schema with its protective extensions (depth, alias, token and cost limits,
-    masking)."""
-    # Factories, so each request gets fresh extension instances.
+    masking) and caches for parsing and validating repeated operation texts."""
+    # The limit rules are built once: validation results are cached by (document, rules),
+    # so rules made afresh per request would never hit the cache.
+    rules = [
+        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
+        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
+    ]
+    if not introspection:
+        rules += DisableIntrospection().validation_rules
+    # Factories, so each request gets fresh extension instances (they hold the request's
+    # execution context). The caches are bounded LRUs shared across requests.
     extensions: list[Callable[[], SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        lambda: ParserCache(maxsize=OPERATION_CACHE_SIZE),
+        lambda: AddValidationRules(rules),
+        lambda: ValidationCache(maxsize=OPERATION_CACHE_SIZE),
         lambda: QueryCostLimiter(max_cost=max_cost),
         RiskwatchErrors,
     ]
-    if not introspection:
-        extensions.append(DisableIntrospection)
     query = merge_types("Query", QUERIES)
     mutation = merge_types("Mutation", MUTATIONS)
     subscription = merge_types("Subscription", SUBSCRIPTIONS) if SUBSCRIPTIONS else None

@@ -1,0 +1,35 @@
+"""Parsed and validated operations are cached, but every schema keeps its own limits."""
+
+from __future__ import annotations
+
+from graphql import GraphQLError
+
+from api.schema import build_schema
+
+DEEP = "{ watchlist(first: 1) { entries { party { name } } } }"
+INTROSPECTION = "{ __schema { queryType { name } } }"
+
+
+def _messages(errors: list[GraphQLError] | None) -> list[str]:
+    return [error.message for error in errors or []]
+
+
+async def test_a_repeated_operation_is_checked_against_each_schemas_depth_limit() -> None:
+    strict, lenient = build_schema(max_depth=1), build_schema()
+    for _ in range(3):  # the second and third rounds are answered from the caches
+        strict_errors = _messages((await strict.execute(DEEP)).errors)
+        lenient_errors = _messages((await lenient.execute(DEEP)).errors)
+        assert any("maximum operation depth of 1" in m for m in strict_errors)
+        assert not any("maximum operation depth" in m for m in lenient_errors)
+
+
+async def test_disabled_introspection_stays_disabled_when_cached() -> None:
+    closed, open_ = build_schema(introspection=False), build_schema()
+    for _ in range(3):
+        assert any(
+            "introspection has been disabled" in m
+            for m in _messages((await closed.execute(INTROSPECTION)).errors)
+        )
+        assert (await open_.execute(INTROSPECTION)).data == {
+            "__schema": {"queryType": {"name": "Query"}}
+        }
