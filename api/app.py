@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.console import console_routes
 from api.crisis_runtime import crisis_loops
 from api.graphql_view import RiskwatchGraphQL, graphql_error_response
+from api.key_cache import PrincipalCache
 from api.rate_limit import KeyRateLimiter
 from api.ring_refresher import scheduled_ring_refresh
 from api.schema import build_schema
@@ -160,6 +161,7 @@ def create_app(settings: Settings) -> Starlette:
                 rate_limiter=KeyRateLimiter(
                     settings.rate_limit_per_minute, settings.rate_limit_burst
                 ),
+                key_cache=PrincipalCache(settings.auth_cache_s),
             )
             app.state.services = services
             view = RiskwatchGraphQL(services, schema=schema, graphql_ide="graphiql")

@@ -10,7 +10,7 @@ from strawberry.permission import BasePermission
 from strawberry.types import Info
 
 from api.services import Services
-from graph.apikeys import ApiKeyRepository, Principal
+from graph.apikeys import ApiKeyRepository, Principal, hash_key
 from models.errors import AuthenticationError
 from models.roles import Role
 
@@ -35,11 +35,16 @@ async def authenticate(services: Services, header: str | None, client: str) -> P
     if token is None:
         AUTH_FAILURES.labels("missing").inc()
         raise AuthenticationError("an API key is required: send 'Authorization: Bearer <key>'")
-    principal = await ApiKeyRepository(services.graph).authenticate(token)
+    key_hash = hash_key(token)
+    principal = services.key_cache.get(key_hash)
+    if principal is not None:
+        return principal
+    principal = await ApiKeyRepository(services.graph).authenticate_hash(key_hash)
     if principal is None:
         AUTH_FAILURES.labels("invalid").inc()
         log.warning("rejected an unknown or revoked API key from %s", client)
         raise AuthenticationError("the API key is unknown or revoked")
+    services.key_cache.put(key_hash, principal)
     return principal
 
 

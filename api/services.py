@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from neo4j import AsyncDriver
 
+from api.key_cache import PrincipalCache
 from api.rate_limit import KeyRateLimiter
 from api.settings import Settings
 from graph.client import Graph
@@ -25,6 +26,8 @@ class Services:
     graph: Graph
     # Per-key request limits; the default (used by tools that build Services) is off.
     rate_limiter: KeyRateLimiter = field(default_factory=lambda: KeyRateLimiter(0, 1))
+    # Keys that authenticated in the last few seconds; the default (for tools) remembers none.
+    key_cache: PrincipalCache = field(default_factory=lambda: PrincipalCache(0))
     # Crisis detection and delivery (issue 7): the detector, the alert broker, the workers.
     crisis: CrisisRuntime | None = None
     # The sentiment scorer, loaded once when the media monitor runs inside serve.

@@ -71,9 +71,10 @@ class ApiKeyRepository:
         )
         return key_id, key
 
-    async def authenticate(self, key: str) -> Principal | None:
-        """The principal of an active key, or None for an unknown or revoked one."""
-        records = await self.graph.read(q.FIND_ACTIVE_KEY_BY_HASH, hash=hash_key(key))
+    async def authenticate_hash(self, key_hash: str) -> Principal | None:
+        """The principal of the active key whose stored hash (:func:`hash_key`) this is, or
+        None for an unknown or revoked one."""
+        records = await self.graph.read(q.FIND_ACTIVE_KEY_BY_HASH, hash=key_hash)
         if not records:
             return None
         record = records[0]

@@ -132,4 +132,5 @@ class SystemMutation:
     async def revoke_api_key(self, info: Info[Context, None], ref: str) -> list[strawberry.ID]:
         actor = info.context.principal.name if info.context.principal else "unknown"
         revoked = await info.context.repo(ApiKeyRepository).revoke(ref, actor)
+        info.context.services.key_cache.clear()  # refused from the next request on
         return [strawberry.ID(key_id) for key_id in revoked]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 
+from api.settings import Settings
 from graph.apikeys import ApiKeyRepository
 from graph.client import Graph
 from models.roles import Role
@@ -36,11 +39,30 @@ async def test_valid_key_answers_with_its_role(
     assert response.json()["data"]["viewer"] == {"name": "test-renewal", "role": "RENEWAL"}
 
 
-async def test_revoked_key_is_401(client: httpx.AsyncClient, graph: Graph) -> None:
+async def test_key_revoked_elsewhere_is_401_within_the_cache_time(
+    client: httpx.AsyncClient, graph: Graph, settings: Settings
+) -> None:
     keys = ApiKeyRepository(graph)
     key_id, key = await keys.create("short-lived", Role.PR, "tests")
-    assert (await gql(client, key, VIEWER)).status_code == 200
+    assert (await gql(client, key, VIEWER)).status_code == 200  # now remembered by the server
+    # Revoked straight in Neo4j, as `riskwatch apikey revoke` or another server would.
     assert await keys.revoke(key_id, "tests") == [key_id]
+    revoked_at = time.monotonic()
+    while (await gql(client, key, VIEWER)).status_code != 401:
+        assert time.monotonic() - revoked_at < settings.auth_cache_s + 2.0, "still accepted"
+    assert (await gql(client, key, VIEWER)).status_code == 401
+
+
+async def test_key_revoked_through_this_server_is_401_at_once(
+    client: httpx.AsyncClient, graph: Graph, make_key: KeyFactory
+) -> None:
+    admin = await make_key(Role.ADMIN)
+    key_id, key = await ApiKeyRepository(graph).create("revoked-here", Role.RISK, "tests")
+    assert (await gql(client, key, VIEWER)).status_code == 200  # now remembered by the server
+    revoked = await gql(
+        client, admin, "mutation($r: String!) { revokeApiKey(ref: $r) }", {"r": key_id}
+    )
+    assert revoked.json()["data"]["revokeApiKey"] == [key_id]
     assert (await gql(client, key, VIEWER)).status_code == 401
 
 
