@@ -18,16 +18,20 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from monitors.sentiment import datasets  # noqa: E402
 from monitors.sentiment.paths import MODEL_ENV, resolve_model_dir  # noqa: E402
+from monitors.sentiment.score import Score, Sentiment  # noqa: E402
 from monitors.sentiment.transformer_scorer import TransformerSentimentScorer  # noqa: E402
 
 TFIDF_C_GRID = (1.0, 3.0, 10.0, 30.0)
+COMBINATION_WEIGHTS = (0.2, 0.3, 0.4, 0.5)
 
 
 def _metrics(gold: list[str], pred: list[str], binary: bool) -> dict[str, float]:
@@ -46,24 +50,50 @@ def _metrics(gold: list[str], pred: list[str], binary: bool) -> dict[str, float]
     }
 
 
-def tfidf_baseline(
-    train: list[datasets.Example], test: list[datasets.Example], binary: bool
-) -> dict[str, float]:
-    """Best-C character TF-IDF + logistic regression scored on `test`."""
+def _tfidf_fits(train: list[datasets.Example], test: list[datasets.Example]) -> Iterator[Any]:
+    """(C, fitted classifier, test features) for each C of the grid."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
     vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2)
     x_train = vec.fit_transform([e.text for e in train])
     x_test = vec.transform([e.text for e in test])
-    key = "negative_f1" if binary else "macro_f1"
-    best: dict[str, float] = {}
     for c in TFIDF_C_GRID:
         clf = LogisticRegression(C=c, max_iter=3000).fit(x_train, [e.label for e in train])
+        yield c, clf, x_test
+
+
+def tfidf_baseline(
+    train: list[datasets.Example], test: list[datasets.Example], binary: bool
+) -> dict[str, float]:
+    """Best-C character TF-IDF + logistic regression scored on `test`."""
+    key = "negative_f1" if binary else "macro_f1"
+    best: dict[str, float] = {}
+    for c, clf, x_test in _tfidf_fits(train, test):
         m = _metrics([e.label for e in test], list(clf.predict(x_test)), binary)
         if not best or m[key] > best[key]:
             best = {**m, "C": c}
     return best
+
+
+def print_combinations(
+    train: list[datasets.Example], test: list[datasets.Example], scores: list[Score]
+) -> None:
+    """Macro-F1 of the model's and the baseline's probabilities averaged with a few weights
+    (the weight chosen on the evaluated split would flatter the combination)."""
+    labels = [s.value for s in Sentiment]
+    model = [[score.probabilities[s] for s in Sentiment] for score in scores]
+    gold = [e.label for e in test]
+    for c, clf, x_test in _tfidf_fits(train, test):
+        columns = [list(clf.classes_).index(label) for label in labels]
+        baseline = [[row[i] for i in columns] for row in clf.predict_proba(x_test)]
+        for weight in COMBINATION_WEIGHTS:
+            pred = [
+                labels[max(range(3), key=lambda k: (1 - weight) * m[k] + weight * b[k])]
+                for m, b in zip(model, baseline, strict=True)
+            ]
+            f1 = _metrics(gold, pred, binary=False)["macro_f1"]
+            print(f"  combined: tfidf C={c:g}, tfidf weight {weight:.1f}: macro-F1 {f1:.3f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,6 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--device", default="cpu", help="torch device for the model")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--combine",
+        action="store_true",
+        help="also print FinFE macro-F1 of model and baseline probabilities averaged",
+    )
     args = parser.parse_args(argv)
     cut = (lambda rows: rows[: args.limit]) if args.limit else (lambda rows: rows)
     nsp_train, nsp_test = datasets.finnsp_split()
@@ -93,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"command: python scripts/eval_sentiment.py {' '.join(argv or sys.argv[1:])}")
     for name, (train, test, binary) in tasks.items():
         t0 = time.monotonic()
-        pred = [s.label.value for s in scorer.score([e.text for e in test])]
+        scores = scorer.score([e.text for e in test])
+        pred = [s.label.value for s in scores]
         model = _metrics([e.label for e in test], pred, binary)
         seconds = time.monotonic() - t0
         base = tfidf_baseline(train, test, binary)
@@ -108,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
         for metric in model:
             print(f"  {metric:<12} {model[metric]:>8.3f} {base[metric]:>8.3f}")
         print(f"  (tfidf C={base['C']:g}, best of {TFIDF_C_GRID} on this split)")
+        if args.combine and not binary:
+            print_combinations(train, test, scores)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n")
     return 0
