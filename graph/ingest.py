@@ -25,6 +25,7 @@ from models.records import (
     PartyKind,
     PartyRow,
     PolicyRow,
+    WatchlistEntryRow,
 )
 
 T = TypeVar("T")
@@ -129,6 +130,12 @@ class GraphWriter:
         """Merge complaints and link them to complainant and subjects."""
         for chunk in batched(rows, self.batch_size):
             await self._run([(q.MERGE_COMPLAINTS, _plain(chunk))])
+        return len(rows)
+
+    async def watchlist_entries(self, rows: Sequence[WatchlistEntryRow]) -> int:
+        """Merge exported watchlist entries onto their parties, with their audit trails."""
+        for chunk in batched(rows, self.batch_size):
+            await self._run([(q.MERGE_WATCHLIST_ENTRIES, _plain(chunk))])
         return len(rows)
 
     async def existing_ids(

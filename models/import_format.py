@@ -8,6 +8,8 @@ the column and the reason, and nothing of it is written.
 
 from __future__ import annotations
 
+import hmac
+import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -17,10 +19,17 @@ from pathlib import PurePath
 from typing import Any, TypeVar
 
 from models.errors import InvalidInput
-from models.identity import Identifier, IdentifierKind, InvalidIdentifier, make_identifier
+from models.identity import (
+    Identifier,
+    IdentifierKind,
+    InvalidIdentifier,
+    identity_key_check,
+    make_identifier,
+)
 from models.names import fold_name, pinyin_key
 from models.records import (
     PARTY_ID_PREFIX,
+    AuditRow,
     ClaimRow,
     ClaimStatus,
     ComplaintCategory,
@@ -32,11 +41,13 @@ from models.records import (
     PartyKind,
     PartyRow,
     PolicyRow,
+    WatchlistEntryRow,
     claim_id,
     complaint_id,
     party_id,
     policy_id,
 )
+from models.watchlist import WatchlistReason, WatchlistStatus, entry_id
 
 
 class RecordType(StrEnum):
@@ -51,9 +62,10 @@ class RecordType(StrEnum):
     POLICY = "policies"
     CLAIM = "claims"
     COMPLAINT = "complaints"
+    WATCHLIST_ENTRY = "watchlist_entries"
 
 
-# Parties first, then what references them: policies, claims, complaints.
+# Parties first, then what references them: policies, claims, complaints, watchlist entries.
 IMPORT_ORDER: tuple[RecordType, ...] = tuple(RecordType)
 
 PARTY_TYPES: dict[RecordType, PartyKind] = {
@@ -97,6 +109,8 @@ _ALIASES = {
     "policy": RecordType.POLICY,
     "claim": RecordType.CLAIM,
     "complaint": RecordType.COMPLAINT,
+    "watchlist_entry": RecordType.WATCHLIST_ENTRY,
+    "watchlist": RecordType.WATCHLIST_ENTRY,
 }
 
 COMPLAINT_DEADLINE = timedelta(days=15)
@@ -115,6 +129,18 @@ class RowError(InvalidInput):
         super().__init__(f"{column}: {reason}")
         self.column = column
         self.reason = reason
+
+
+class IdentitySecretMismatch(RowError):
+    """Hashed identifiers made with another identity secret: no record of that source can be
+    imported (the importer stops at the first one instead of rejecting them one by one)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            KEY_CHECK_COLUMN,
+            "the hashed identifiers were made with a different RISKWATCH_IDENTITY_SECRET; "
+            "import this file with the secret of the installation that exported it",
+        )
 
 
 def parse_record_type(value: str) -> RecordType:
@@ -156,7 +182,7 @@ class ParsedRecord:
     """One valid record: the row for the writer, and what it references."""
 
     record_type: RecordType
-    row: PartyRow | PolicyRow | ClaimRow | ComplaintRow
+    row: PartyRow | PolicyRow | ClaimRow | ComplaintRow | WatchlistEntryRow
     references: list[Reference] = field(default_factory=list)
     # Identifiers that belong to another party (a policy's plate belongs to its holder).
     linked_identifiers: list[PartyIdentifiers] = field(default_factory=list)
@@ -301,6 +327,41 @@ def _identifiers(
     return found
 
 
+# Identifiers as exported: already hashed with the identity secret, with their masked form.
+HASHED_IDENTIFIER_COLUMN = "identifier_keys"
+KEY_CHECK_COLUMN = "key_check"
+_HASHED = re.compile(
+    r"(" + "|".join(kind.value for kind in IdentifierKind) + r"):([0-9a-f]{64}):(.{1,100})",
+    re.DOTALL,
+)
+
+
+def _hashed_identifiers(raw: Mapping[str, Any], secret: bytes) -> list[Identifier]:
+    """``identifier_keys`` (``KIND:hash:masked`` items), valid only with the ``key_check`` of
+    this installation's secret: a hash is a join key only under the secret that made it."""
+    value = raw.get(HASHED_IDENTIFIER_COLUMN)
+    if value is None or value == "" or value == []:
+        return []
+    if isinstance(value, str):
+        items: list[Any] = [part.strip() for part in value.split(";") if part.strip()]
+    elif isinstance(value, list):
+        items = value
+    else:
+        raise RowError(HASHED_IDENTIFIER_COLUMN, "expected a list of KIND:hash:masked items")
+    check = _text(raw, KEY_CHECK_COLUMN)
+    if check is None:
+        raise RowError(KEY_CHECK_COLUMN, "missing (hashed identifiers need the secret's check)")
+    if not hmac.compare_digest(check, identity_key_check(secret)):
+        raise IdentitySecretMismatch()
+    found: list[Identifier] = []
+    for item in items:
+        match = _HASHED.fullmatch(item) if isinstance(item, str) else None
+        if match is None:
+            raise RowError(HASHED_IDENTIFIER_COLUMN, f"{item!r} is not KIND:hash:masked")
+        found.append(Identifier(IdentifierKind(match[1]), match[2], match[3]))
+    return found
+
+
 _LABELS = {
     IdentifierKind.ID_CARD: "ID number",
     IdentifierKind.PHONE: "phone number",
@@ -334,7 +395,7 @@ def _party(
     key_column = PARTY_KEY_COLUMN[kind]
     ref = _key(raw, key_column)
     name = _required(raw, "name")
-    idents = _identifiers(raw, secret, IDENTIFIER_COLUMNS)
+    idents = _identifiers(raw, secret, IDENTIFIER_COLUMNS) + _hashed_identifiers(raw, secret)
     props: dict[str, Any] = {
         "ref": ref,
         "name": name,
@@ -389,7 +450,8 @@ def _policy(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
             "start_date": start,
             "end_date": end,
             "premium": _number(raw, "premium"),
-            "plate_masked": _first_masked(plates, IdentifierKind.PLATE),
+            "plate_masked": _first_masked(plates, IdentifierKind.PLATE)
+            or _text(raw, "plate_masked"),
         },
         "holder_id": holder.node_id,
         "seller_id": seller.node_id if seller else None,
@@ -449,13 +511,13 @@ _COMPLAINANT_COLUMNS = (
 _PREFIX_KIND = {prefix: kind for kind, prefix in PARTY_ID_PREFIX.items()}
 
 
-def _about_party(value: str) -> Reference:
+def _about_party(value: str, column: str = "about") -> Reference:
     prefix, _, ref = value.partition(":")
     kind = _PREFIX_KIND.get(prefix.strip().lower())
     if kind is None or not _KEY.fullmatch(ref.strip()):
         kinds = ", ".join(_PREFIX_KIND)
-        raise RowError("about", f"{value!r} is not <kind>:<key> with kind one of {kinds}")
-    return Reference(party_id(kind, ref.strip()), "about", value)
+        raise RowError(column, f"{value!r} is not <kind>:<key> with kind one of {kinds}")
+    return Reference(party_id(kind, ref.strip()), column, value)
 
 
 def _complaint(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
@@ -505,11 +567,120 @@ def _keys(raw: Mapping[str, Any], column: str) -> list[str]:
     return values
 
 
+# -- watchlist entries (as ``riskwatch export`` writes them) -------------------------------------
+
+_EVIDENCE_NODE = re.compile(r"[A-Za-z_]+:[^|\s]{1,120}")
+_EVIDENCE_TYPE = re.compile(r"[A-Z_]{1,40}")
+_FINGERPRINT = re.compile(r"[0-9a-f]{1,64}")
+_ENTRY_TEXT = ("summary", "proposed_by", "proposed_by_key", "reviewed_by", "reviewed_by_key")
+_ENTRY_INSTANTS = (
+    "created_at",
+    "reviewed_at",
+    "expires_at",
+    "expired_at",
+    "last_seen_at",
+    "updated_at",
+)
+
+
+def _evidence_nodes(raw: Mapping[str, Any]) -> list[str]:
+    nodes = _many(raw, "evidence_nodes")
+    bad = next((n for n in nodes if not _EVIDENCE_NODE.fullmatch(n)), None)
+    if bad is not None:
+        raise RowError("evidence_nodes", f"{bad!r} is not a node id (<kind>:<key>)")
+    return nodes
+
+
+def _evidence_edges(raw: Mapping[str, Any]) -> list[str]:
+    edges = _many(raw, "evidence_edges")
+    for edge in edges:
+        parts = edge.split("|")
+        if len(parts) != 3 or not (
+            _EVIDENCE_NODE.fullmatch(parts[0])
+            and _EVIDENCE_TYPE.fullmatch(parts[1])
+            and _EVIDENCE_NODE.fullmatch(parts[2])
+        ):
+            raise RowError("evidence_edges", f"{edge!r} is not source|TYPE|target")
+    return edges
+
+
+def _fingerprint(raw: Mapping[str, Any], column: str) -> str | None:
+    value = _text(raw, column)
+    if value is not None and not _FINGERPRINT.fullmatch(value):
+        raise RowError(column, "expected up to 64 lower-case hex characters")
+    return value
+
+
+def _audit_trail(raw: Mapping[str, Any]) -> list[AuditRow]:
+    value = raw.get("audit")
+    if isinstance(value, str) and value.strip():
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise RowError("audit", "expected a JSON list of audit events") from None
+    if value is None or value == "":
+        return []
+    if not isinstance(value, list):
+        raise RowError("audit", "expected a list of audit events")
+    trail: list[AuditRow] = []
+    for event in value:
+        if not isinstance(event, dict):
+            raise RowError("audit", "each audit event is an object")
+        action = _required(event, "action")
+        if not action.startswith("watchlist."):
+            raise RowError("audit", f"{action!r} is not a watchlist action")
+        trail.append(
+            {
+                "id": _key(event, "id"),
+                "at": _present(_instant(event, "at"), "at").isoformat(),
+                "actor": _required(event, "actor"),
+                "action": action,
+                "before": _text(event, "before"),
+                "after": _text(event, "after"),
+            }
+        )
+    return trail
+
+
+def _watchlist_entry(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
+    party = _about_party(_required(raw, "party"), "party")
+    reason = _choice(raw, "reason", WatchlistReason)
+    wid = _required(raw, "entry_id")
+    if wid != entry_id(party.node_id, reason):
+        raise RowError("entry_id", f"{wid!r} is not the id of {party.value}'s {reason} entry")
+    source = _text(raw, "source") or "rule"
+    if source not in ("rule", "manual"):
+        raise RowError("source", f"{source!r} is not rule or manual")
+    props: dict[str, Any] = {
+        "party_id": party.node_id,
+        "reason": reason.value,
+        "status": _choice(raw, "status", WatchlistStatus).value,
+        "source": source,
+        "review_comment": _text(raw, "review_comment"),
+        "evidence_nodes": _evidence_nodes(raw),
+        "evidence_edges": _evidence_edges(raw),
+        "fingerprint": _fingerprint(raw, "fingerprint"),
+        "dismissed_fingerprint": _fingerprint(raw, "dismissed_fingerprint"),
+    }
+    props.update({column: _text(raw, column) for column in _ENTRY_TEXT})
+    props.update({column: _instant(raw, column) for column in _ENTRY_INSTANTS})
+    _present(props["created_at"], "created_at")
+    _present(props["proposed_by"], "proposed_by")
+    row: WatchlistEntryRow = {
+        "id": wid,
+        "props": props,
+        "party_id": party.node_id,
+        "audit": _audit_trail(raw),
+    }
+    return ParsedRecord(RecordType.WATCHLIST_ENTRY, row, [party])
+
+
 _Parser = Callable[[Mapping[str, Any], bytes, date], ParsedRecord]
 _PARSERS: dict[RecordType, _Parser] = {
     RecordType.POLICY: _policy,
     RecordType.CLAIM: _claim,
     RecordType.COMPLAINT: _complaint,
+    RecordType.WATCHLIST_ENTRY: _watchlist_entry,
 }
 
 

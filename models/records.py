@@ -153,3 +153,23 @@ class ComplaintRow(TypedDict):
     about_policy_ids: list[str]
     about_claim_ids: list[str]
     about_party_ids: list[str]
+
+
+class AuditRow(TypedDict):
+    """One audit event of a watchlist entry as exported: instants as ISO-8601 text."""
+
+    id: str
+    at: str
+    actor: str
+    action: str
+    before: str | None
+    after: str | None
+
+
+class WatchlistEntryRow(TypedDict):
+    """A watchlist entry restored from an export: its props, its party and its audit trail."""
+
+    id: str
+    props: dict[str, Any]
+    party_id: str
+    audit: list[AuditRow]

@@ -96,6 +96,25 @@ CALL (c, row) {
 }
 """
 
+# Watchlist entries restored from an export, with their party link and their audit trail
+# (audit events keep their exported ids, so a second import adds none). ``row.props`` holds
+# every exported field, nulls included, so a re-import resets the entry to the export.
+MERGE_WATCHLIST_ENTRIES = """
+UNWIND $rows AS row
+MATCH (p:Party {id: row.party_id})
+MERGE (w:WatchlistEntry {id: row.id})
+SET w += row.props
+FOREACH (k IN keys(row.instants) | SET w[k] = datetime(row.instants[k]))
+MERGE (w)-[:LISTS]->(p)
+WITH w, row
+CALL (w, row) {
+  UNWIND row.audit AS event
+  MERGE (a:AuditEvent {id: event.id})
+  ON CREATE SET a.at = datetime(event.at), a.actor = event.actor, a.action = event.action,
+                a.subject_id = w.id, a.before = event.before, a.after = event.after
+}
+"""
+
 # Which of the given ids exist, per kind of node (the importer's reference check, one
 # statement per batch).
 EXISTING_IDS = """
