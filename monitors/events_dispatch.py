@@ -26,6 +26,7 @@ from graph.events import DomainEventType
 from graph.outbox import DomainEventRepository
 from monitors.clock import Clock, utc_now
 from monitors.crisis.detector import CrisisDetector
+from monitors.leases import release_leases
 
 log = logging.getLogger(__name__)
 
@@ -107,15 +108,21 @@ class DomainEventDispatcher:
         return enqueued
 
     async def run(self, interval_s: float) -> None:
-        """Rounds forever: at once while there is a full batch, else every ``interval_s``."""
-        while True:
-            try:
-                dispatched = await self.run_once()
-            except Exception:  # one bad round (Neo4j restarting) must not stop dispatching
-                log.exception("domain event dispatch failed")
-                dispatched = 0
-            if dispatched >= self.batch:
-                continue
-            with anyio.move_on_after(interval_s):
-                await self._wake.wait()
-            self._wake.clear()
+        """Rounds forever: at once while there is a full batch, else every ``interval_s``.
+
+        When cancelled (shutdown), events claimed but not dispatched are handed back at once.
+        """
+        try:
+            while True:
+                try:
+                    dispatched = await self.run_once()
+                except Exception:  # one bad round (Neo4j restarting) must not stop dispatching
+                    log.exception("domain event dispatch failed")
+                    dispatched = 0
+                if dispatched >= self.batch:
+                    continue
+                with anyio.move_on_after(interval_s):
+                    await self._wake.wait()
+                self._wake.clear()
+        finally:
+            await release_leases(self.events.release_leases, self.owner, "domain event")
