@@ -54,6 +54,29 @@ _COMPLAINT_FIELDS = (
     "due_at",
     "closed_at",
     "summary",
+    # the complaint desk's lifecycle fields
+    "extensions",
+    "extended_by",
+    "extension_reasons",
+    "approver",
+    "overdue_at",
+    "resolution",
+    "resolved_by",
+    "filed_by",
+    "repeat",
+    "topic_terms",
+)
+_ESCALATION_FIELDS = ("id", "from_channel", "to_channel", "at", "by", "reason")
+_REVIEW_FIELDS = (
+    "id",
+    "status",
+    "reasons",
+    "participants",
+    "opened_at",
+    "opened_by",
+    "outcome",
+    "concluded_at",
+    "concluded_by",
 )
 _ENTRY_FIELDS = (
     "reason",
@@ -125,15 +148,17 @@ class GraphExporter:
         self.batch_size = batch_size
 
     async def pages(self, record_type: RecordType) -> AsyncIterator[list[Record]]:
-        """The records of one type, a page (``batch_size`` records) at a time, in id order."""
+        """The records of one type, a page (``batch_size`` records) at a time, in id order
+        (complaints in the order received)."""
         cypher, convert = self._reader(record_type)
-        after = ""
+        cursor: dict[str, Any] = {"after": "", "after_at": None}
         while True:
-            page = await self.graph.read(cypher, after=after, limit=self.batch_size)
+            page = await self.graph.read(cypher, limit=self.batch_size, **cursor)
             if not page:
                 return
             yield [convert(record) for record in page]
-            after = page[-1]["node"]["id"]
+            last = page[-1]["node"]
+            cursor = {"after": last["id"], "after_at": last.get("received_at")}
 
     async def write(
         self, out: TextIO, on_page: Callable[[ExportReport], None] | None = None
@@ -215,10 +240,18 @@ def _complaint(record: Any) -> Record:
         ("policy_no", record["policies"]),
         ("claim_no", record["claims"]),
         ("about", record["parties"]),
+        ("repeat_of", record["repeat_of"]),
     ):
         if values:
             out[column] = sorted(values)
     out.update(_fields(node, _COMPLAINT_FIELDS))
+    for column, items, names, when in (
+        ("escalations", record["escalations"], _ESCALATION_FIELDS, "at"),
+        ("joint_reviews", record["joint_reviews"], _REVIEW_FIELDS, "opened_at"),
+    ):
+        if items:
+            history = [_fields(item, names) for item in items]
+            out[column] = sorted(history, key=lambda item: (item[when], item["id"]))
     return out
 
 

@@ -127,9 +127,15 @@ class GraphWriter:
         return len(rows)
 
     async def complaints(self, rows: Sequence[ComplaintRow]) -> int:
-        """Merge complaints and link them to complainant and subjects."""
+        """Merge complaints and link them to complainant and subjects, with the history an
+        export carries (escalations, joint reviews, the complaints each one repeats)."""
         for chunk in batched(rows, self.batch_size):
-            await self._run([(q.MERGE_COMPLAINTS, _plain(chunk))])
+            repeats = [
+                {"id": row["id"], "repeat_of_ids": row["repeat_of_ids"]}
+                for row in chunk
+                if row.get("repeat_of_ids")
+            ]
+            await self._run([(q.MERGE_COMPLAINTS, _plain(chunk)), (q.LINK_REPEATS, repeats)])
         return len(rows)
 
     async def watchlist_entries(self, rows: Sequence[WatchlistEntryRow]) -> int:

@@ -9,16 +9,14 @@ the column and the reason, and nothing of it is written.
 from __future__ import annotations
 
 import hmac
-import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import PurePath
-from typing import Any, TypeVar
+from typing import Any
 
-from models.errors import InvalidInput
 from models.identity import (
     Identifier,
     IdentifierKind,
@@ -26,10 +24,35 @@ from models.identity import (
     identity_key_check,
     make_identifier,
 )
+from models.import_columns import (
+    KEY_PATTERN,
+    choice_value,
+    date_value,
+    flag_value,
+    instant_value,
+    key_value,
+    key_values,
+    many_values,
+    number_value,
+    optional_key,
+    present,
+    required_text,
+    text_value,
+)
+from models.import_columns import (
+    RowError as RowError,  # re-exported: callers catch it from here
+)
+from models.import_history import (
+    audit_trail,
+    complaint_lifecycle,
+    escalations,
+    joint_reviews,
+    repeats,
+    watchlist_entry_props,
+)
 from models.names import fold_name, pinyin_key
 from models.records import (
     PARTY_ID_PREFIX,
-    AuditRow,
     ClaimRow,
     ClaimStatus,
     ComplaintCategory,
@@ -47,7 +70,7 @@ from models.records import (
     party_id,
     policy_id,
 )
-from models.watchlist import WatchlistReason, WatchlistStatus, entry_id
+from models.watchlist import WatchlistReason, entry_id
 
 
 class RecordType(StrEnum):
@@ -114,21 +137,6 @@ _ALIASES = {
 }
 
 COMPLAINT_DEADLINE = timedelta(days=15)
-# Instants written without an offset are China Standard Time, as the source systems write them.
-DEFAULT_TZ = timezone(timedelta(hours=8))
-MAX_TEXT = 2000
-T = TypeVar("T")
-E = TypeVar("E", bound=StrEnum)
-_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,39}")
-
-
-class RowError(InvalidInput):
-    """One record that cannot be imported: which column, and why."""
-
-    def __init__(self, column: str, reason: str) -> None:
-        super().__init__(f"{column}: {reason}")
-        self.column = column
-        self.reason = reason
 
 
 class IdentitySecretMismatch(RowError):
@@ -188,138 +196,12 @@ class ParsedRecord:
     linked_identifiers: list[PartyIdentifiers] = field(default_factory=list)
 
 
-# -- column readers -------------------------------------------------------------------------
-
-
-def _text(raw: Mapping[str, Any], column: str) -> str | None:
-    value = raw.get(column)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise RowError(column, "expected a text value")
-    text = str(value).strip()
-    if len(text) > MAX_TEXT:
-        raise RowError(column, f"longer than {MAX_TEXT} characters")
-    return text or None
-
-
-def _required(raw: Mapping[str, Any], column: str) -> str:
-    value = _text(raw, column)
-    if value is None:
-        raise RowError(column, "missing")
-    return value
-
-
-def _key(raw: Mapping[str, Any], column: str) -> str:
-    value = _required(raw, column)
-    if not _KEY.fullmatch(value):
-        raise RowError(column, f"{value!r} is not a valid key (letters, digits, - and _)")
-    return value
-
-
-def _optional_key(raw: Mapping[str, Any], column: str) -> str | None:
-    return _key(raw, column) if _text(raw, column) is not None else None
-
-
-def _many(raw: Mapping[str, Any], column: str) -> list[str]:
-    value = raw.get(column)
-    if value is None:
-        return []
-    items = value if isinstance(value, list) else [value]
-    out: list[str] = []
-    for item in items:
-        text = _text({column: item}, column)
-        if text:
-            out.extend(part.strip() for part in text.split(";") if part.strip())
-    return out
-
-
-def _parsed(
-    raw: Mapping[str, Any], column: str, parse: Callable[[str], T], expected: str
-) -> T | None:
-    value = _text(raw, column)
-    if value is None:
-        return None
-    try:
-        return parse(value)
-    except ValueError:
-        raise RowError(column, f"unparseable {expected}: {value!r}") from None
-
-
-def _as_instant(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=DEFAULT_TZ)
-    return parsed.astimezone(UTC)
-
-
-def _date(raw: Mapping[str, Any], column: str) -> date | None:
-    return _parsed(raw, column, date.fromisoformat, "date (expected YYYY-MM-DD)")
-
-
-def _instant(raw: Mapping[str, Any], column: str) -> datetime | None:
-    expected = "date-time (expected ISO-8601, e.g. 2026-03-01T09:30+08:00)"
-    return _parsed(raw, column, _as_instant, expected)
-
-
-def _present(value: T | None, column: str) -> T:
-    if value is None:
-        raise RowError(column, "missing")
-    return value
-
-
-def _number(raw: Mapping[str, Any], column: str) -> float | None:
-    value = raw.get(column)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool):
-        raise RowError(column, "expected a number")
-    try:
-        number = float(str(value).replace(",", "").strip())
-    except ValueError:
-        raise RowError(column, f"not a number: {value!r}") from None
-    if number != number or number in (float("inf"), float("-inf")) or number < 0:
-        raise RowError(column, "must be a finite, non-negative number")
-    return round(number, 2)
-
-
-_TRUE = {"true", "1", "yes", "y", "t", "是"}
-_FALSE = {"false", "0", "no", "n", "f", "否"}
-
-
-def _flag(raw: Mapping[str, Any], column: str) -> bool | None:
-    value = raw.get(column)
-    if value is None or isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if not text:
-        return None
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise RowError(column, f"expected true or false, not {value!r}")
-
-
-def _choice(raw: Mapping[str, Any], column: str, enum: type[E], default: E | None = None) -> E:
-    value = _text(raw, column)
-    if value is None:
-        if default is None:
-            raise RowError(column, "missing")
-        return default
-    try:
-        return enum(value.upper())
-    except ValueError:
-        known = ", ".join(e.value for e in enum)
-        raise RowError(column, f"{value!r} is not one of {known}") from None
-
-
 def _identifiers(
     raw: Mapping[str, Any], secret: bytes, columns: dict[str, IdentifierKind]
 ) -> list[Identifier]:
     found: list[Identifier] = []
     for column, kind in columns.items():
-        for value in _many(raw, column):
+        for value in many_values(raw, column):
             try:
                 found.append(make_identifier(secret, kind, value))
             except InvalidIdentifier as error:
@@ -348,7 +230,7 @@ def _hashed_identifiers(raw: Mapping[str, Any], secret: bytes) -> list[Identifie
         items = value
     else:
         raise RowError(HASHED_IDENTIFIER_COLUMN, "expected a list of KIND:hash:masked items")
-    check = _text(raw, KEY_CHECK_COLUMN)
+    check = text_value(raw, KEY_CHECK_COLUMN)
     if check is None:
         raise RowError(KEY_CHECK_COLUMN, "missing (hashed identifiers need the secret's check)")
     if not hmac.compare_digest(check, identity_key_check(secret)):
@@ -381,7 +263,7 @@ def _first_masked(idents: list[Identifier], kind: IdentifierKind) -> str | None:
 
 
 def _ref(kind: PartyKind, raw: Mapping[str, Any], column: str) -> Reference | None:
-    ref = _optional_key(raw, column)
+    ref = optional_key(raw, column)
     return Reference(party_id(kind, ref), column, ref) if ref else None
 
 
@@ -393,8 +275,8 @@ def _party(
 ) -> ParsedRecord:
     kind = PARTY_TYPES[record_type]
     key_column = PARTY_KEY_COLUMN[kind]
-    ref = _key(raw, key_column)
-    name = _required(raw, "name")
+    ref = key_value(raw, key_column)
+    name = required_text(raw, "name")
     idents = _identifiers(raw, secret, IDENTIFIER_COLUMNS) + _hashed_identifiers(raw, secret)
     props: dict[str, Any] = {
         "ref": ref,
@@ -402,11 +284,11 @@ def _party(
         "name_key": fold_name(name),
         "pinyin_key": pinyin_key(name),
     }
-    city = _text(raw, "city")
+    city = text_value(raw, "city")
     if city is not None:
         props["city"] = city
     if kind is PartyKind.CUSTOMER:
-        since = _date(raw, "since")
+        since = date_value(raw, "since")
         if since is not None and since > today:
             raise RowError("since", "is in the future")
         props.update(
@@ -424,7 +306,7 @@ def _party(
 
 
 def _policy(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
-    policy_no = _key(raw, "policy_no")
+    policy_no = key_value(raw, "policy_no")
     holder = _ref(PartyKind.CUSTOMER, raw, "customer_no")
     if holder is None:
         raise RowError("customer_no", "missing")
@@ -434,12 +316,12 @@ def _policy(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
         raise RowError("broker_no", "a policy is sold by an agent or a broker, not both")
     seller = agent or broker
     dealer = _ref(PartyKind.DEALER, raw, "dealer_no")
-    product = _required(raw, "product")
-    start = _present(_date(raw, "start_date"), "start_date")
-    end = _present(_date(raw, "end_date"), "end_date")
+    product = required_text(raw, "product")
+    start = present(date_value(raw, "start_date"), "start_date")
+    end = present(date_value(raw, "end_date"), "end_date")
     if end < start:
         raise RowError("end_date", "is before start_date")
-    commercial = _flag(raw, "commercial")
+    commercial = flag_value(raw, "commercial")
     plates = _identifiers(raw, secret, {"plate": IdentifierKind.PLATE})
     row: PolicyRow = {
         "id": policy_id(policy_no),
@@ -449,9 +331,9 @@ def _policy(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
             "commercial": product != "交强险" if commercial is None else commercial,
             "start_date": start,
             "end_date": end,
-            "premium": _number(raw, "premium"),
+            "premium": number_value(raw, "premium"),
             "plate_masked": _first_masked(plates, IdentifierKind.PLATE)
-            or _text(raw, "plate_masked"),
+            or text_value(raw, "plate_masked"),
         },
         "holder_id": holder.node_id,
         "seller_id": seller.node_id if seller else None,
@@ -471,17 +353,17 @@ def _policy(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
 
 
 def _claim(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
-    claim_no = _key(raw, "claim_no")
-    policy_no = _key(raw, "policy_no")
+    claim_no = key_value(raw, "claim_no")
+    policy_no = key_value(raw, "policy_no")
     policy = Reference(policy_id(policy_no), "policy_no", policy_no)
     shop = _ref(PartyKind.REPAIR_SHOP, raw, "shop_code")
     adjuster = _ref(PartyKind.ADJUSTER, raw, "adjuster_no")
-    status = _choice(raw, "status", ClaimStatus)
-    reported = _present(_instant(raw, "reported_at"), "reported_at")
-    settled = _instant(raw, "settled_at")
+    status = choice_value(raw, "status", ClaimStatus)
+    reported = present(instant_value(raw, "reported_at"), "reported_at")
+    settled = instant_value(raw, "settled_at")
     if settled is not None and settled < reported:
         raise RowError("settled_at", "is before reported_at")
-    fraud = _flag(raw, "fraud_flag")
+    fraud = flag_value(raw, "fraud_flag")
     row: ClaimRow = {
         "id": claim_id(claim_no),
         "props": {
@@ -489,11 +371,11 @@ def _claim(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
             "status": status.value,
             "reported_at": reported,
             "settled_at": settled,
-            "amount": _number(raw, "amount"),
+            "amount": number_value(raw, "amount"),
             "fraud_flag": bool(fraud),
-            "denial_code": _text(raw, "denial_code"),
-            "denial_reason": _text(raw, "denial_reason"),
-            "denial_reason_valid": _flag(raw, "denial_reason_valid"),
+            "denial_code": text_value(raw, "denial_code"),
+            "denial_reason": text_value(raw, "denial_reason"),
+            "denial_reason_valid": flag_value(raw, "denial_reason_valid"),
         },
         "policy_id": policy.node_id,
         "shop_id": shop.node_id if shop else None,
@@ -514,32 +396,32 @@ _PREFIX_KIND = {prefix: kind for kind, prefix in PARTY_ID_PREFIX.items()}
 def _about_party(value: str, column: str = "about") -> Reference:
     prefix, _, ref = value.partition(":")
     kind = _PREFIX_KIND.get(prefix.strip().lower())
-    if kind is None or not _KEY.fullmatch(ref.strip()):
+    if kind is None or not KEY_PATTERN.fullmatch(ref.strip()):
         kinds = ", ".join(_PREFIX_KIND)
         raise RowError(column, f"{value!r} is not <kind>:<key> with kind one of {kinds}")
     return Reference(party_id(kind, ref.strip()), column, value)
 
 
 def _complaint(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
-    complaint_no = _key(raw, "complaint_no")
+    complaint_no = key_value(raw, "complaint_no")
     complainants = [r for k, c in _COMPLAINANT_COLUMNS if (r := _ref(k, raw, c)) is not None]
     if len(complainants) != 1:
         raise RowError(
             "customer_no", "a complaint names one complainant: customer_no, shop_code or agent_no"
         )
-    channel = _choice(raw, "channel", ComplaintChannel)
-    category = _choice(raw, "category", ComplaintCategory)
-    status = _choice(raw, "status", ComplaintStatus, ComplaintStatus.OPEN)
-    received = _present(_instant(raw, "received_at"), "received_at")
-    due = _instant(raw, "due_at") or received + COMPLAINT_DEADLINE
-    closed = _instant(raw, "closed_at")
+    channel = choice_value(raw, "channel", ComplaintChannel)
+    category = choice_value(raw, "category", ComplaintCategory)
+    status = choice_value(raw, "status", ComplaintStatus, ComplaintStatus.OPEN)
+    received = present(instant_value(raw, "received_at"), "received_at")
+    due = instant_value(raw, "due_at") or received + COMPLAINT_DEADLINE
+    closed = instant_value(raw, "closed_at")
     if due < received:
         raise RowError("due_at", "is before received_at")
     if closed is not None and closed < received:
         raise RowError("closed_at", "is before received_at")
-    policies = [Reference(policy_id(v), "policy_no", v) for v in _keys(raw, "policy_no")]
-    claims = [Reference(claim_id(v), "claim_no", v) for v in _keys(raw, "claim_no")]
-    parties = [_about_party(v) for v in _many(raw, "about")]
+    policies = [Reference(policy_id(v), "policy_no", v) for v in key_values(raw, "policy_no")]
+    claims = [Reference(claim_id(v), "claim_no", v) for v in key_values(raw, "claim_no")]
+    parties = [_about_party(v) for v in many_values(raw, "about")]
     row: ComplaintRow = {
         "id": complaint_id(complaint_no),
         "props": {
@@ -550,127 +432,32 @@ def _complaint(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedReco
             "received_at": received,
             "due_at": due,
             "closed_at": closed,
-            "summary": _text(raw, "summary"),
+            "summary": text_value(raw, "summary"),
+            **complaint_lifecycle(raw),
         },
         "complainant_id": complainants[0].node_id,
         "about_policy_ids": [r.node_id for r in policies],
         "about_claim_ids": [r.node_id for r in claims],
         "about_party_ids": [r.node_id for r in parties],
+        "repeat_of_ids": [complaint_id(no) for no in repeats(raw)],
+        "escalations": escalations(raw),
+        "joint_reviews": joint_reviews(raw),
     }
     return ParsedRecord(RecordType.COMPLAINT, row, complainants + policies + claims + parties)
 
 
-def _keys(raw: Mapping[str, Any], column: str) -> list[str]:
-    values = _many(raw, column)
-    for value in values:
-        _key({column: value}, column)
-    return values
-
-
-# -- watchlist entries (as ``riskwatch export`` writes them) -------------------------------------
-
-_EVIDENCE_NODE = re.compile(r"[A-Za-z_]+:[^|\s]{1,120}")
-_EVIDENCE_TYPE = re.compile(r"[A-Z_]{1,40}")
-_FINGERPRINT = re.compile(r"[0-9a-f]{1,64}")
-_ENTRY_TEXT = ("summary", "proposed_by", "proposed_by_key", "reviewed_by", "reviewed_by_key")
-_ENTRY_INSTANTS = (
-    "created_at",
-    "reviewed_at",
-    "expires_at",
-    "expired_at",
-    "last_seen_at",
-    "updated_at",
-)
-
-
-def _evidence_nodes(raw: Mapping[str, Any]) -> list[str]:
-    nodes = _many(raw, "evidence_nodes")
-    bad = next((n for n in nodes if not _EVIDENCE_NODE.fullmatch(n)), None)
-    if bad is not None:
-        raise RowError("evidence_nodes", f"{bad!r} is not a node id (<kind>:<key>)")
-    return nodes
-
-
-def _evidence_edges(raw: Mapping[str, Any]) -> list[str]:
-    edges = _many(raw, "evidence_edges")
-    for edge in edges:
-        parts = edge.split("|")
-        if len(parts) != 3 or not (
-            _EVIDENCE_NODE.fullmatch(parts[0])
-            and _EVIDENCE_TYPE.fullmatch(parts[1])
-            and _EVIDENCE_NODE.fullmatch(parts[2])
-        ):
-            raise RowError("evidence_edges", f"{edge!r} is not source|TYPE|target")
-    return edges
-
-
-def _fingerprint(raw: Mapping[str, Any], column: str) -> str | None:
-    value = _text(raw, column)
-    if value is not None and not _FINGERPRINT.fullmatch(value):
-        raise RowError(column, "expected up to 64 lower-case hex characters")
-    return value
-
-
-def _audit_trail(raw: Mapping[str, Any]) -> list[AuditRow]:
-    value = raw.get("audit")
-    if isinstance(value, str) and value.strip():
-        try:
-            value = json.loads(value)
-        except ValueError:
-            raise RowError("audit", "expected a JSON list of audit events") from None
-    if value is None or value == "":
-        return []
-    if not isinstance(value, list):
-        raise RowError("audit", "expected a list of audit events")
-    trail: list[AuditRow] = []
-    for event in value:
-        if not isinstance(event, dict):
-            raise RowError("audit", "each audit event is an object")
-        action = _required(event, "action")
-        if not action.startswith("watchlist."):
-            raise RowError("audit", f"{action!r} is not a watchlist action")
-        trail.append(
-            {
-                "id": _key(event, "id"),
-                "at": _present(_instant(event, "at"), "at").isoformat(),
-                "actor": _required(event, "actor"),
-                "action": action,
-                "before": _text(event, "before"),
-                "after": _text(event, "after"),
-            }
-        )
-    return trail
-
-
 def _watchlist_entry(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
-    party = _about_party(_required(raw, "party"), "party")
-    reason = _choice(raw, "reason", WatchlistReason)
-    wid = _required(raw, "entry_id")
+    party = _about_party(required_text(raw, "party"), "party")
+    reason = choice_value(raw, "reason", WatchlistReason)
+    wid = required_text(raw, "entry_id")
     if wid != entry_id(party.node_id, reason):
         raise RowError("entry_id", f"{wid!r} is not the id of {party.value}'s {reason} entry")
-    source = _text(raw, "source") or "rule"
-    if source not in ("rule", "manual"):
-        raise RowError("source", f"{source!r} is not rule or manual")
-    props: dict[str, Any] = {
-        "party_id": party.node_id,
-        "reason": reason.value,
-        "status": _choice(raw, "status", WatchlistStatus).value,
-        "source": source,
-        "review_comment": _text(raw, "review_comment"),
-        "evidence_nodes": _evidence_nodes(raw),
-        "evidence_edges": _evidence_edges(raw),
-        "fingerprint": _fingerprint(raw, "fingerprint"),
-        "dismissed_fingerprint": _fingerprint(raw, "dismissed_fingerprint"),
-    }
-    props.update({column: _text(raw, column) for column in _ENTRY_TEXT})
-    props.update({column: _instant(raw, column) for column in _ENTRY_INSTANTS})
-    _present(props["created_at"], "created_at")
-    _present(props["proposed_by"], "proposed_by")
+    props = {"party_id": party.node_id, "reason": reason.value, **watchlist_entry_props(raw)}
     row: WatchlistEntryRow = {
         "id": wid,
         "props": props,
         "party_id": party.node_id,
-        "audit": _audit_trail(raw),
+        "audit": audit_trail(raw),
     }
     return ParsedRecord(RecordType.WATCHLIST_ENTRY, row, [party])
 

@@ -1,8 +1,9 @@
 """Cypher for ``riskwatch export``: the business graph, one keyset page at a time.
 
-Every page is ``WHERE n.id > $after ORDER BY n.id LIMIT $limit`` on a label whose ``id`` has a
+A page is ``WHERE n.id > $after ORDER BY n.id LIMIT $limit`` on a label whose ``id`` has a
 uniqueness constraint, so each page is an index range scan (a 100k-customer book never sits
 in memory, and a later page costs what the first one did), and the order is deterministic.
+Complaints page by (``received_at``, ``id``) instead, so that earlier complaints come first.
 """
 
 from typing import LiteralString
@@ -44,10 +45,13 @@ RETURN c {.*} AS node,
        [(c)-[:ASSESSED_BY]->(a:Adjuster) | a.ref] AS adjusters
 """
 
-# One page of complaints with their complainant (by kind) and what they are about.
+# One page of complaints in the order they were received (so the complaints one repeats come
+# before it), with their complainant (by kind), what they are about and their history.
 COMPLAINT_PAGE = """
-MATCH (q:Complaint) WHERE q.id > $after
-WITH q ORDER BY q.id LIMIT $limit
+MATCH (q:Complaint)
+WHERE $after_at IS NULL OR q.received_at > $after_at
+      OR (q.received_at = $after_at AND q.id > $after)
+WITH q ORDER BY q.received_at, q.id LIMIT $limit
 RETURN q {.*} AS node,
        [(who:Party)-[:FILED]->(q) WHERE who:Customer OR who:RepairShop OR who:Agent
         | [CASE WHEN who:Customer THEN 'customer_no'
@@ -55,7 +59,10 @@ RETURN q {.*} AS node,
          AS complainants,
        [(q)-[:ABOUT]->(pol:Policy) | pol.policy_no] AS policies,
        [(q)-[:ABOUT]->(c:Claim) | c.claim_no] AS claims,
-       [(q)-[:ABOUT]->(p:Party) | p.id] AS parties
+       [(q)-[:ABOUT]->(p:Party) | p.id] AS parties,
+       [(q)-[:REPEAT_OF]->(earlier:Complaint) | earlier.complaint_no] AS repeat_of,
+       [(q)-[:ESCALATED]->(e:ComplaintEscalation) | e {.*}] AS escalations,
+       [(r:JointReview)-[:REVIEWS]->(q) | r {.*}] AS joint_reviews
 """
 
 # One page of watchlist entries with their party and their audit trail.

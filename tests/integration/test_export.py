@@ -8,7 +8,7 @@ import io
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +17,16 @@ import pytest
 
 from api.settings import Settings
 from graph.client import Graph
+from graph.complaints import ComplaintRepository, NewComplaint
 from graph.export import GraphExporter
+from graph.handling_guides import HandlingGuideRepository
 from graph.importer import Importer, ImportSource
+from graph.joint_reviews import JointReviewRepository
 from graph.migrations import migrate
 from graph.renewal import RenewalRepository
 from graph.watchlist import WatchlistRepository
 from models.errors import InvalidInput
+from models.records import ComplaintCategory, ComplaintChannel
 from models.renewal import DEFAULT_ACTIONS, identity_keys
 from models.watchlist import WatchlistReason, entry_id
 from tests.integration.conftest import WIPE
@@ -31,9 +35,18 @@ from tests.integration.watchlist_book import RULES_NOW, run_rules, seed_demo
 ROOT = Path(__file__).resolve().parent.parent.parent
 RING_MEMBER = "customer:C8000001"
 
+# Domain events are the outbox of what happened (webhooks were sent from it): not exported.
 LABEL_COUNTS = """
-MATCH (n) UNWIND labels(n) AS label
+MATCH (n) WHERE NOT n:DomainEvent UNWIND labels(n) AS label
 RETURN label, count(*) AS n ORDER BY label
+"""
+COMPLAINT = """
+MATCH (q:Complaint {id: $id})
+RETURN q {.*, updated_at: null, created_at: null} AS complaint,
+       COLLECT { MATCH (q)-[:ESCALATED]->(e) RETURN e {.*} AS e ORDER BY e.id } AS escalations,
+       COLLECT { MATCH (r:JointReview)-[:REVIEWS]->(q) RETURN r {.*} AS r ORDER BY r.id }
+         AS reviews,
+       COLLECT { MATCH (q)-[:REPEAT_OF]->(x) RETURN x.id AS x ORDER BY x } AS repeat_of
 """
 REL_COUNTS = "MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n ORDER BY type"
 WATCHLIST = """
@@ -72,6 +85,10 @@ async def _snapshot(graph: Graph, secret: bytes) -> dict[str, Any]:
         "evidence": evidence,
         "audit": [r.data() for r in await graph.read(AUDIT)],
         "ring_member": [r.data() for r in await graph.read(CUSTOMER, id=RING_MEMBER)],
+        "complaints": [
+            (await graph.read(COMPLAINT, id=f"complaint:{no}"))[0].data()
+            for no in ("Q900000001", "Q800000002", "Q80000011")
+        ],
         "renewal": await _renewal(graph, secret),
     }
 
@@ -90,9 +107,39 @@ async def _renewal(graph: Graph, secret: bytes) -> list[tuple[str, list[tuple[st
     ]
 
 
+async def _complaint_desk_history(graph: Graph) -> None:
+    """A repeat complaint, an escalation that opens a joint review, its outcome, and a
+    resolution, all through the complaint desk's own code."""
+    await HandlingGuideRepository(graph).seed_defaults()
+    desk = ComplaintRepository(graph)
+    repeat = NewComplaint(
+        customer_no="C8000100",
+        channel=ComplaintChannel.HOTLINE,
+        category=ComplaintCategory.CLAIMS,
+        summary="拒赔理由不合理，要求重新核定",
+        received_at=RULES_NOW - timedelta(days=3),
+        complaint_no="Q900000001",
+        claim_nos=("L800000100",),
+    )
+    filed = await desk.file(repeat, actor="desk")
+    assert filed.complaint.repeat_of
+    escalated = await desk.escalate(
+        "Q800000002", to_channel=ComplaintChannel.REGULATOR, reason="customer went to the CBIRC",
+        actor="desk", now=RULES_NOW,
+    )  # fmt: skip
+    [review] = escalated.reviews
+    await JointReviewRepository(graph).record_outcome(
+        review.id, outcome="uphold the payment", participants=["claims", "legal"],
+        actor="lead", now=RULES_NOW,
+    )  # fmt: skip
+    await desk.resolve("Q80000011", resolution="repair redone", actor="desk", now=RULES_NOW)
+
+
 async def _reviewed_demo_book(graph: Graph, secret: bytes) -> None:
-    """The demo book, the rules run, one entry activated, one dismissed, one manual proposal."""
+    """The demo book with complaint history; the rules run, one entry activated, one
+    dismissed, one manual proposal."""
     await seed_demo(graph, secret)
+    await _complaint_desk_history(graph)
     await run_rules(graph)
     repo = WatchlistRepository(graph)
     fraud = entry_id(RING_MEMBER, WatchlistReason.FRAUD_LINKED)
@@ -114,9 +161,12 @@ async def _export(graph: Graph, secret: bytes, path: Path) -> bytes:
 
 
 async def _wipe(graph: Graph) -> None:
+    """Empty and migrated, as the fixture leaves it; the handling guides a server seeds at
+    start-up are seeded again (they are configuration, not exported)."""
     await graph.write_autocommit(WIPE)
     await migrate(graph)
     assert [r.data() for r in await graph.read(LABEL_COUNTS)] == []
+    await HandlingGuideRepository(graph).seed_defaults()
 
 
 async def _import(graph: Graph, secret: bytes, path: Path) -> None:
@@ -157,9 +207,10 @@ async def test_an_export_made_with_another_secret_is_refused_before_writing(
     path = tmp_path / "backup.jsonl"
     await _export(graph, settings.identity_key, path)
     await _wipe(graph)
+    empty = [r.data() for r in await graph.read(LABEL_COUNTS)]
     with pytest.raises(InvalidInput, match="different RISKWATCH_IDENTITY_SECRET"):
         await Importer(graph, b"another-installation-secret").run([ImportSource.from_path(path)])
-    assert [r.data() for r in await graph.read(LABEL_COUNTS)] == []
+    assert [r.data() for r in await graph.read(LABEL_COUNTS)] == empty
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
