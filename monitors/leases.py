@@ -1,4 +1,4 @@
-"""Handing leases back when a worker stops, so its work is due again at once elsewhere.
+"""Leased work loops: claim-and-work rounds, and handing the leases back when they stop.
 
 A worker that dies keeps its leases until they run out (that is what makes leases safe); a
 worker that is shut down, or whose loop is cancelled mid-round, can do better and release
@@ -8,6 +8,7 @@ and bounded, so a shutdown with Neo4j gone is not held up: the leases then expir
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -28,3 +29,32 @@ async def release_leases(release: Callable[[str], Awaitable[int]], owner: str, w
             return
         if released:
             log.info("released %d %s leases of %s", released, what, owner)
+
+
+async def run_leased_rounds(
+    run_round: Callable[[], Awaitable[int]],
+    release: Callable[[str], Awaitable[int]],
+    owner: str,
+    what: str,
+    *,
+    batch: int,
+    interval_s: float,
+    wake: asyncio.Event,
+) -> None:
+    """Rounds forever: at once after a full ``batch`` of claimed items, else after
+    ``interval_s`` or a ``wake``; a failed round is logged and the loop goes on. When the
+    loop is cancelled (shutdown), the leases ``owner`` still holds go back at once."""
+    try:
+        while True:
+            try:
+                claimed = await run_round()
+            except Exception:  # the loop must outlive a bad round (Neo4j restart...); logged
+                log.exception("%s round failed", what)
+                claimed = 0
+            if claimed >= batch:
+                continue
+            with anyio.move_on_after(interval_s):
+                await wake.wait()
+            wake.clear()
+    finally:
+        await release_leases(release, owner, what)
