@@ -32,6 +32,7 @@ class RowError(InvalidInput):
 
 
 def text_value(raw: Mapping[str, Any], column: str) -> str | None:
+    """The column as trimmed text (None when absent or empty)."""
     value = raw.get(column)
     if value is None:
         return None
@@ -44,6 +45,7 @@ def text_value(raw: Mapping[str, Any], column: str) -> str | None:
 
 
 def required_text(raw: Mapping[str, Any], column: str) -> str:
+    """The column as text; missing is an error."""
     value = text_value(raw, column)
     if value is None:
         raise RowError(column, "missing")
@@ -51,6 +53,7 @@ def required_text(raw: Mapping[str, Any], column: str) -> str:
 
 
 def key_value(raw: Mapping[str, Any], column: str) -> str:
+    """A natural key (letters, digits, ``-`` and ``_``); missing is an error."""
     value = required_text(raw, column)
     if not KEY_PATTERN.fullmatch(value):
         raise RowError(column, f"{value!r} is not a valid key (letters, digits, - and _)")
@@ -58,10 +61,12 @@ def key_value(raw: Mapping[str, Any], column: str) -> str:
 
 
 def optional_key(raw: Mapping[str, Any], column: str) -> str | None:
+    """A natural key, or None when absent."""
     return key_value(raw, column) if text_value(raw, column) is not None else None
 
 
 def many_values(raw: Mapping[str, Any], column: str) -> list[str]:
+    """Several values: a list, or text separated by ``;``."""
     value = raw.get(column)
     if value is None:
         return []
@@ -77,6 +82,7 @@ def many_values(raw: Mapping[str, Any], column: str) -> list[str]:
 def parsed_value(
     raw: Mapping[str, Any], column: str, parse: Callable[[str], T], expected: str
 ) -> T | None:
+    """The column read by ``parse``; a ValueError names what was ``expected``."""
     value = text_value(raw, column)
     if value is None:
         return None
@@ -87,6 +93,7 @@ def parsed_value(
 
 
 def as_instant(value: str) -> datetime:
+    """An ISO-8601 instant in UTC; without an offset it is China Standard Time."""
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=DEFAULT_TZ)
@@ -94,21 +101,25 @@ def as_instant(value: str) -> datetime:
 
 
 def date_value(raw: Mapping[str, Any], column: str) -> date | None:
+    """An ISO-8601 date, or None when absent."""
     return parsed_value(raw, column, date.fromisoformat, "date (expected YYYY-MM-DD)")
 
 
 def instant_value(raw: Mapping[str, Any], column: str) -> datetime | None:
+    """An ISO-8601 date-time in UTC, or None when absent."""
     expected = "date-time (expected ISO-8601, e.g. 2026-03-01T09:30+08:00)"
     return parsed_value(raw, column, as_instant, expected)
 
 
 def present(value: T | None, column: str) -> T:
+    """The value; None is a missing column."""
     if value is None:
         raise RowError(column, "missing")
     return value
 
 
 def number_value(raw: Mapping[str, Any], column: str) -> float | None:
+    """A finite, non-negative number rounded to cents, or None when absent."""
     value = raw.get(column)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -128,6 +139,7 @@ _FALSE = {"false", "0", "no", "n", "f", "否"}
 
 
 def flag_value(raw: Mapping[str, Any], column: str) -> bool | None:
+    """A yes/no flag, or None when absent."""
     value = raw.get(column)
     if value is None or isinstance(value, bool):
         return value
@@ -142,6 +154,7 @@ def flag_value(raw: Mapping[str, Any], column: str) -> bool | None:
 
 
 def choice_value(raw: Mapping[str, Any], column: str, enum: type[E], default: E | None = None) -> E:
+    """One of ``enum``'s values, any case; ``default`` when absent (else missing)."""
     value = text_value(raw, column)
     if value is None:
         if default is None:
@@ -155,6 +168,7 @@ def choice_value(raw: Mapping[str, Any], column: str, enum: type[E], default: E 
 
 
 def key_values(raw: Mapping[str, Any], column: str) -> list[str]:
+    """Several natural keys."""
     values = many_values(raw, column)
     for value in values:
         key_value({column: value}, column)
