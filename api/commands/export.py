@@ -60,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
 
     async def work(out: TextIO) -> ExportReport:
-        async with command_graph(settings) as graph:
+        # An export only reads (a read replica will do): no migrations.
+        async with command_graph(settings, run_migrations=False) as graph:
             exporter = GraphExporter(graph, settings.identity_key, args.batch_size)
             return await exporter.write(out)
 
