@@ -46,17 +46,25 @@ def _summary(report: ExportReport, elapsed: float) -> str:
     return f"exported {report.total:,} records ({counts}) in {elapsed:.1f} s"
 
 
-def run(args: argparse.Namespace) -> int:
-    logging.getLogger("neo4j.notifications").setLevel(logging.WARNING)
-    if args.batch_size < 1:
-        raise InvalidInput("the batch size must be at least 1")
-    output: Path | None = args.output
-    if output is not None and record_type_from_filename(output.name) is not None:
+def _check_restorable_name(output: Path) -> None:
+    """Refuse a name that ``riskwatch import`` would misread (it goes by the file name)."""
+    if output.suffix.lower() not in (".jsonl", ".ndjson"):
+        raise InvalidInput(f"{output.name}: name it .jsonl (riskwatch import goes by the suffix)")
+    if record_type_from_filename(output.name) is not None:
         # 'riskwatch import' would read every record of such a file as that one type.
         raise InvalidInput(
             f"{output.name}: the name contains a record type name; choose another "
             "(e.g. riskwatch-export.jsonl) so that the import reads each record's type"
         )
+
+
+def run(args: argparse.Namespace) -> int:
+    logging.getLogger("neo4j.notifications").setLevel(logging.WARNING)
+    if args.batch_size < 1:
+        raise InvalidInput("the batch size must be at least 1")
+    output: Path | None = args.output
+    if output is not None:
+        _check_restorable_name(output)
     settings = load_settings()
 
     async def work(out: TextIO) -> ExportReport:

@@ -239,6 +239,9 @@ async def test_cli_export_and_import_round_trip(
     refused = _cli("export", "--output", str(tmp_path / "claims.jsonl"))
     assert refused.returncode == 2
     assert "record type name" in refused.stderr
+    unreadable = _cli("export", "--output", str(tmp_path / "backup.txt"))
+    assert unreadable.returncode == 2
+    assert "name it .jsonl" in unreadable.stderr
     await _wipe(graph)
     restored = _cli("import", str(path))
     assert restored.returncode == 0, restored.stderr
