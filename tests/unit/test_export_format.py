@@ -103,3 +103,62 @@ def test_inconsistent_watchlist_entries_are_rejected(
     with pytest.raises(RowError) as caught:
         parse_record(RecordType.WATCHLIST_ENTRY, _entry(**overrides), SECRET, TODAY)
     assert caught.value.column == column
+
+
+def _complaint(**overrides: Any) -> dict[str, Any]:
+    raw: dict[str, Any] = {
+        "complaint_no": "Q1",
+        "customer_no": "C1001",
+        "channel": "REGULATOR",
+        "category": "CLAIMS",
+        "received_at": "2026-05-01T09:00:00+08:00",
+        "repeat_of": ["Q0"],
+        "extension_reasons": ["复杂案件; 需要调查"],
+        "escalations": [
+            {
+                "id": "escalation:5e96c063-e38f-4491-9540-2434d7b97bc1",
+                "from_channel": "HOTLINE",
+                "to_channel": "REGULATOR",
+                "at": "2026-05-02T10:00:00+08:00",
+                "by": "desk",
+            }
+        ],
+        "joint_reviews": [
+            {
+                "id": "review:5e96c063-e38f-4491-9540-2434d7b97bc1",
+                "status": "OPEN",
+                "reasons": ["REGULATOR"],
+                "opened_at": "2026-05-02T02:00:00Z",
+            }
+        ],
+    }
+    raw.update(overrides)
+    return raw
+
+
+def test_complaint_history_parses_with_ids_kept_and_instants_in_utc() -> None:
+    row: Any = parse_record(RecordType.COMPLAINT, _complaint(), SECRET, TODAY).row
+    assert row["repeat_of_ids"] == ["complaint:Q0"]
+    assert row["props"]["extension_reasons"] == ["复杂案件; 需要调查"]  # list items keep ";"
+    [step] = row["escalations"]
+    assert step["at"] == "2026-05-02T02:00:00+00:00"
+    assert step["id"].startswith("escalation:")
+    assert row["joint_reviews"][0]["concluded_at"] is None
+    plain: Any = parse_record(RecordType.COMPLAINT, _complaint(escalations=None), SECRET, TODAY)
+    assert plain.row["escalations"] == []
+    assert "extensions" not in plain.row["props"]  # absent lifecycle fields stay untouched
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"escalations": [{"id": "e1", "from_channel": "PIGEON", "to_channel": "HOTLINE"}]},
+        {"escalations": "not json"},
+        {"joint_reviews": [{"id": "r1", "status": "MAYBE", "opened_at": "2026-05-02"}]},
+        {"joint_reviews": [{"id": "r1", "status": "OPEN"}]},
+        {"extensions": -1},
+    ],
+)
+def test_inconsistent_complaint_history_is_rejected(overrides: dict[str, Any]) -> None:
+    with pytest.raises(RowError):
+        parse_record(RecordType.COMPLAINT, _complaint(**overrides), SECRET, TODAY)
