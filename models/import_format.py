@@ -220,7 +220,11 @@ _HASHED = re.compile(
 
 def _hashed_identifiers(raw: Mapping[str, Any], secret: bytes) -> list[Identifier]:
     """``identifier_keys`` (``KIND:hash:masked`` items), valid only with the ``key_check`` of
-    this installation's secret: a hash is a join key only under the secret that made it."""
+    this installation's secret: a hash is a join key only under the secret that made it.
+    A ``key_check`` is checked wherever it appears (exports put it on every party)."""
+    check = text_value(raw, KEY_CHECK_COLUMN)
+    if check is not None and not hmac.compare_digest(check, identity_key_check(secret)):
+        raise IdentitySecretMismatch()
     value = raw.get(HASHED_IDENTIFIER_COLUMN)
     if value is None or value == "" or value == []:
         return []
@@ -230,11 +234,8 @@ def _hashed_identifiers(raw: Mapping[str, Any], secret: bytes) -> list[Identifie
         items = value
     else:
         raise RowError(HASHED_IDENTIFIER_COLUMN, "expected a list of KIND:hash:masked items")
-    check = text_value(raw, KEY_CHECK_COLUMN)
     if check is None:
         raise RowError(KEY_CHECK_COLUMN, "missing (hashed identifiers need the secret's check)")
-    if not hmac.compare_digest(check, identity_key_check(secret)):
-        raise IdentitySecretMismatch()
     found: list[Identifier] = []
     for item in items:
         match = _HASHED.fullmatch(item) if isinstance(item, str) else None

@@ -43,6 +43,9 @@ def test_hashed_identifiers_land_as_the_raw_ones_would() -> None:
 def test_hashed_identifiers_need_the_same_secret() -> None:
     with pytest.raises(IdentitySecretMismatch, match="RISKWATCH_IDENTITY_SECRET"):
         parse_record(RecordType.CUSTOMER, _hashed_customer(), b"another-secret-0123456", TODAY)
+    no_identifiers = _hashed_customer(identifier_keys=None)
+    with pytest.raises(IdentitySecretMismatch):  # checked wherever it appears
+        parse_record(RecordType.CUSTOMER, no_identifiers, b"another-secret-0123456", TODAY)
     with pytest.raises(RowError, match="key_check: missing"):
         parse_record(RecordType.CUSTOMER, _hashed_customer(key_check=None), SECRET, TODAY)
     bad = _hashed_customer(identifier_keys=["PHONE:13800138000:138****8000"])
