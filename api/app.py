@@ -168,6 +168,10 @@ def create_app(settings: Settings) -> Starlette:
             app.state.graphql = view
             async with AsyncExitStack() as stack:
                 background = await stack.enter_async_context(anyio.create_task_group())
+                # Cancelled last, once the loops below have stopped on their own terms (the
+                # media monitor finishes its current poll): cancelling this group earlier
+                # would cancel their graceful stops too, as they unwind inside its scope.
+                stack.callback(background.cancel_scope.cancel)
                 # -- complaint desk: default handling guides and the overdue sweep --
                 await HandlingGuideRepository(graph).seed_defaults()
                 if settings.complaint_sweep_interval_s > 0:
@@ -183,7 +187,6 @@ def create_app(settings: Settings) -> Starlette:
                 await stack.enter_async_context(_media_monitor(services))
                 log.info("riskwatch ready")
                 yield
-                background.cancel_scope.cancel()
         finally:
             await driver.close()
             log.info("riskwatch stopped")

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from api.commands import (
     apikey,
     deliver,
+    export,
     import_records,
     migrate,
     monitor,
@@ -36,6 +37,7 @@ COMMANDS = (
     deliver,
     rings,
     import_records,
+    export,
     monitor,
     sentiment,
 )

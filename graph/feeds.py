@@ -141,6 +141,11 @@ class FeedRepository:
         records = await self.graph.write(q.RENEW_LEASES, owner=owner, now=now, until=now + lease)
         return int(records[0]["renewed"]) if records else 0
 
+    async def release_leases(self, owner: str) -> int:
+        """Hand back every feed lease ``owner`` still holds; return how many."""
+        records = await self.graph.write(q.RELEASE_FEED_LEASES, owner=owner)
+        return int(records[0]["released"]) if records else 0
+
     async def record_polls(self, owner: str, polls: Sequence[PollRecord]) -> None:
         """Store each poll's outcome and release ``owner``'s leases on those feeds."""
         if polls:

@@ -29,6 +29,7 @@ from models.errors import InvalidInput
 from models.import_format import (
     IMPORT_ORDER,
     PARTY_TYPES,
+    IdentitySecretMismatch,
     ParsedRecord,
     RecordType,
     RowError,
@@ -36,7 +37,14 @@ from models.import_format import (
     parse_record_type,
     record_type_from_filename,
 )
-from models.records import ClaimRow, ComplaintRow, PartyIdentifiers, PartyRow, PolicyRow
+from models.records import (
+    ClaimRow,
+    ComplaintRow,
+    PartyIdentifiers,
+    PartyRow,
+    PolicyRow,
+    WatchlistEntryRow,
+)
 
 MAX_KEPT_REJECTIONS = 10_000
 # Field size guard for CSV (the csv module's default is 128 KiB).
@@ -283,6 +291,9 @@ class Importer:
                 batch.good.append(
                     (line, parse_record(record_type, record, self.secret, self.today))
                 )
+            except IdentitySecretMismatch as error:
+                # Every hashed record of the source would fail alike: stop before writing any.
+                raise InvalidInput(f"{source.name}:{line}: {error.message}") from None
             except RowError as error:
                 batch.rejected.append(Rejection(source.name, line, error.message))
             if len(batch.good) + len(batch.rejected) >= self.batch_size:
@@ -349,8 +360,11 @@ class Importer:
         if record_type is RecordType.CLAIM:
             claim_rows: list[ClaimRow] = rows  # type: ignore[assignment]
             return await self.writer.claims(claim_rows)
-        complaint_rows: list[ComplaintRow] = rows  # type: ignore[assignment]
-        return await self.writer.complaints(complaint_rows)
+        if record_type is RecordType.COMPLAINT:
+            complaint_rows: list[ComplaintRow] = rows  # type: ignore[assignment]
+            return await self.writer.complaints(complaint_rows)
+        entry_rows: list[WatchlistEntryRow] = rows  # type: ignore[assignment]
+        return await self.writer.watchlist_entries(entry_rows)
 
     def _reject(self, rejection: Rejection) -> None:
         self.report.rejected_count += 1

@@ -25,6 +25,7 @@ from models.records import (
     PartyKind,
     PartyRow,
     PolicyRow,
+    WatchlistEntryRow,
 )
 
 T = TypeVar("T")
@@ -126,9 +127,21 @@ class GraphWriter:
         return len(rows)
 
     async def complaints(self, rows: Sequence[ComplaintRow]) -> int:
-        """Merge complaints and link them to complainant and subjects."""
+        """Merge complaints and link them to complainant and subjects, with the history an
+        export carries (escalations, joint reviews, the complaints each one repeats)."""
         for chunk in batched(rows, self.batch_size):
-            await self._run([(q.MERGE_COMPLAINTS, _plain(chunk))])
+            repeats = [
+                {"id": row["id"], "repeat_of_ids": row["repeat_of_ids"]}
+                for row in chunk
+                if row.get("repeat_of_ids")
+            ]
+            await self._run([(q.MERGE_COMPLAINTS, _plain(chunk)), (q.LINK_REPEATS, repeats)])
+        return len(rows)
+
+    async def watchlist_entries(self, rows: Sequence[WatchlistEntryRow]) -> int:
+        """Merge exported watchlist entries onto their parties, with their audit trails."""
+        for chunk in batched(rows, self.batch_size):
+            await self._run([(q.MERGE_WATCHLIST_ENTRIES, _plain(chunk))])
         return len(rows)
 
     async def existing_ids(

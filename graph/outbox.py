@@ -106,6 +106,11 @@ class OutboxRepository:
             for r in records
         ]
 
+    async def release_leases(self, owner: str) -> int:
+        """Hand back the leases ``owner`` holds on unfinished deliveries; return how many."""
+        records = await self.graph.write(q.RELEASE_DELIVERY_LEASES, owner=owner)
+        return int(records[0]["released"]) if records else 0
+
     async def mark_sent(self, delivery_id: str, owner: str, now: datetime) -> bool:
         """Record a successful delivery; False when the lease was lost meanwhile."""
         records = await self.graph.write(q.MARK_SENT, id=delivery_id, owner=owner, now=now)
@@ -155,6 +160,11 @@ class DomainEventRepository:
             q.CLAIM_EVENTS, owner=owner, now=now, lease_until=lease_until, limit=limit
         )
         return native_rows(records, "event")
+
+    async def release_leases(self, owner: str) -> int:
+        """Hand back the leases ``owner`` holds on undispatched events; return how many."""
+        records = await self.graph.write(q.RELEASE_EVENT_LEASES, owner=owner)
+        return int(records[0]["released"]) if records else 0
 
     async def dispatch(self, event_id: str, owner: str, now: datetime) -> int:
         """Enqueue the event's deliveries and mark it dispatched, in one transaction.

@@ -180,6 +180,19 @@ def keyed_hash(secret: bytes, kind: IdentifierKind, normalised: str) -> str:
     return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
+# What ``identity_key_check`` hashes: a fixed message, so the check names a secret, no data.
+_KEY_CHECK_MESSAGE = b"riskwatch identity key check v1"
+
+
+def identity_key_check(secret: bytes) -> str:
+    """A short public fingerprint of the identity secret (16 hex characters).
+
+    Exports carry it beside keyed hashes so an import can tell, before writing anything,
+    whether those hashes were made with its own secret; it reveals nothing about the secret.
+    """
+    return hmac.new(secret, _KEY_CHECK_MESSAGE, hashlib.sha256).hexdigest()[:16]
+
+
 def make_identifier(secret: bytes, kind: IdentifierKind, raw: str) -> Identifier:
     """Normalise, hash and mask one raw identifier (InvalidIdentifier if it is not valid)."""
     value = normalise(kind, raw)

@@ -8,16 +8,48 @@ the column and the reason, and nothing of it is written.
 
 from __future__ import annotations
 
+import hmac
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import PurePath
-from typing import Any, TypeVar
+from typing import Any
 
-from models.errors import InvalidInput
-from models.identity import Identifier, IdentifierKind, InvalidIdentifier, make_identifier
+from models.identity import (
+    Identifier,
+    IdentifierKind,
+    InvalidIdentifier,
+    identity_key_check,
+    make_identifier,
+)
+from models.import_columns import (
+    KEY_PATTERN,
+    choice_value,
+    date_value,
+    flag_value,
+    instant_value,
+    key_value,
+    key_values,
+    many_values,
+    number_value,
+    optional_key,
+    present,
+    required_text,
+    text_value,
+)
+from models.import_columns import (
+    RowError as RowError,  # re-exported: callers catch it from here
+)
+from models.import_history import (
+    audit_trail,
+    complaint_lifecycle,
+    escalations,
+    joint_reviews,
+    repeats,
+    watchlist_entry_props,
+)
 from models.names import fold_name, pinyin_key
 from models.records import (
     PARTY_ID_PREFIX,
@@ -32,11 +64,13 @@ from models.records import (
     PartyKind,
     PartyRow,
     PolicyRow,
+    WatchlistEntryRow,
     claim_id,
     complaint_id,
     party_id,
     policy_id,
 )
+from models.watchlist import WatchlistReason, entry_id
 
 
 class RecordType(StrEnum):
@@ -51,9 +85,10 @@ class RecordType(StrEnum):
     POLICY = "policies"
     CLAIM = "claims"
     COMPLAINT = "complaints"
+    WATCHLIST_ENTRY = "watchlist_entries"
 
 
-# Parties first, then what references them: policies, claims, complaints.
+# Parties first, then what references them: policies, claims, complaints, watchlist entries.
 IMPORT_ORDER: tuple[RecordType, ...] = tuple(RecordType)
 
 PARTY_TYPES: dict[RecordType, PartyKind] = {
@@ -97,24 +132,23 @@ _ALIASES = {
     "policy": RecordType.POLICY,
     "claim": RecordType.CLAIM,
     "complaint": RecordType.COMPLAINT,
+    "watchlist_entry": RecordType.WATCHLIST_ENTRY,
+    "watchlist": RecordType.WATCHLIST_ENTRY,
 }
 
 COMPLAINT_DEADLINE = timedelta(days=15)
-# Instants written without an offset are China Standard Time, as the source systems write them.
-DEFAULT_TZ = timezone(timedelta(hours=8))
-MAX_TEXT = 2000
-T = TypeVar("T")
-E = TypeVar("E", bound=StrEnum)
-_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,39}")
 
 
-class RowError(InvalidInput):
-    """One record that cannot be imported: which column, and why."""
+class IdentitySecretMismatch(RowError):
+    """Hashed identifiers made with another identity secret: no record of that source can be
+    imported (the importer stops at the first one instead of rejecting them one by one)."""
 
-    def __init__(self, column: str, reason: str) -> None:
-        super().__init__(f"{column}: {reason}")
-        self.column = column
-        self.reason = reason
+    def __init__(self) -> None:
+        super().__init__(
+            KEY_CHECK_COLUMN,
+            "the hashed identifiers were made with a different RISKWATCH_IDENTITY_SECRET; "
+            "import this file with the secret of the installation that exported it",
+        )
 
 
 def parse_record_type(value: str) -> RecordType:
@@ -156,136 +190,10 @@ class ParsedRecord:
     """One valid record: the row for the writer, and what it references."""
 
     record_type: RecordType
-    row: PartyRow | PolicyRow | ClaimRow | ComplaintRow
+    row: PartyRow | PolicyRow | ClaimRow | ComplaintRow | WatchlistEntryRow
     references: list[Reference] = field(default_factory=list)
     # Identifiers that belong to another party (a policy's plate belongs to its holder).
     linked_identifiers: list[PartyIdentifiers] = field(default_factory=list)
-
-
-# -- column readers -------------------------------------------------------------------------
-
-
-def _text(raw: Mapping[str, Any], column: str) -> str | None:
-    value = raw.get(column)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise RowError(column, "expected a text value")
-    text = str(value).strip()
-    if len(text) > MAX_TEXT:
-        raise RowError(column, f"longer than {MAX_TEXT} characters")
-    return text or None
-
-
-def _required(raw: Mapping[str, Any], column: str) -> str:
-    value = _text(raw, column)
-    if value is None:
-        raise RowError(column, "missing")
-    return value
-
-
-def _key(raw: Mapping[str, Any], column: str) -> str:
-    value = _required(raw, column)
-    if not _KEY.fullmatch(value):
-        raise RowError(column, f"{value!r} is not a valid key (letters, digits, - and _)")
-    return value
-
-
-def _optional_key(raw: Mapping[str, Any], column: str) -> str | None:
-    return _key(raw, column) if _text(raw, column) is not None else None
-
-
-def _many(raw: Mapping[str, Any], column: str) -> list[str]:
-    value = raw.get(column)
-    if value is None:
-        return []
-    items = value if isinstance(value, list) else [value]
-    out: list[str] = []
-    for item in items:
-        text = _text({column: item}, column)
-        if text:
-            out.extend(part.strip() for part in text.split(";") if part.strip())
-    return out
-
-
-def _parsed(
-    raw: Mapping[str, Any], column: str, parse: Callable[[str], T], expected: str
-) -> T | None:
-    value = _text(raw, column)
-    if value is None:
-        return None
-    try:
-        return parse(value)
-    except ValueError:
-        raise RowError(column, f"unparseable {expected}: {value!r}") from None
-
-
-def _as_instant(value: str) -> datetime:
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=DEFAULT_TZ)
-    return parsed.astimezone(UTC)
-
-
-def _date(raw: Mapping[str, Any], column: str) -> date | None:
-    return _parsed(raw, column, date.fromisoformat, "date (expected YYYY-MM-DD)")
-
-
-def _instant(raw: Mapping[str, Any], column: str) -> datetime | None:
-    expected = "date-time (expected ISO-8601, e.g. 2026-03-01T09:30+08:00)"
-    return _parsed(raw, column, _as_instant, expected)
-
-
-def _present(value: T | None, column: str) -> T:
-    if value is None:
-        raise RowError(column, "missing")
-    return value
-
-
-def _number(raw: Mapping[str, Any], column: str) -> float | None:
-    value = raw.get(column)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool):
-        raise RowError(column, "expected a number")
-    try:
-        number = float(str(value).replace(",", "").strip())
-    except ValueError:
-        raise RowError(column, f"not a number: {value!r}") from None
-    if number != number or number in (float("inf"), float("-inf")) or number < 0:
-        raise RowError(column, "must be a finite, non-negative number")
-    return round(number, 2)
-
-
-_TRUE = {"true", "1", "yes", "y", "t", "是"}
-_FALSE = {"false", "0", "no", "n", "f", "否"}
-
-
-def _flag(raw: Mapping[str, Any], column: str) -> bool | None:
-    value = raw.get(column)
-    if value is None or isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if not text:
-        return None
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise RowError(column, f"expected true or false, not {value!r}")
-
-
-def _choice(raw: Mapping[str, Any], column: str, enum: type[E], default: E | None = None) -> E:
-    value = _text(raw, column)
-    if value is None:
-        if default is None:
-            raise RowError(column, "missing")
-        return default
-    try:
-        return enum(value.upper())
-    except ValueError:
-        known = ", ".join(e.value for e in enum)
-        raise RowError(column, f"{value!r} is not one of {known}") from None
 
 
 def _identifiers(
@@ -293,11 +201,47 @@ def _identifiers(
 ) -> list[Identifier]:
     found: list[Identifier] = []
     for column, kind in columns.items():
-        for value in _many(raw, column):
+        for value in many_values(raw, column):
             try:
                 found.append(make_identifier(secret, kind, value))
             except InvalidIdentifier as error:
                 raise RowError(column, f"invalid {_LABELS[kind]}: {error.message}") from None
+    return found
+
+
+# Identifiers as exported: already hashed with the identity secret, with their masked form.
+HASHED_IDENTIFIER_COLUMN = "identifier_keys"
+KEY_CHECK_COLUMN = "key_check"
+_HASHED = re.compile(
+    r"(" + "|".join(kind.value for kind in IdentifierKind) + r"):([0-9a-f]{64}):(.{1,100})",
+    re.DOTALL,
+)
+
+
+def _hashed_identifiers(raw: Mapping[str, Any], secret: bytes) -> list[Identifier]:
+    """``identifier_keys`` (``KIND:hash:masked`` items), valid only with the ``key_check`` of
+    this installation's secret: a hash is a join key only under the secret that made it.
+    A ``key_check`` is checked wherever it appears (exports put it on every party)."""
+    check = text_value(raw, KEY_CHECK_COLUMN)
+    if check is not None and not hmac.compare_digest(check, identity_key_check(secret)):
+        raise IdentitySecretMismatch()
+    value = raw.get(HASHED_IDENTIFIER_COLUMN)
+    if value is None or value == "" or value == []:
+        return []
+    if isinstance(value, str):
+        items: list[Any] = [part.strip() for part in value.split(";") if part.strip()]
+    elif isinstance(value, list):
+        items = value
+    else:
+        raise RowError(HASHED_IDENTIFIER_COLUMN, "expected a list of KIND:hash:masked items")
+    if check is None:
+        raise RowError(KEY_CHECK_COLUMN, "missing (hashed identifiers need the secret's check)")
+    found: list[Identifier] = []
+    for item in items:
+        match = _HASHED.fullmatch(item) if isinstance(item, str) else None
+        if match is None:
+            raise RowError(HASHED_IDENTIFIER_COLUMN, f"{item!r} is not KIND:hash:masked")
+        found.append(Identifier(IdentifierKind(match[1]), match[2], match[3]))
     return found
 
 
@@ -320,7 +264,7 @@ def _first_masked(idents: list[Identifier], kind: IdentifierKind) -> str | None:
 
 
 def _ref(kind: PartyKind, raw: Mapping[str, Any], column: str) -> Reference | None:
-    ref = _optional_key(raw, column)
+    ref = optional_key(raw, column)
     return Reference(party_id(kind, ref), column, ref) if ref else None
 
 
@@ -332,20 +276,20 @@ def _party(
 ) -> ParsedRecord:
     kind = PARTY_TYPES[record_type]
     key_column = PARTY_KEY_COLUMN[kind]
-    ref = _key(raw, key_column)
-    name = _required(raw, "name")
-    idents = _identifiers(raw, secret, IDENTIFIER_COLUMNS)
+    ref = key_value(raw, key_column)
+    name = required_text(raw, "name")
+    idents = _identifiers(raw, secret, IDENTIFIER_COLUMNS) + _hashed_identifiers(raw, secret)
     props: dict[str, Any] = {
         "ref": ref,
         "name": name,
         "name_key": fold_name(name),
         "pinyin_key": pinyin_key(name),
     }
-    city = _text(raw, "city")
+    city = text_value(raw, "city")
     if city is not None:
         props["city"] = city
     if kind is PartyKind.CUSTOMER:
-        since = _date(raw, "since")
+        since = date_value(raw, "since")
         if since is not None and since > today:
             raise RowError("since", "is in the future")
         props.update(
@@ -363,7 +307,7 @@ def _party(
 
 
 def _policy(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
-    policy_no = _key(raw, "policy_no")
+    policy_no = key_value(raw, "policy_no")
     holder = _ref(PartyKind.CUSTOMER, raw, "customer_no")
     if holder is None:
         raise RowError("customer_no", "missing")
@@ -373,12 +317,12 @@ def _policy(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
         raise RowError("broker_no", "a policy is sold by an agent or a broker, not both")
     seller = agent or broker
     dealer = _ref(PartyKind.DEALER, raw, "dealer_no")
-    product = _required(raw, "product")
-    start = _present(_date(raw, "start_date"), "start_date")
-    end = _present(_date(raw, "end_date"), "end_date")
+    product = required_text(raw, "product")
+    start = present(date_value(raw, "start_date"), "start_date")
+    end = present(date_value(raw, "end_date"), "end_date")
     if end < start:
         raise RowError("end_date", "is before start_date")
-    commercial = _flag(raw, "commercial")
+    commercial = flag_value(raw, "commercial")
     plates = _identifiers(raw, secret, {"plate": IdentifierKind.PLATE})
     row: PolicyRow = {
         "id": policy_id(policy_no),
@@ -388,8 +332,9 @@ def _policy(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
             "commercial": product != "交强险" if commercial is None else commercial,
             "start_date": start,
             "end_date": end,
-            "premium": _number(raw, "premium"),
-            "plate_masked": _first_masked(plates, IdentifierKind.PLATE),
+            "premium": number_value(raw, "premium"),
+            "plate_masked": _first_masked(plates, IdentifierKind.PLATE)
+            or text_value(raw, "plate_masked"),
         },
         "holder_id": holder.node_id,
         "seller_id": seller.node_id if seller else None,
@@ -409,17 +354,17 @@ def _policy(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
 
 
 def _claim(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
-    claim_no = _key(raw, "claim_no")
-    policy_no = _key(raw, "policy_no")
+    claim_no = key_value(raw, "claim_no")
+    policy_no = key_value(raw, "policy_no")
     policy = Reference(policy_id(policy_no), "policy_no", policy_no)
     shop = _ref(PartyKind.REPAIR_SHOP, raw, "shop_code")
     adjuster = _ref(PartyKind.ADJUSTER, raw, "adjuster_no")
-    status = _choice(raw, "status", ClaimStatus)
-    reported = _present(_instant(raw, "reported_at"), "reported_at")
-    settled = _instant(raw, "settled_at")
+    status = choice_value(raw, "status", ClaimStatus)
+    reported = present(instant_value(raw, "reported_at"), "reported_at")
+    settled = instant_value(raw, "settled_at")
     if settled is not None and settled < reported:
         raise RowError("settled_at", "is before reported_at")
-    fraud = _flag(raw, "fraud_flag")
+    fraud = flag_value(raw, "fraud_flag")
     row: ClaimRow = {
         "id": claim_id(claim_no),
         "props": {
@@ -427,11 +372,11 @@ def _claim(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
             "status": status.value,
             "reported_at": reported,
             "settled_at": settled,
-            "amount": _number(raw, "amount"),
+            "amount": number_value(raw, "amount"),
             "fraud_flag": bool(fraud),
-            "denial_code": _text(raw, "denial_code"),
-            "denial_reason": _text(raw, "denial_reason"),
-            "denial_reason_valid": _flag(raw, "denial_reason_valid"),
+            "denial_code": text_value(raw, "denial_code"),
+            "denial_reason": text_value(raw, "denial_reason"),
+            "denial_reason_valid": flag_value(raw, "denial_reason_valid"),
         },
         "policy_id": policy.node_id,
         "shop_id": shop.node_id if shop else None,
@@ -449,35 +394,35 @@ _COMPLAINANT_COLUMNS = (
 _PREFIX_KIND = {prefix: kind for kind, prefix in PARTY_ID_PREFIX.items()}
 
 
-def _about_party(value: str) -> Reference:
+def _about_party(value: str, column: str = "about") -> Reference:
     prefix, _, ref = value.partition(":")
     kind = _PREFIX_KIND.get(prefix.strip().lower())
-    if kind is None or not _KEY.fullmatch(ref.strip()):
+    if kind is None or not KEY_PATTERN.fullmatch(ref.strip()):
         kinds = ", ".join(_PREFIX_KIND)
-        raise RowError("about", f"{value!r} is not <kind>:<key> with kind one of {kinds}")
-    return Reference(party_id(kind, ref.strip()), "about", value)
+        raise RowError(column, f"{value!r} is not <kind>:<key> with kind one of {kinds}")
+    return Reference(party_id(kind, ref.strip()), column, value)
 
 
 def _complaint(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
-    complaint_no = _key(raw, "complaint_no")
+    complaint_no = key_value(raw, "complaint_no")
     complainants = [r for k, c in _COMPLAINANT_COLUMNS if (r := _ref(k, raw, c)) is not None]
     if len(complainants) != 1:
         raise RowError(
             "customer_no", "a complaint names one complainant: customer_no, shop_code or agent_no"
         )
-    channel = _choice(raw, "channel", ComplaintChannel)
-    category = _choice(raw, "category", ComplaintCategory)
-    status = _choice(raw, "status", ComplaintStatus, ComplaintStatus.OPEN)
-    received = _present(_instant(raw, "received_at"), "received_at")
-    due = _instant(raw, "due_at") or received + COMPLAINT_DEADLINE
-    closed = _instant(raw, "closed_at")
+    channel = choice_value(raw, "channel", ComplaintChannel)
+    category = choice_value(raw, "category", ComplaintCategory)
+    status = choice_value(raw, "status", ComplaintStatus, ComplaintStatus.OPEN)
+    received = present(instant_value(raw, "received_at"), "received_at")
+    due = instant_value(raw, "due_at") or received + COMPLAINT_DEADLINE
+    closed = instant_value(raw, "closed_at")
     if due < received:
         raise RowError("due_at", "is before received_at")
     if closed is not None and closed < received:
         raise RowError("closed_at", "is before received_at")
-    policies = [Reference(policy_id(v), "policy_no", v) for v in _keys(raw, "policy_no")]
-    claims = [Reference(claim_id(v), "claim_no", v) for v in _keys(raw, "claim_no")]
-    parties = [_about_party(v) for v in _many(raw, "about")]
+    policies = [Reference(policy_id(v), "policy_no", v) for v in key_values(raw, "policy_no")]
+    claims = [Reference(claim_id(v), "claim_no", v) for v in key_values(raw, "claim_no")]
+    parties = [_about_party(v) for v in many_values(raw, "about")]
     row: ComplaintRow = {
         "id": complaint_id(complaint_no),
         "props": {
@@ -488,21 +433,34 @@ def _complaint(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedReco
             "received_at": received,
             "due_at": due,
             "closed_at": closed,
-            "summary": _text(raw, "summary"),
+            "summary": text_value(raw, "summary"),
+            **complaint_lifecycle(raw),
         },
         "complainant_id": complainants[0].node_id,
         "about_policy_ids": [r.node_id for r in policies],
         "about_claim_ids": [r.node_id for r in claims],
         "about_party_ids": [r.node_id for r in parties],
+        "repeat_of_ids": [complaint_id(no) for no in repeats(raw)],
+        "escalations": escalations(raw),
+        "joint_reviews": joint_reviews(raw),
     }
     return ParsedRecord(RecordType.COMPLAINT, row, complainants + policies + claims + parties)
 
 
-def _keys(raw: Mapping[str, Any], column: str) -> list[str]:
-    values = _many(raw, column)
-    for value in values:
-        _key({column: value}, column)
-    return values
+def _watchlist_entry(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
+    party = _about_party(required_text(raw, "party"), "party")
+    reason = choice_value(raw, "reason", WatchlistReason)
+    wid = required_text(raw, "entry_id")
+    if wid != entry_id(party.node_id, reason):
+        raise RowError("entry_id", f"{wid!r} is not the id of {party.value}'s {reason} entry")
+    props = {"party_id": party.node_id, "reason": reason.value, **watchlist_entry_props(raw)}
+    row: WatchlistEntryRow = {
+        "id": wid,
+        "props": props,
+        "party_id": party.node_id,
+        "audit": audit_trail(raw),
+    }
+    return ParsedRecord(RecordType.WATCHLIST_ENTRY, row, [party])
 
 
 _Parser = Callable[[Mapping[str, Any], bytes, date], ParsedRecord]
@@ -510,6 +468,7 @@ _PARSERS: dict[RecordType, _Parser] = {
     RecordType.POLICY: _policy,
     RecordType.CLAIM: _claim,
     RecordType.COMPLAINT: _complaint,
+    RecordType.WATCHLIST_ENTRY: _watchlist_entry,
 }
 
 

@@ -8,7 +8,7 @@ instants as timezone-aware ``datetime``). Identifiers arrive already hashed and 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 
 class PartyKind(StrEnum):
@@ -153,3 +153,27 @@ class ComplaintRow(TypedDict):
     about_policy_ids: list[str]
     about_claim_ids: list[str]
     about_party_ids: list[str]
+    # History that exports carry (models.import_history); absent for newly filed records.
+    repeat_of_ids: NotRequired[list[str]]
+    escalations: NotRequired[list[dict[str, Any]]]
+    joint_reviews: NotRequired[list[dict[str, Any]]]
+
+
+class AuditRow(TypedDict):
+    """One audit event of a watchlist entry as exported: instants as ISO-8601 text."""
+
+    id: str
+    at: str
+    actor: str
+    action: str
+    before: str | None
+    after: str | None
+
+
+class WatchlistEntryRow(TypedDict):
+    """A watchlist entry restored from an export: its props, its party and its audit trail."""
+
+    id: str
+    props: dict[str, Any]
+    party_id: str
+    audit: list[AuditRow]

@@ -18,7 +18,6 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-import anyio
 from prometheus_client import Counter
 
 from graph.client import Graph
@@ -26,6 +25,7 @@ from graph.events import DomainEventType
 from graph.outbox import DomainEventRepository
 from monitors.clock import Clock, utc_now
 from monitors.crisis.detector import CrisisDetector
+from monitors.leases import run_leased_rounds
 
 log = logging.getLogger(__name__)
 
@@ -107,15 +107,16 @@ class DomainEventDispatcher:
         return enqueued
 
     async def run(self, interval_s: float) -> None:
-        """Rounds forever: at once while there is a full batch, else every ``interval_s``."""
-        while True:
-            try:
-                dispatched = await self.run_once()
-            except Exception:  # one bad round (Neo4j restarting) must not stop dispatching
-                log.exception("domain event dispatch failed")
-                dispatched = 0
-            if dispatched >= self.batch:
-                continue
-            with anyio.move_on_after(interval_s):
-                await self._wake.wait()
-            self._wake.clear()
+        """Rounds forever: at once while there is a full batch, else every ``interval_s``.
+
+        When cancelled (shutdown), events claimed but not dispatched are handed back at once.
+        """
+        await run_leased_rounds(
+            self.run_once,
+            self.events.release_leases,
+            self.owner,
+            "domain event",
+            batch=self.batch,
+            interval_s=interval_s,
+            wake=self._wake,
+        )

@@ -96,6 +96,15 @@ SET d.attempts = d.attempts + 1, d.last_error = $error, d.last_attempt_at = $now
 RETURN d.id AS id
 """
 
+# Hands back the leases $owner holds on deliveries it did not finish (a worker shutting down
+# mid-send): they are due again at once for any worker, as they would be once the lease ran out.
+RELEASE_DELIVERY_LEASES = """
+MATCH (d:Delivery)
+WHERE d.lease_owner = $owner
+SET d.lease_owner = null, d.lease_until = null
+RETURN count(d) AS released
+"""
+
 # Deliveries by status (for operators and tests).
 LIST_DELIVERIES = """
 MATCH (d:Delivery)
@@ -114,6 +123,14 @@ WHERE e.dispatched_at IS NULL AND (e.lease_until IS NULL OR e.lease_until < $now
 SET e.lease_owner = $owner, e.lease_until = $lease_until
 REMOVE e._lock
 RETURN e {.*} AS event
+"""
+
+# Hands back the leases $owner holds on events it did not dispatch (a dispatcher shutting down).
+RELEASE_EVENT_LEASES = """
+MATCH (e:DomainEvent)
+WHERE e.lease_owner = $owner
+SET e.lease_owner = null, e.lease_until = null
+RETURN count(e) AS released
 """
 
 # Marks a claimed event dispatched (only by the dispatcher holding its lease).

@@ -94,6 +94,52 @@ CALL (c, row) {
   MATCH (t:Party {id: about_id})
   MERGE (c)-[:ABOUT]->(t)
 }
+CALL (c, row) {
+  UNWIND coalesce(row.escalations, []) AS step
+  MERGE (e:ComplaintEscalation {id: step.id})
+  ON CREATE SET e.from_channel = step.from_channel, e.to_channel = step.to_channel,
+                e.at = datetime(step.at), e.by = step.by, e.reason = step.reason
+  MERGE (c)-[:ESCALATED]->(e)
+}
+CALL (c, row) {
+  UNWIND coalesce(row.joint_reviews, []) AS review
+  MERGE (r:JointReview {id: review.id})
+  SET r.status = review.status, r.reasons = review.reasons,
+      r.participants = review.participants, r.opened_at = datetime(review.opened_at),
+      r.opened_by = review.opened_by, r.outcome = review.outcome,
+      r.concluded_at = datetime(review.concluded_at), r.concluded_by = review.concluded_by
+  MERGE (r)-[:REVIEWS]->(c)
+}
+"""
+
+# A complaint's links to the earlier complaints it repeats, once the whole batch is merged
+# (an earlier complaint may be in the same batch); links to complaints not (yet) in the graph
+# are skipped, and a later import that brings them adds the link.
+LINK_REPEATS = """
+UNWIND $rows AS row
+MATCH (c:Complaint {id: row.id})
+UNWIND row.repeat_of_ids AS earlier_id
+MATCH (earlier:Complaint {id: earlier_id})
+MERGE (c)-[:REPEAT_OF]->(earlier)
+"""
+
+# Watchlist entries restored from an export, with their party link and their audit trail
+# (audit events keep their exported ids, so a second import adds none). ``row.props`` holds
+# every exported field, nulls included, so a re-import resets the entry to the export.
+MERGE_WATCHLIST_ENTRIES = """
+UNWIND $rows AS row
+MATCH (p:Party {id: row.party_id})
+MERGE (w:WatchlistEntry {id: row.id})
+SET w += row.props
+FOREACH (k IN keys(row.instants) | SET w[k] = datetime(row.instants[k]))
+MERGE (w)-[:LISTS]->(p)
+WITH w, row
+CALL (w, row) {
+  UNWIND row.audit AS event
+  MERGE (a:AuditEvent {id: event.id})
+  ON CREATE SET a.at = datetime(event.at), a.actor = event.actor, a.action = event.action,
+                a.subject_id = w.id, a.before = event.before, a.after = event.after
+}
 """
 
 # Which of the given ids exist, per kind of node (the importer's reference check, one

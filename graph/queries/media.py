@@ -69,6 +69,15 @@ SET f.lease_until = $until
 RETURN count(f) AS renewed
 """
 
+# Hand back every lease $owner still holds (a worker shutting down mid-cycle), so another
+# worker can poll those feeds at once instead of after the lease runs out.
+RELEASE_FEED_LEASES = """
+MATCH (f:Feed)
+WHERE f.lease_owner = $owner
+SET f.lease_owner = null, f.lease_until = null
+RETURN count(f) AS released
+"""
+
 # Record each polled feed's outcome (props computed by the worker) and release its lease.
 RECORD_POLLS = """
 UNWIND $rows AS row

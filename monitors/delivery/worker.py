@@ -30,6 +30,7 @@ from monitors.delivery.formats import (
     send_email,
 )
 from monitors.delivery.outbox import RetryPolicy, envelope_for
+from monitors.leases import run_leased_rounds
 
 log = logging.getLogger(__name__)
 
@@ -109,18 +110,23 @@ class DeliveryWorker:
         )
 
     async def run(self, interval_s: float) -> None:
-        """Rounds forever: at once while there is a full batch, else every ``interval_s``."""
-        while True:
-            try:
-                done = await self.run_once()
-            except Exception:  # the loop must outlive a bad round (Neo4j restart...); logged
-                log.exception("delivery round failed")
-                done = DeliveryRound(0, 0, 0, 0)
-            if done.claimed >= self.batch:
-                continue
-            with anyio.move_on_after(interval_s):
-                await self._wake.wait()
-            self._wake.clear()
+        """Rounds forever: at once while there is a full batch, else every ``interval_s``.
+
+        When cancelled (shutdown), deliveries cut off mid-send are handed back at once.
+        """
+
+        async def claimed() -> int:
+            return (await self.run_once()).claimed
+
+        await run_leased_rounds(
+            claimed,
+            self.outbox.release_leases,
+            self.owner,
+            "delivery",
+            batch=self.batch,
+            interval_s=interval_s,
+            wake=self._wake,
+        )
 
     async def _deliver(self, item: ClaimedDelivery, now: datetime) -> str:
         kind = str((item.target or {}).get("kind", "MISSING"))

@@ -18,6 +18,7 @@ import anyio
 
 from graph.feeds import FeedRepository
 from monitors.feeds.pipeline import CycleReport, MediaPipeline
+from monitors.leases import release_leases
 
 log = logging.getLogger(__name__)
 
@@ -89,14 +90,18 @@ class MonitorWorker:
         """Poll until ``stop`` is set; idle ``idle_s`` when nothing is due.
 
         A cycle that fails (Neo4j down, say) is logged and retried after the idle wait; the
-        leases it held expire on their own.
+        leases it held expire on their own. On the way out (stopped, or cancelled mid-cycle)
+        any lease still held is handed back, so another worker polls those feeds at once.
         """
-        while not stop.is_set():
-            try:
-                report = await self.run_once()
-            except Exception:  # the loop must outlive one bad cycle; logged with its stack
-                log.exception("poll cycle failed; retrying after %.1f s", self.idle_s)
-                report = CycleReport()
-            if report.feeds == 0:
-                with anyio.move_on_after(self.idle_s):
-                    await stop.wait()
+        try:
+            while not stop.is_set():
+                try:
+                    report = await self.run_once()
+                except Exception:  # the loop must outlive one bad cycle; logged with its stack
+                    log.exception("poll cycle failed; retrying after %.1f s", self.idle_s)
+                    report = CycleReport()
+                if report.feeds == 0:
+                    with anyio.move_on_after(self.idle_s):
+                        await stop.wait()
+        finally:
+            await release_leases(self.feeds.release_leases, self.owner, "feed")
