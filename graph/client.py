@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from typing import Any, LiteralString, TypeVar
 
 from neo4j import (
+    READ_ACCESS,
     AsyncDriver,
     AsyncGraphDatabase,
     AsyncManagedTransaction,
@@ -67,13 +68,8 @@ class Graph:
         back to the pool clean, instead of being abandoned mid-stream by the driver.
         """
         try:
-            result = await asyncio.shield(
-                self.driver.execute_query(
-                    Query(cypher, timeout=self.read_timeout_s),
-                    params,
-                    routing_=RoutingControl.READ,
-                    database_=self.database,
-                )
+            return await asyncio.shield(
+                self._read_autocommit(Query(cypher, timeout=self.read_timeout_s), params)
             )
         except _UNAVAILABLE as error:
             raise DatabaseUnavailable("the graph database is unavailable; retry shortly") from error
@@ -84,7 +80,26 @@ class Graph:
                 f"the query ran past the {self.read_timeout_s:g} s limit; ask for less "
                 "(fewer items, a smaller depth or a narrower filter)"
             ) from error
-        return list(result.records)
+
+    async def _read_autocommit(self, query: Query, params: dict[str, Any]) -> list[Record]:
+        # An auto-commit read needs half the messages of a managed transaction (no BEGIN and
+        # COMMIT), which is most of the cost of the small lookups the API makes. It shares
+        # execute_query's bookmarks, so it still sees every write made through this driver.
+        # A read is safe to repeat: one retry covers a pooled connection that died (e.g. after
+        # a Neo4j restart); a second failure means Neo4j is down.
+        for attempt in range(2):
+            try:
+                async with self.driver.session(
+                    database=self.database,
+                    default_access_mode=READ_ACCESS,
+                    bookmark_manager=self.driver.execute_query_bookmark_manager,
+                ) as session:
+                    result = await session.run(query, params)
+                    return list((await result.to_eager_result()).records)
+            except (ServiceUnavailable, SessionExpired):
+                if attempt == 1:
+                    raise
+        raise AssertionError("unreachable")
 
     async def write(self, cypher: LiteralString, **params: Any) -> list[Record]:
         """Run one write statement in its own transaction (retried on transient errors).
