@@ -1,12 +1,16 @@
 """Load run: a realistic mix against a real riskwatch server backed by the demo book.
 
 70% renewal checks, 20% network/path queries, 10% complaint writes, from N concurrent clients
-for a fixed time (bounded: it stops by itself). The server runs as its own process
-(``python -m api.cli serve``) on a free loopback port, against the Neo4j that the settings
-point at, which must already hold the demo book:
+for a fixed time (bounded: it stops by itself). Closed loop by default (each client sends as
+soon as it has its answer: the saturation throughput); ``--rate R`` offers R requests/s in
+total instead, and counts each latency from when its request was due. The clients speak
+HTTP/1.1 through ``bench.raw_http`` to leave the shared CPU to the server. The server runs
+as its own process (``python -m api.cli serve``) on a free loopback port, against the Neo4j
+that the settings point at, which must already hold the demo book:
 
     .venv/bin/riskwatch seed-demo --customers 100000 --seed 7
     .venv/bin/python bench/load.py --customers 100000 --clients 16 --duration 600
+    .venv/bin/python bench/load.py --customers 100000 --clients 16 --rate 300 --duration 600
 
 Prints throughput, p50/p95/p99 per operation and overall, and the error rate.
 """
@@ -33,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from api.settings import load_settings  # noqa: E402
+from bench.raw_http import RawHttpClient  # noqa: E402
 from graph.apikeys import ApiKeyRepository  # noqa: E402
 from graph.client import connected_graph  # noqa: E402
 from models.roles import Role  # noqa: E402
@@ -89,32 +94,49 @@ def _operation(
     return "fileComplaint", "complaints", FILE, {"i": complaint}
 
 
+@dataclass(frozen=True)
+class Pace:
+    """When one client sends: every ``interval`` seconds from ``first`` (open loop), or as
+    soon as its previous answer arrives when ``interval`` is 0 (closed loop)."""
+
+    first: float
+    interval: float
+    deadline: float
+
+
 async def _client(
-    http: httpx.AsyncClient,
-    keys: dict[str, str],
-    customers: int,
-    seed: int,
-    deadline: float,
-    tally: Tally,
+    url: str, keys: dict[str, str], customers: int, seed: int, pace: Pace, tally: Tally
 ) -> None:
     rng = random.Random(seed)
+    http = RawHttpClient(url)
     n = 0
-    while time.perf_counter() < deadline:
-        n += 1
-        name, role, query, variables = _operation(rng, customers, seed * 10_000_000 + n)
-        started = time.perf_counter()
-        try:
-            response = await http.post(
-                "/graphql",
-                json={"query": query, "variables": variables},
-                headers={"Authorization": f"Bearer {keys[role]}"},
-            )
-            failed = response.status_code != 200 or bool(response.json().get("errors"))
-        except httpx.HTTPError:
-            failed = True
-        tally.latencies[name].append(time.perf_counter() - started)
-        if failed:
-            tally.errors[name] += 1
+    due = pace.first
+    try:
+        while (now := time.perf_counter()) < pace.deadline:
+            n += 1
+            name, role, query, variables = _operation(rng, customers, seed * 10_000_000 + n)
+            if pace.interval:
+                if due > now:
+                    await asyncio.sleep(due - now)
+                # Latency counts from when the request was due, so a client held up by a slow
+                # answer does not hide the wait (no "coordinated omission").
+                started, due = due, due + pace.interval
+            else:
+                started = now
+            try:
+                status, body = await http.post_json(
+                    "/graphql",
+                    {"query": query, "variables": variables},
+                    {"Authorization": f"Bearer {keys[role]}"},
+                )
+                failed = status != 200 or bool(body.get("errors"))
+            except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError):
+                failed = True
+            tally.latencies[name].append(time.perf_counter() - started)
+            if failed:
+                tally.errors[name] += 1
+    finally:
+        await http.close()
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -160,17 +182,23 @@ async def _keys() -> dict[str, str]:
 async def _run(args: argparse.Namespace, url: str) -> None:
     keys = await _keys()
     tally = Tally()
-    limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
-    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as http:
-        started = time.perf_counter()
-        deadline = started + args.duration
-        await asyncio.gather(
-            *(
-                _client(http, keys, args.customers, args.seed + i, deadline, tally)
-                for i in range(args.clients)
+    started = time.perf_counter()
+    deadline = started + args.duration
+    interval = args.clients / args.rate if args.rate else 0.0
+    await asyncio.gather(
+        *(
+            _client(
+                url,
+                keys,
+                args.customers,
+                args.seed + i,
+                Pace(started + i * interval / args.clients, interval, deadline),
+                tally,
             )
+            for i in range(args.clients)
         )
-        elapsed = time.perf_counter() - started
+    )
+    elapsed = time.perf_counter() - started
     _report(tally, elapsed)
 
 
@@ -181,6 +209,13 @@ def main() -> None:
     )
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds (bounded run)")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="offered load in requests/s, spread over the clients (open loop; latency counted "
+        "from when each request was due); 0 = each client sends as soon as it has its answer",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--url", help="an already running server; default: start one")
     args = parser.parse_args()
