@@ -61,11 +61,18 @@ _INDEXES: list[LiteralString] = [
     "CREATE INDEX claim_fraud_flag IF NOT EXISTS FOR (c:Claim) ON (c.fraud_flag)",
 ]
 
-MIGRATIONS: list[LiteralString] = _CONSTRAINTS + _INDEXES
+# Data written before a change of the model, brought up to date (idempotent).
+_DATA_UPDATES: list[LiteralString] = [
+    # Undispatched events carry :Undispatched (the dispatcher's index) since 2026-11-26.
+    "MATCH (e:DomainEvent) WHERE e.dispatched_at IS NULL AND NOT e:Undispatched SET e:Undispatched",
+]
+
+MIGRATIONS: list[LiteralString] = _CONSTRAINTS + _INDEXES + _DATA_UPDATES
 
 
 async def migrate(graph: Graph) -> int:
-    """Create every constraint and index that does not exist yet; return how many ran."""
+    """Create every constraint and index that does not exist yet and bring older data up to
+    date; return how many statements ran."""
     for statement in MIGRATIONS:
         await graph.write(statement)
     await graph.write("CALL db.awaitIndexes(300)")

@@ -86,8 +86,9 @@ SET s.role = $to_role, s.escalation_level = $level, s.due_at = $new_due_at,
 CREATE (a:AuditEvent {id: randomUUID(), at: $now, actor: 'escalation',
                       action: 'crisis.step.escalate', subject_id: s.id, case_id: s.case_id,
                       before: $from_role, after: $to_role})
-CREATE (e:DomainEvent {id: randomUUID(), type: 'crisis.step_escalated', at: $now,
-                       subject_id: s.case_id, payload: $payload, dispatched_at: null})
+CREATE (e:DomainEvent:Undispatched {id: randomUUID(), type: 'crisis.step_escalated',
+                                    at: $now, subject_id: s.case_id, payload: $payload,
+                                    dispatched_at: null})
 RETURN s.id AS id
 """
 

@@ -114,7 +114,7 @@ RETURN d {.*} AS delivery ORDER BY d.created_at LIMIT $limit
 
 # Claims up to $limit undispatched domain events for $owner until $lease_until.
 CLAIM_EVENTS = """
-MATCH (e:DomainEvent)
+MATCH (e:Undispatched)
 WHERE e.dispatched_at IS NULL AND (e.lease_until IS NULL OR e.lease_until < $now)
 WITH e ORDER BY e.at LIMIT $limit
 SET e._lock = true
@@ -127,7 +127,7 @@ RETURN e {.*} AS event
 
 # Hands back the leases $owner holds on events it did not dispatch (a dispatcher shutting down).
 RELEASE_EVENT_LEASES = """
-MATCH (e:DomainEvent)
+MATCH (e:Undispatched)
 WHERE e.lease_owner = $owner
 SET e.lease_owner = null, e.lease_until = null
 RETURN count(e) AS released
@@ -138,5 +138,6 @@ MARK_EVENT_DISPATCHED = """
 MATCH (e:DomainEvent {id: $id})
 WHERE e.lease_owner = $owner AND e.dispatched_at IS NULL
 SET e.dispatched_at = $now, e.lease_owner = null, e.lease_until = null
+REMOVE e:Undispatched
 RETURN e.id AS id
 """

@@ -2,7 +2,9 @@
 
 A change that other departments react to appends ``(:DomainEvent)`` rows in the SAME
 transaction as the change (so an event exists if and only if the change committed);
-consumers poll undispatched events and set ``dispatched_at``.
+consumers poll undispatched events and set ``dispatched_at``. An event waiting for dispatch
+also carries the label ``:Undispatched`` (removed when it is dispatched), so the dispatcher
+finds the few waiting events without scanning every event ever written.
 """
 
 from typing import LiteralString
@@ -11,8 +13,8 @@ from typing import LiteralString
 # Run it with the transaction (tx.run) that makes the change the events describe.
 APPEND_DOMAIN_EVENTS: LiteralString = """
 UNWIND $events AS event
-CREATE (e:DomainEvent {id: event.id, type: event.type, at: datetime(),
-                       subject_id: event.subject_id, payload: event.payload,
-                       dispatched_at: null})
+CREATE (e:DomainEvent:Undispatched {id: event.id, type: event.type, at: datetime(),
+                                    subject_id: event.subject_id, payload: event.payload,
+                                    dispatched_at: null})
 RETURN count(e) AS appended
 """

@@ -10,6 +10,7 @@ import anyio
 from graph.alerts import AlertRepository
 from graph.client import Graph
 from graph.crisis_cases import CrisisCaseRepository
+from graph.migrations import migrate
 from graph.outbox import WebhookTargetRepository
 from models.crisis import Severity
 from monitors.crisis.broker import AlertBroker
@@ -19,9 +20,17 @@ from tests.integration.crisis_fixtures import EPOCH, MovableClock, make_detector
 from tests.integration.media_graph import StoryRow, standard_media
 
 CREATE_EVENT = """
-CREATE (:DomainEvent {id: $id, type: $type, at: $at, subject_id: $subject_id,
-                      payload: $payload, dispatched_at: null})
+CREATE (:DomainEvent:Undispatched {id: $id, type: $type, at: $at, subject_id: $subject_id,
+                                   payload: $payload, dispatched_at: null})
 """
+# Events as written before undispatched ones carried their own label.
+CREATE_OLD_EVENTS = """
+CREATE (:DomainEvent {id: 'old-waiting', type: 'complaint.filed', at: $at,
+                      subject_id: 'complaint:K900', payload: '{}', dispatched_at: null})
+CREATE (:DomainEvent {id: 'old-done', type: 'complaint.filed', at: $at,
+                      subject_id: 'complaint:K900', payload: '{}', dispatched_at: $at})
+"""
+UNDISPATCHED = "MATCH (e:Undispatched) RETURN e.id AS id ORDER BY id"
 
 
 async def _event(graph: Graph, event_id: str, event_type: str, clock: MovableClock, **payload):
@@ -46,6 +55,17 @@ async def _dispatch_all(graph: Graph, dispatcher: DomainEventDispatcher) -> None
             if left[0]["n"] == 0:
                 return
             await anyio.sleep(0.05)
+
+
+async def test_older_events_are_labelled_by_the_migration_and_dispatched(graph: Graph) -> None:
+    clock = MovableClock(EPOCH)
+    await graph.write(CREATE_OLD_EVENTS, at=clock.now)
+    dispatcher = DomainEventDispatcher(graph, make_detector(graph, clock))
+    assert await dispatcher.run_once() == 0  # the dispatcher only looks at labelled events
+    await migrate(graph)
+    assert [r["id"] for r in await graph.read(UNDISPATCHED)] == ["old-waiting"]
+    await _dispatch_all(graph, dispatcher)
+    assert await graph.read(UNDISPATCHED) == []
 
 
 async def test_media_escalation_opens_a_crisis_case_at_once_and_events_fan_out(
