@@ -6,6 +6,7 @@ starts background work in a task group and closes everything in reverse order.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -185,6 +186,9 @@ def create_app(settings: Settings) -> Starlette:
                 await stack.enter_async_context(scheduled_ring_refresh(graph, settings))
                 # -- media monitor (issue 6), when RISKWATCH_MONITOR_IN_SERVE is set --
                 await stack.enter_async_context(_media_monitor(services))
+                # Everything built so far lives as long as the app: keep it out of the
+                # cyclic collector's full passes, which otherwise pause every request.
+                gc.freeze()
                 log.info("riskwatch ready")
                 yield
         finally:
