@@ -101,6 +101,7 @@ class Pace:
 
     first: float
     interval: float
+    measure_from: float  # answers to requests due before this are the warm-up, not counted
     deadline: float
 
 
@@ -132,6 +133,8 @@ async def _client(
                 failed = status != 200 or bool(body.get("errors"))
             except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError):
                 failed = True
+            if started < pace.measure_from:
+                continue
             tally.latencies[name].append(time.perf_counter() - started)
             if failed:
                 tally.errors[name] += 1
@@ -183,7 +186,8 @@ async def _run(args: argparse.Namespace, url: str) -> None:
     keys = await _keys()
     tally = Tally()
     started = time.perf_counter()
-    deadline = started + args.duration
+    measure_from = started + args.warmup
+    deadline = measure_from + args.duration
     interval = args.clients / args.rate if args.rate else 0.0
     await asyncio.gather(
         *(
@@ -192,13 +196,13 @@ async def _run(args: argparse.Namespace, url: str) -> None:
                 keys,
                 args.customers,
                 args.seed + i,
-                Pace(started + i * interval / args.clients, interval, deadline),
+                Pace(started + i * interval / args.clients, interval, measure_from, deadline),
                 tally,
             )
             for i in range(args.clients)
         )
     )
-    elapsed = time.perf_counter() - started
+    elapsed = time.perf_counter() - measure_from
     _report(tally, elapsed)
 
 
@@ -209,6 +213,12 @@ def main() -> None:
     )
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds (bounded run)")
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=10.0,
+        help="seconds of the same load first, not counted (query plans, caches, connections)",
+    )
     parser.add_argument(
         "--rate",
         type=float,
