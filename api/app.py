@@ -188,10 +188,12 @@ def create_app(settings: Settings) -> Starlette:
                 await stack.enter_async_context(_media_monitor(services))
                 # Everything built so far lives as long as the app: keep it out of the
                 # cyclic collector's full passes, which otherwise pause every request.
+                gc.collect()
                 gc.freeze()
                 log.info("riskwatch ready")
                 yield
         finally:
+            gc.unfreeze()  # back to the collector, so whatever is left is freed normally
             await driver.close()
             log.info("riskwatch stopped")
 
