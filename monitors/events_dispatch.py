@@ -87,24 +87,46 @@ class DomainEventDispatcher:
         """Dispatch the events due at ``now``; return how many were dispatched."""
         now = now or self.clock()
         claimed = await self.events.claim(self.owner, now, now + self.lease, self.batch)
-        enqueued = 0
-        for event in claimed:
-            try:
-                enqueued += await self._dispatch(event, now)
-            except Exception:  # one bad event must not hold up the others; its lease expires
-                log.exception("dispatching domain event %s failed; retried later", event.get("id"))
-                EVENTS_FAILED.inc()
+        ready = [event for event in claimed if await self._react(event, now)]
+        try:
+            enqueued = await self.events.dispatch([str(e["id"]) for e in ready], self.owner, now)
+            dispatched = ready
+        except Exception:  # something in the batch failed: one at a time, to isolate it
+            log.warning("dispatching %d domain events together failed; one by one", len(ready))
+            enqueued, dispatched = await self._dispatch_one_by_one(ready, now)
+        for event in dispatched:
+            EVENTS_DISPATCHED.labels(str(event.get("type"))).inc()
         if enqueued and self.on_enqueued is not None:
             self.on_enqueued()
         return len(claimed)
 
-    async def _dispatch(self, event: Mapping[str, Any], now: datetime) -> int:
+    async def _dispatch_one_by_one(
+        self, events: list[dict[str, Any]], now: datetime
+    ) -> tuple[int, list[dict[str, Any]]]:
+        enqueued, dispatched = 0, []
+        for event in events:
+            try:
+                enqueued += await self.events.dispatch([str(event["id"])], self.owner, now)
+            except Exception:  # one bad event must not hold up the others; its lease expires
+                log.exception("dispatching domain event %s failed; retried later", event["id"])
+                EVENTS_FAILED.inc()
+            else:
+                dispatched.append(event)
+        return enqueued, dispatched
+
+    async def _react(self, event: Mapping[str, Any], now: datetime) -> bool:
+        """What must happen before an event is dispatched (a crisis case for a complaint the
+        media took up); False when that failed, so the event waits for its lease to expire."""
         payload = event_payload(event)
-        if is_media_escalation(event, payload):
+        if not is_media_escalation(event, payload):
+            return True
+        try:
             await self.detector.on_media_escalation(event, payload, now)
-        enqueued = await self.events.dispatch(str(event["id"]), self.owner, now)
-        EVENTS_DISPATCHED.labels(str(event.get("type"))).inc()
-        return enqueued
+        except Exception:  # retried with the event once its lease expires
+            log.exception("opening a crisis case for event %s failed; retried later", event["id"])
+            EVENTS_FAILED.inc()
+            return False
+        return True
 
     async def run(self, interval_s: float) -> None:
         """Rounds forever: at once while there is a full batch, else every ``interval_s``.
