@@ -3,14 +3,7 @@
 from __future__ import annotations
 
 from api.rate_limit import KeyRateLimiter, retry_after_header
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.unit.fake_clock import FakeClock
 
 
 def test_burst_then_refill() -> None:
