@@ -82,24 +82,24 @@ class Graph:
             ) from error
 
     async def _read_autocommit(self, query: Query, params: dict[str, Any]) -> list[Record]:
+        # A read is safe to repeat: one retry covers a pooled connection that died (e.g. after
+        # a Neo4j restart); a second failure means Neo4j is down.
+        try:
+            return await self._read_once(query, params)
+        except (ServiceUnavailable, SessionExpired):
+            return await self._read_once(query, params)
+
+    async def _read_once(self, query: Query, params: dict[str, Any]) -> list[Record]:
         # An auto-commit read needs half the messages of a managed transaction (no BEGIN and
         # COMMIT), which is most of the cost of the small lookups the API makes. It shares
         # execute_query's bookmarks, so it still sees every write made through this driver.
-        # A read is safe to repeat: one retry covers a pooled connection that died (e.g. after
-        # a Neo4j restart); a second failure means Neo4j is down.
-        for attempt in range(2):
-            try:
-                async with self.driver.session(
-                    database=self.database,
-                    default_access_mode=READ_ACCESS,
-                    bookmark_manager=self.driver.execute_query_bookmark_manager,
-                ) as session:
-                    result = await session.run(query, params)
-                    return list((await result.to_eager_result()).records)
-            except (ServiceUnavailable, SessionExpired):
-                if attempt == 1:
-                    raise
-        raise AssertionError("unreachable")
+        async with self.driver.session(
+            database=self.database,
+            default_access_mode=READ_ACCESS,
+            bookmark_manager=self.driver.execute_query_bookmark_manager,
+        ) as session:
+            result = await session.run(query, params)
+            return list((await result.to_eager_result()).records)
 
     async def write(self, cypher: LiteralString, **params: Any) -> list[Record]:
         """Run one write statement in its own transaction (retried on transient errors).
