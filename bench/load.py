@@ -22,7 +22,6 @@ import asyncio
 import os
 import random
 import shlex
-import socket
 import statistics
 import subprocess
 import sys
@@ -41,6 +40,7 @@ from bench.raw_http import RawHttpClient  # noqa: E402
 from graph.apikeys import ApiKeyRepository  # noqa: E402
 from graph.client import connected_graph  # noqa: E402
 from models.roles import Role  # noqa: E402
+from tests.integration.webhook_receiver import free_port  # noqa: E402
 
 RENEWAL = """query($i: IdentityInput!) { renewalCheck(identity: $i) {
   __typename ... on RenewalDecision { action reasons { code } } } }"""
@@ -57,13 +57,6 @@ RING = [f"customer:C800000{i}" for i in range(1, 6)]
 class Tally:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _customer_no(rng: random.Random, customers: int) -> str:
@@ -233,7 +226,7 @@ def main() -> None:
     if args.url:
         asyncio.run(_run(args, args.url))
         return
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "RISKWATCH_RATE_LIMIT_PER_MINUTE": "0", "RISKWATCH_LOG_LEVEL": "WARNING"}
     server = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
         [sys.executable, "-m", "api.cli", "serve", "--port", str(port)], cwd=ROOT, env=env

@@ -7,7 +7,6 @@ session; tests talk to it over real HTTP and websockets.
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -23,6 +22,7 @@ from graph.apikeys import ApiKeyRepository
 from graph.client import Graph, open_driver
 from graph.migrations import migrate
 from models.roles import Role
+from tests.integration.webhook_receiver import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -70,13 +70,6 @@ def make_key(graph: Graph) -> KeyFactory:
     return create
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @dataclass
 class LiveServer:
     url: str
@@ -90,7 +83,7 @@ class LiveServer:
 @contextmanager
 def serve_in_thread(settings: Settings) -> Iterator[LiveServer]:
     """Run riskwatch under uvicorn in a thread on a free loopback port until the block ends."""
-    port = _free_port()
+    port = free_port()
     # Background loops stay off in the shared test server: they would change test data. Of
     # the crisis loops only the alert broker runs (it feeds GraphQL subscriptions); tests drive
     # the crisis workers themselves, with moved clocks.
