@@ -11,27 +11,21 @@ from __future__ import annotations
 import logging
 import socket
 import uuid
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import anyio
 
 from graph.feeds import FeedRepository
+from monitors.clock import Clock, utc_now
 from monitors.feeds.pipeline import CycleReport, MediaPipeline
 from monitors.leases import release_leases
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
-
 
 def worker_id() -> str:
     """A lease owner name unique to this process: the host name and a random suffix."""
     return f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class MonitorWorker:
