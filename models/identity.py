@@ -6,6 +6,7 @@ normalised value (so equal values link parties) and a masked form for display.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -184,6 +185,7 @@ def keyed_hash(secret: bytes, kind: IdentifierKind, normalised: str) -> str:
 _KEY_CHECK_MESSAGE = b"riskwatch identity key check v1"
 
 
+@functools.cache  # asked once per exported party record on import: one HMAC per secret
 def identity_key_check(secret: bytes) -> str:
     """A short public fingerprint of the identity secret (16 hex characters).
 

@@ -66,10 +66,6 @@ class FeedEntry:
     def mention_id(self) -> str:
         return "mention:" + hashlib.sha256(self.dedup_key.encode("utf-8")).hexdigest()[:32]
 
-    @property
-    def text(self) -> str:
-        return f"{self.title}\n{self.summary}".strip()
-
 
 # Query parameters that only track campaigns; dropping them makes syndicated links comparable.
 _TRACKING_PARAMS = re.compile(r"^(utm_\w+|spm|from|source|share_token|fbclid|gclid)$", re.I)
