@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import graphql
+import pytest
+import strawberry.schema.schema as strawberry_schema
 from graphql import GraphQLError
+from strawberry.extensions import parser_cache
 
 from api.schema import build_schema
 
@@ -33,3 +41,25 @@ async def test_disabled_introspection_stays_disabled_when_cached() -> None:
         assert (await open_.execute(INTROSPECTION)).data == {
             "__schema": {"queryType": {"name": "Query"}}
         }
+
+
+async def test_a_repeated_operation_is_parsed_and_validated_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = {"parse": 0, "validate": 0}
+
+    def counting(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            calls[name] += 1
+            return real(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(strawberry_schema, "validate", counting("validate", graphql.validate))
+    monkeypatch.setattr(parser_cache, "parse", counting("parse", graphql.parse))
+    parser_cache._get_parse_cache.cache_clear()  # the cached parse wraps the name at first use
+    schema = build_schema()
+    unseen = f"query Probe{uuid.uuid4().hex} {{ __typename }}"  # a text no other test sent
+    for _ in range(3):
+        assert (await schema.execute(unseen)).data == {"__typename": "Query"}
+    assert calls == {"parse": 1, "validate": 1}

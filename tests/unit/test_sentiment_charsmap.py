@@ -32,7 +32,7 @@ def test_each_entry_maps_and_other_text_passes_through() -> None:
     assert norm.normalize_str("中国平安 Ping An 2024") == "中国平安 Ping An 2024"  # type: ignore[attr-defined]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(st.text(max_size=20))
 def test_any_text_is_safe_even_with_a_tiny_table(text: str) -> None:
     from tokenizers import normalizers
@@ -43,7 +43,7 @@ def test_any_text_is_safe_even_with_a_tiny_table(text: str) -> None:
     assert norm.normalize_str(text) == text
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200)
 @given(st.text(alphabet=st.sampled_from([chr(c) for c in TABLE] + list("保险ab 1")), max_size=30))
 def test_normalizes_like_a_per_codepoint_lookup(text: str) -> None:
     expected = "".join(TABLE.get(ord(ch), ch) for ch in text)
