@@ -19,6 +19,7 @@ from typing import Any, LiteralString, TextIO
 
 import anyio
 
+from graph.alerts import native
 from graph.client import Graph
 from graph.ingest import DEFAULT_BATCH_SIZE
 from graph.queries import export as q
@@ -116,8 +117,7 @@ class ExportReport:
 
 def _plain(value: Any) -> Any:
     """A property value as JSON: temporals as ISO-8601 text (instants keep their offset)."""
-    if hasattr(value, "to_native"):
-        value = value.to_native()
+    value = native(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value

@@ -10,6 +10,7 @@ from typing import Any
 
 from neo4j.exceptions import ConstraintError
 
+from graph.alerts import native
 from graph.client import Graph
 from graph.queries import media as q
 from models.errors import InvalidInput, NotFound
@@ -44,11 +45,7 @@ class FeedRecord:
     def from_node(cls, props: Mapping[str, Any]) -> FeedRecord:
         """Build from a node's property map (Neo4j temporals become Python datetimes)."""
         known = {f.name for f in fields(cls)}
-        values = {
-            key: value.to_native() if hasattr(value, "to_native") else value
-            for key, value in props.items()
-            if key in known
-        }
+        values = {key: native(value) for key, value in props.items() if key in known}
         return cls(**values)
 
 

@@ -10,16 +10,13 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncManagedTransaction
 
+from graph.alerts import native
 from graph.client import Graph
 from graph.ingest import batched
 from graph.queries import media as q
 
 # Ids per read statement (full-text probes: a fifth of it).
 READ_CHUNK = 5000
-
-
-def _native(value: Any) -> Any:
-    return value.to_native() if hasattr(value, "to_native") else value
 
 
 @dataclass(frozen=True)
@@ -197,7 +194,7 @@ class MentionRepository:
         records = await self.graph.read(cypher, **page.params())
         return [
             MentionView(
-                props={k: _native(v) for k, v in r["mention"].items()},
+                props={k: native(v) for k, v in r["mention"].items()},
                 story_id=r["story_id"],
                 feed_ids=list(r["feed_ids"]),
                 subject_ids=list(r["subject_ids"]),
@@ -211,7 +208,7 @@ class MentionRepository:
         records = await self.graph.read(cypher, **page.params())
         return [
             StoryView(
-                props={k: _native(v) for k, v in r["story"].items()},
+                props={k: native(v) for k, v in r["story"].items()},
                 feed_ids=list(r["feed_ids"]),
                 mention_ids=list(r["mention_ids"]),
                 subject_ids=list(r["subject_ids"]),
@@ -229,7 +226,7 @@ class MentionRepository:
         )
         return [
             TrendBucket(
-                bucket=_native(r["bucket"]),
+                bucket=native(r["bucket"]),
                 total=r["total"],
                 negative=r["negative"],
                 neutral=r["neutral"],
