@@ -45,13 +45,15 @@ MERGE (d)-[:FOR]->(a)
 RETURN count(d) AS enqueued
 """
 
-# One delivery per target subscribed to the event's type.
+# One delivery per target subscribed to each event's type (the idempotency key is the event).
 ENQUEUE_EVENT_DELIVERIES = """
-MATCH (e:DomainEvent {id: $event_id})
+UNWIND $event_ids AS event_id
+MATCH (e:DomainEvent {id: event_id})
 MATCH (t:WebhookTarget)
 WHERE e.type IN coalesce(t.event_types, [])
-MERGE (d:Delivery {id: t.id + '|' + $key})
-ON CREATE SET d.idempotency_key = $key, d.target_id = t.id, d.status = 'PENDING',
+WITH e, t, 'event:' + event_id AS key
+MERGE (d:Delivery {id: t.id + '|' + key})
+ON CREATE SET d.idempotency_key = key, d.target_id = t.id, d.status = 'PENDING',
               d.attempts = 0, d.next_attempt_at = $now, d.created_at = $now,
               d.event_type = e.type, d.last_error = null,
               d.lease_owner = null, d.lease_until = null
@@ -133,9 +135,11 @@ SET e.lease_owner = null, e.lease_until = null
 RETURN count(e) AS released
 """
 
-# Marks a claimed event dispatched (only by the dispatcher holding its lease).
-MARK_EVENT_DISPATCHED = """
-MATCH (e:DomainEvent {id: $id})
+# Marks claimed events dispatched (only those the dispatcher still holds the lease of);
+# returns the ids it marked.
+MARK_EVENTS_DISPATCHED = """
+UNWIND $ids AS id
+MATCH (e:DomainEvent {id: id})
 WHERE e.lease_owner = $owner AND e.dispatched_at IS NULL
 SET e.dispatched_at = $now, e.lease_owner = null, e.lease_until = null
 REMOVE e:Undispatched
