@@ -34,9 +34,16 @@ WIPE = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS"
 def settings() -> Settings:
     """Settings from the environment scripts/test prepared (the test Neo4j instance)."""
     try:
-        return load_settings()
+        settings = load_settings()
     except Exception as error:  # a missing test server is a setup error, said plainly
         pytest.exit(f"integration tests need the Neo4j that scripts/test starts: {error}", 2)
+    if settings.environment != "test":  # every test wipes the database: never a real one
+        pytest.exit(
+            "integration tests empty the database they use: run them through scripts/test, "
+            "or set RISKWATCH_ENVIRONMENT=test and point RISKWATCH_NEO4J_URI at a test server",
+            2,
+        )
+    return settings
 
 
 @pytest.fixture
