@@ -18,7 +18,7 @@ import anyio.to_thread
 from neo4j import AsyncManagedTransaction
 
 from graph.client import Graph
-from graph.complaint_records import Complaint, JointReview, Page, native, utc
+from graph.complaint_records import Complaint, HandlingGuide, JointReview, Page, native, utc
 from graph.complaint_transactions import (
     ReviewOpening,
     complaint_ref_id,
@@ -81,7 +81,7 @@ class Filing:
     """What filing produced: the complaint, the matching guide, a joint review if opened."""
 
     complaint: Complaint
-    guide_id: str | None
+    guide: HandlingGuide | None
     joint_review: JointReview | None
 
 
@@ -133,7 +133,7 @@ class ComplaintRepository:
         about = policy_ids + claim_ids + party_ids
         opened: list[str] = []
 
-        async def work(tx: AsyncManagedTransaction) -> None:
+        async def work(tx: AsyncManagedTransaction) -> Complaint:
             opened.clear()  # a retried transaction starts again
             lookup = await (
                 await tx.run(
@@ -163,7 +163,7 @@ class ComplaintRepository:
                     closed_at=native(r["closed_at"]),
                     about_ids=frozenset(r["about_ids"]),
                 )
-                async for r in await tx.run(q.PRIOR_COMPLAINTS, customer_id=customer)
+                for r in lookup["priors"]
             ]
             repeat_of = repeats_of(
                 priors, subjects, new.category, received_at, self.repeat_window_days
@@ -216,14 +216,15 @@ class ComplaintRepository:
                 opened.append(review_id)
                 events.append(event)
             await append_domain_events(tx, events)
+            # Read back in the same transaction: one round trip less than a separate read.
+            created = await (await tx.run(q.GET_COMPLAINT, id=cid)).single()
+            assert created is not None
+            return Complaint.from_record(created)
 
-        await self.graph.write_transaction(work)
-        complaint = await self.get(cid)
-        guide_id = await HandlingGuideRepository(self.graph).match(
-            new.category, summary, topic_terms
-        )
+        complaint = await self.graph.write_transaction(work)
+        guide = await HandlingGuideRepository(self.graph).match(new.category, summary, topic_terms)
         review = next((r for r in complaint.reviews if r.id in opened), None)
-        return Filing(complaint=complaint, guide_id=guide_id, joint_review=review)
+        return Filing(complaint=complaint, guide=guide, joint_review=review)
 
     # -- changes to a complaint --------------------------------------------------------------
 

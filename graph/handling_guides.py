@@ -129,11 +129,12 @@ class HandlingGuideRepository:
 
     async def match(
         self, category: ComplaintCategory, summary: str, terms: Sequence[str]
-    ) -> str | None:
-        """The id of the guide that fits a complaint, or None."""
-        guides = await self.list(category)
-        candidates = [GuideCandidate(g.id, g.category, g.keywords) for g in guides]
-        return best_guide(candidates, category, summary, terms)
+    ) -> HandlingGuide | None:
+        """The guide that fits a complaint, or None."""
+        guides = {g.id: g for g in await self.list(category)}
+        candidates = [GuideCandidate(g.id, g.category, g.keywords) for g in guides.values()]
+        best = best_guide(candidates, category, summary, terms)
+        return guides[best] if best else None
 
     async def seed_defaults(self) -> int:
         """Create the default guides that are missing (admins' edits are kept)."""

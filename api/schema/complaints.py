@@ -13,7 +13,6 @@ from api.context import Context
 from api.schema import complaint_types as t
 from api.schema.pagination import Connection, connection
 from graph.complaints import ComplaintFilter, ComplaintRepository, NewComplaint
-from graph.handling_guides import HandlingGuideRepository
 from graph.joint_reviews import JointReviewRepository
 from models.complaints import (
     DeadlineRuleViolated,
@@ -149,14 +148,9 @@ class ComplaintMutation:
             return t.UnknownCustomer(customer_no=error.customer_no, message=error.message)
         except UnknownSubjects as error:
             return t.UnknownSubjects(missing=error.missing, message=error.message)
-        guide = (
-            await info.context.repo(HandlingGuideRepository).get(filing.guide_id)
-            if filing.guide_id
-            else None
-        )
         return t.FiledComplaint(
             complaint=t.complaint(filing.complaint, _now()),
-            guide=t.handling_guide(guide) if guide else None,
+            guide=t.handling_guide(filing.guide) if filing.guide else None,
             joint_review=t.joint_review(filing.joint_review) if filing.joint_review else None,
         )
 

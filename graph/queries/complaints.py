@@ -12,8 +12,9 @@ from typing import LiteralString
 
 from graph.labels import Label, Rel
 
-# Which of the named customer, subjects and complaint number exist (checked before filing).
-# Related subjects of a claim include its policy, so "same matter" spans claim and policy.
+# Which of the named customer, subjects and complaint number exist (checked before filing),
+# and the customer's earlier complaints (newest first, bounded) with their subjects for repeat
+# detection. Related subjects of a claim include its policy, so "same matter" spans both.
 FILING_LOOKUP: LiteralString = """
 OPTIONAL MATCH (cust:Customer {id: $customer_id})
 RETURN cust IS NOT NULL AS customer_found,
@@ -21,18 +22,14 @@ RETURN cust IS NOT NULL AS customer_found,
        [x IN $policy_ids WHERE NOT EXISTS { MATCH (:Policy {id: x}) }]
        + [x IN $claim_ids WHERE NOT EXISTS { MATCH (:Claim {id: x}) }]
        + [x IN $party_ids WHERE NOT EXISTS { MATCH (:Party {id: x}) }] AS missing,
-       [x IN $claim_ids | [(:Claim {id: x})<-[:HAS_CLAIM]-(p:Policy) | p.id]] AS claim_policies
-"""
-
-# The customer's earlier complaints (newest first, bounded) with their subjects and the
-# policies of claimed subjects, for repeat detection.
-PRIOR_COMPLAINTS: LiteralString = """
-MATCH (:Customer {id: $customer_id})-[:FILED]->(q:Complaint)
-WITH q ORDER BY q.received_at DESC LIMIT 200
-RETURN q.id AS id, q.category AS category, q.status AS status,
-       q.received_at AS received_at, q.closed_at AS closed_at,
-       [(q)-[:ABOUT]->(t) | t.id]
-       + [(q)-[:ABOUT]->(:Claim)<-[:HAS_CLAIM]-(p:Policy) | p.id] AS about_ids
+       [x IN $claim_ids | [(:Claim {id: x})<-[:HAS_CLAIM]-(p:Policy) | p.id]] AS claim_policies,
+       COLLECT {
+         MATCH (cust)-[:FILED]->(q:Complaint)
+         WITH q ORDER BY q.received_at DESC LIMIT 200
+         RETURN q {.id, .category, .status, .received_at, .closed_at,
+                   about_ids: [(q)-[:ABOUT]->(t) | t.id]
+                              + [(q)-[:ABOUT]->(:Claim)<-[:HAS_CLAIM]-(p:Policy) | p.id]}
+       } AS priors
 """
 
 

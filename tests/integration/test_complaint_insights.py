@@ -188,7 +188,7 @@ async def test_guides_seed_idempotently_and_keep_admin_edits(graph: Graph) -> No
     assert len(listed) == len(DEFAULT_GUIDES)
     denial = await guides.get("claims-denial-dispute")
     assert (denial.title, denial.script) == ("拒赔争议（新版）", "新的话术")
-    assert await guides.match(ComplaintCategory.CLAIMS, "拒赔理由不合理", []) == denial.id
+    assert await guides.match(ComplaintCategory.CLAIMS, "拒赔理由不合理", []) == denial
     assert await guides.delete("claims-denial-dispute")
     assert not await guides.delete("claims-denial-dispute")
     with pytest.raises(InvalidInput):

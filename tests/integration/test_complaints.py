@@ -81,7 +81,8 @@ async def test_filing_sets_deadline_links_and_returns_guide(
     assert c.complainant.customer_no == "C1"
     assert [a.id for a in c.about] == ["claim:L1"]
     assert "定损" in c.topic_terms
-    assert filing.guide_id == "guide:claims-low-assessment"
+    assert filing.guide is not None
+    assert filing.guide.id == "guide:claims-low-assessment"
     assert filing.joint_review is None
     shape = await graph.read(
         "MATCH (:Customer {id: 'customer:C1'})-[:FILED]->(q:Complaint {id: 'complaint:Q1'})"
