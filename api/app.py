@@ -25,11 +25,12 @@ from api.console import console_routes
 from api.crisis_runtime import crisis_loops
 from api.graphql_view import RiskwatchGraphQL, graphql_error_response
 from api.key_cache import PrincipalCache
+from api.logging_setup import configure_logging
 from api.rate_limit import KeyRateLimiter
 from api.ring_refresher import scheduled_ring_refresh
 from api.schema import build_schema
 from api.services import Services
-from api.settings import Settings
+from api.settings import Settings, load_settings
 from api.watchlist_runner import scheduled_watchlist_rules
 from graph.client import Graph, open_driver
 from graph.handling_guides import HandlingGuideRepository
@@ -231,3 +232,10 @@ def create_app(settings: Settings) -> Starlette:
         ],
         lifespan=lifespan,
     )
+
+
+def app_from_environment() -> Starlette:
+    """The app built from the environment's settings: what each ``serve`` worker runs (a
+    worker process starts afresh, so it sets up logging as the command line did)."""
+    configure_logging()
+    return create_app(load_settings())

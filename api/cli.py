@@ -7,7 +7,6 @@ its parser and sets ``handler`` to a function ``(args) -> int``.
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
 
@@ -25,6 +24,7 @@ from api.commands import (
     serve,
     watchlist,
 )
+from api.logging_setup import configure_logging
 from models.errors import RiskwatchError
 
 COMMANDS = (
@@ -54,9 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging()
     args = build_parser().parse_args(argv)
     try:
         code: int = args.handler(args)

@@ -56,6 +56,8 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    # API processes `serve` starts on the one port (each with its own pool, caches and loops).
+    workers: int = Field(default=1, ge=1, le=64)
     graphql_introspection: bool = True
     max_query_depth: int = Field(default=10, ge=1)
     max_request_bytes: int = Field(default=1_000_000, ge=1024)
