@@ -57,6 +57,8 @@ RING = [f"customer:C800000{i}" for i in range(1, 6)]
 class Tally:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # (seconds into the measured run when the request was due, latency) for the timeline
+    timeline: list[tuple[float, float]] = field(default_factory=list)
 
 
 def _customer_no(rng: random.Random, customers: int) -> str:
@@ -128,7 +130,9 @@ async def _client(
                 failed = True
             if started < pace.measure_from:
                 continue
-            tally.latencies[name].append(time.perf_counter() - started)
+            latency = time.perf_counter() - started
+            tally.latencies[name].append(latency)
+            tally.timeline.append((started - pace.measure_from, latency))
             if failed:
                 tally.errors[name] += 1
     finally:
@@ -138,6 +142,20 @@ async def _client(
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def _timeline(tally: Tally, step: float) -> None:
+    """p50/p99 per ``step`` seconds of the run: shows whether a tail is steady or a stall."""
+    buckets: dict[int, list[float]] = defaultdict(list)
+    for at, latency in tally.timeline:
+        buckets[int(at // step)].append(latency)
+    print(f"{'from s':>7}{'requests':>10}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
+    for index in sorted(buckets):
+        values = buckets[index]
+        print(
+            f"{index * step:>7.0f}{len(values):>10}{_pct(values, 0.5):>9.1f}"
+            f"{_pct(values, 0.99):>9.1f}{max(values) * 1000:>9.1f}"
+        )
 
 
 def _report(tally: Tally, elapsed: float) -> None:
@@ -196,6 +214,8 @@ async def _run(args: argparse.Namespace, url: str) -> None:
         )
     )
     elapsed = time.perf_counter() - measure_from
+    if args.timeline:
+        _timeline(tally, args.timeline)
     _report(tally, elapsed)
 
 
@@ -220,7 +240,13 @@ def main() -> None:
         "from when each request was due); 0 = each client sends as soon as it has its answer",
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--timeline", type=float, default=0.0, help="also print p50/p99 per this many seconds"
+    )
     parser.add_argument("--url", help="an already running server; default: start one")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="API processes of the server it starts"
+    )
     args = parser.parse_args()
     print("command: .venv/bin/python bench/load.py " + shlex.join(sys.argv[1:]))
     if args.url:
@@ -229,7 +255,18 @@ def main() -> None:
     port = free_port()
     env = {**os.environ, "RISKWATCH_RATE_LIMIT_PER_MINUTE": "0", "RISKWATCH_LOG_LEVEL": "WARNING"}
     server = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)], cwd=ROOT, env=env
+        [
+            sys.executable,
+            "-m",
+            "api.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         url = f"http://127.0.0.1:{port}"
