@@ -44,6 +44,7 @@ def _serve(port: int, log: Path, **extra: str) -> subprocess.Popen[bytes]:
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: the workers too can be killed
         )
 
 
@@ -82,7 +83,7 @@ async def test_two_workers_each_build_the_app_answer_and_stop_on_sigterm(
         code = await asyncio.to_thread(server.wait, 60)
     finally:
         if server.poll() is None:
-            server.kill()
+            os.killpg(server.pid, signal.SIGKILL)
             server.wait()
     output = _text(log)
     assert code in (0, -signal.SIGTERM), output
