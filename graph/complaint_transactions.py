@@ -46,21 +46,16 @@ class ReviewOpening:
     at: datetime
 
 
-async def open_review_in(
-    tx: AsyncManagedTransaction, opening: ReviewOpening
-) -> tuple[str, dict[str, Any]]:
-    """Create the review in ``tx``; return its id and the ``complaint.joint_review_opened``
-    event for the caller to append in the same transaction."""
-    review_id = f"review:{uuid.uuid4()}"
-    await tx.run(
-        q.OPEN_JOINT_REVIEW,
-        complaint_id=opening.complaint_id,
-        id=review_id,
-        reasons=list(opening.reasons),
-        participants=list(opening.participants),
-        actor=opening.actor,
-        at=opening.at,
-    )
+def new_review(opening: ReviewOpening) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The review to create (the ``review`` map the Cypher takes, with a fresh id) and its
+    ``complaint.joint_review_opened`` event, for the caller to write in one transaction."""
+    review = {
+        "id": f"review:{uuid.uuid4()}",
+        "reasons": list(opening.reasons),
+        "participants": list(opening.participants),
+        "actor": opening.actor,
+        "at": opening.at,
+    }
     event = domain_event(
         DomainEventType.COMPLAINT_JOINT_REVIEW_OPENED,
         opening.complaint_id,
@@ -68,9 +63,19 @@ async def open_review_in(
             opening.complaint,
             opening.customer_id,
             opening.about_ids,
-            review_id=review_id,
-            reasons=list(opening.reasons),
-            participants=list(opening.participants),
+            review_id=review["id"],
+            reasons=review["reasons"],
+            participants=review["participants"],
         ),
     )
-    return review_id, event
+    return review, event
+
+
+async def open_review_in(
+    tx: AsyncManagedTransaction, opening: ReviewOpening
+) -> tuple[str, dict[str, Any]]:
+    """Create the review in ``tx``; return its id and the ``complaint.joint_review_opened``
+    event for the caller to append in the same transaction."""
+    review, event = new_review(opening)
+    await tx.run(q.OPEN_JOINT_REVIEW, complaint_id=opening.complaint_id, review=review)
+    return str(review["id"]), event

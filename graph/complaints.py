@@ -23,6 +23,7 @@ from graph.complaint_transactions import (
     ReviewOpening,
     complaint_ref_id,
     lock_complaint,
+    new_review,
     open_review_in,
 )
 from graph.events import (
@@ -31,7 +32,7 @@ from graph.events import (
     complaint_payload,
     domain_event,
 )
-from graph.handling_guides import HandlingGuideRepository
+from graph.handling_guides import pick_guide
 from graph.queries import complaints as q
 from models.complaint_topics import terms
 from models.complaints import (
@@ -132,6 +133,7 @@ class ComplaintRepository:
         party_ids = list(new.party_ids)
         about = policy_ids + claim_ids + party_ids
         opened: list[str] = []
+        guides: list[HandlingGuide] = []
 
         async def work(tx: AsyncManagedTransaction) -> Complaint:
             opened.clear()  # a retried transaction starts again
@@ -143,6 +145,7 @@ class ComplaintRepository:
                     policy_ids=policy_ids,
                     claim_ids=claim_ids,
                     party_ids=party_ids,
+                    category=new.category.value,
                 )
             ).single()
             assert lookup is not None
@@ -152,6 +155,7 @@ class ComplaintRepository:
                 raise UnknownSubjects(lookup["missing"])
             if lookup["duplicate"]:
                 raise InvalidInput(f"complaint {complaint_no} already exists")
+            guides[:] = [HandlingGuide.from_map(g) for g in lookup["guides"]]
             subjects = set(about)
             subjects.update(p for policies in lookup["claim_policies"] for p in policies)
             priors = [
@@ -173,24 +177,6 @@ class ComplaintRepository:
                 "channel": new.channel.value,
                 "category": new.category.value,
             }
-            await tx.run(
-                q.CREATE_COMPLAINT,
-                id=cid,
-                complaint_no=complaint_no,
-                channel=new.channel.value,
-                category=new.category.value,
-                received_at=received_at,
-                due_at=initial_due(received_at),
-                summary=summary,
-                repeat=bool(repeat_of),
-                topic_terms=topic_terms,
-                actor=actor,
-                customer_id=customer,
-                policy_ids=policy_ids,
-                claim_ids=claim_ids,
-                party_ids=party_ids,
-                repeat_of=repeat_of,
-            )
             events = [
                 domain_event(
                     DomainEventType.COMPLAINT_FILED,
@@ -198,10 +184,10 @@ class ComplaintRepository:
                     complaint_payload(record, customer, about, repeat_of=repeat_of),
                 )
             ]
+            reviews = []
             reasons = joint_review_reasons(new.channel, bool(repeat_of))
             if reasons:
-                review_id, event = await open_review_in(
-                    tx,
+                review, event = new_review(
                     ReviewOpening(
                         complaint_id=cid,
                         complaint=record,
@@ -211,19 +197,41 @@ class ComplaintRepository:
                         participants=default_participants(new.category, reasons),
                         actor=actor,
                         at=received_at,
-                    ),
+                    )
                 )
-                opened.append(review_id)
+                reviews.append(review)
+                opened.append(str(review["id"]))
                 events.append(event)
-            await append_domain_events(tx, events)
-            # Read back in the same transaction: one round trip less than a separate read.
-            created = await (await tx.run(q.GET_COMPLAINT, id=cid)).single()
+            # One statement creates, links, opens the review, appends the events and reads
+            # the complaint back: each extra statement is a round trip on the hottest write.
+            created = await (
+                await tx.run(
+                    q.FILE_COMPLAINT,
+                    id=cid,
+                    complaint_no=complaint_no,
+                    channel=new.channel.value,
+                    category=new.category.value,
+                    received_at=received_at,
+                    due_at=initial_due(received_at),
+                    summary=summary,
+                    repeat=bool(repeat_of),
+                    topic_terms=topic_terms,
+                    actor=actor,
+                    customer_id=customer,
+                    policy_ids=policy_ids,
+                    claim_ids=claim_ids,
+                    party_ids=party_ids,
+                    repeat_of=repeat_of,
+                    reviews=reviews,
+                    events=events,
+                )
+            ).single()
             assert created is not None
             return Complaint.from_record(created)
 
         complaint = await self.graph.write_transaction(work)
-        guide = await HandlingGuideRepository(self.graph).match(new.category, summary, topic_terms)
         review = next((r for r in complaint.reviews if r.id in opened), None)
+        guide = pick_guide(guides, new.category, summary, topic_terms)
         return Filing(complaint=complaint, guide=guide, joint_review=review)
 
     # -- changes to a complaint --------------------------------------------------------------

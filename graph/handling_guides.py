@@ -75,6 +75,19 @@ def guide_id(key: str) -> str:
     return f"guide:{key}"
 
 
+def pick_guide(
+    guides: Sequence[HandlingGuide],
+    category: ComplaintCategory,
+    summary: str,
+    terms: Sequence[str],
+) -> HandlingGuide | None:
+    """The guide among ``guides`` that fits a complaint (``best_guide``'s rules), or None."""
+    by_id = {g.id: g for g in guides}
+    candidates = [GuideCandidate(g.id, g.category, g.keywords) for g in guides]
+    best = best_guide(candidates, category, summary, terms)
+    return by_id[best] if best else None
+
+
 class HandlingGuideRepository:
     """Handling guides in Neo4j."""
 
@@ -131,10 +144,7 @@ class HandlingGuideRepository:
         self, category: ComplaintCategory, summary: str, terms: Sequence[str]
     ) -> HandlingGuide | None:
         """The guide that fits a complaint, or None."""
-        guides = {g.id: g for g in await self.list(category)}
-        candidates = [GuideCandidate(g.id, g.category, g.keywords) for g in guides.values()]
-        best = best_guide(candidates, category, summary, terms)
-        return guides[best] if best else None
+        return pick_guide(await self.list(category), category, summary, terms)
 
     async def seed_defaults(self) -> int:
         """Create the default guides that are missing (admins' edits are kept)."""

@@ -11,10 +11,12 @@ that what they read is what they change, even with several API processes.
 from typing import LiteralString
 
 from graph.labels import Label, Rel
+from graph.queries.events import CREATE_EVENTS
 
 # Which of the named customer, subjects and complaint number exist (checked before filing),
-# and the customer's earlier complaints (newest first, bounded) with their subjects for repeat
-# detection. Related subjects of a claim include its policy, so "same matter" spans both.
+# the customer's earlier complaints (newest first, bounded) with their subjects for repeat
+# detection, and the handling guides of the category (one round trip for all of it). Related
+# subjects of a claim include its policy, so "same matter" spans claim and policy.
 FILING_LOOKUP: LiteralString = """
 OPTIONAL MATCH (cust:Customer {id: $customer_id})
 RETURN cust IS NOT NULL AS customer_found,
@@ -29,7 +31,11 @@ RETURN cust IS NOT NULL AS customer_found,
          RETURN q {.id, .category, .status, .received_at, .closed_at,
                    about_ids: [(q)-[:ABOUT]->(t) | t.id]
                               + [(q)-[:ABOUT]->(:Claim)<-[:HAS_CLAIM]-(p:Policy) | p.id]}
-       } AS priors
+       } AS priors,
+       COLLECT {
+         MATCH (g:HandlingGuide {category: $category})
+         RETURN g {.*} AS guide ORDER BY g.key
+       } AS guides
 """
 
 
@@ -50,7 +56,7 @@ def link_each(node: str, rel: Rel, label: Label, param: str) -> LiteralString:
 
 
 # Create the complaint, link it to its customer, subjects and the complaints it repeats.
-CREATE_COMPLAINT: LiteralString = (
+_CREATE_COMPLAINT: LiteralString = (
     """
 MATCH (cust:Customer {id: $customer_id})
 CREATE (q:Complaint {id: $id, complaint_no: $complaint_no, channel: $channel,
@@ -65,7 +71,6 @@ WITH q
     + link_each("q", Rel.ABOUT, Label.CLAIM, "claim_ids")
     + link_each("q", Rel.ABOUT, Label.PARTY, "party_ids")
     + link_each("q", Rel.REPEAT_OF, Label.COMPLAINT, "repeat_of")
-    + "RETURN q.id AS id"
 )
 
 # Lock a complaint and read what its rules and events need.
@@ -108,14 +113,20 @@ SET q.status = 'RESOLVED', q.closed_at = $at, q.resolution = $resolution,
 RETURN q.id AS id
 """
 
-# Open a joint review (会商) of a complaint.
-OPEN_JOINT_REVIEW: LiteralString = """
-MATCH (q:Complaint {id: $complaint_id})
-CREATE (r:JointReview {id: $id, status: 'OPEN', reasons: $reasons,
-                       participants: $participants, opened_at: $at, opened_by: $actor})
+# A joint review (会商) of the complaint ``q`` from the map ``review`` (see ReviewOpening).
+_CREATE_REVIEW: LiteralString = """
+CREATE (r:JointReview {id: review.id, status: 'OPEN', reasons: review.reasons,
+                       participants: review.participants, opened_at: review.at,
+                       opened_by: review.actor})
 CREATE (r)-[:REVIEWS]->(q)
-RETURN r.id AS id
 """
+
+# Open a joint review of a complaint.
+OPEN_JOINT_REVIEW: LiteralString = (
+    "MATCH (q:Complaint {id: $complaint_id})\nWITH q, $review AS review"
+    + _CREATE_REVIEW
+    + "RETURN r.id AS id\n"
+)
 
 # Record a joint review's outcome (and who took part), closing it; returns its complaint.
 CONCLUDE_JOINT_REVIEW: LiteralString = """
@@ -147,6 +158,18 @@ RETURN q {.*} AS complaint,
 
 # One complaint with its customer, subjects, channel history and joint reviews.
 GET_COMPLAINT: LiteralString = "MATCH (q:Complaint {id: $id})\n" + _PROJECTION
+
+# File a complaint in one statement: create and link it, open the joint reviews in $reviews
+# (none or one), append the outbox $events, and read back what GET_COMPLAINT shows.
+FILE_COMPLAINT: LiteralString = (
+    _CREATE_COMPLAINT
+    + "CALL (q) { UNWIND $reviews AS review"
+    + _CREATE_REVIEW
+    + "}\nCALL () {"
+    + CREATE_EVENTS
+    + "}\n"
+    + _PROJECTION
+)
 
 # Filters shared by both orderings; a null parameter switches its filter off.
 _FILTERS: LiteralString = """

@@ -11,10 +11,10 @@ from typing import LiteralString
 
 # Append events to the outbox: $events is a list of {id, type, subject_id, payload (JSON)}.
 # Run it with the transaction (tx.run) that makes the change the events describe.
-APPEND_DOMAIN_EVENTS: LiteralString = """
+CREATE_EVENTS: LiteralString = """
 UNWIND $events AS event
 CREATE (e:DomainEvent:Undispatched {id: event.id, type: event.type, at: datetime(),
                                     subject_id: event.subject_id, payload: event.payload,
                                     dispatched_at: null})
-RETURN count(e) AS appended
 """
+APPEND_DOMAIN_EVENTS: LiteralString = CREATE_EVENTS + "RETURN count(e) AS appended\n"
