@@ -48,6 +48,16 @@ def _serve(port: int, log: Path, **extra: str) -> subprocess.Popen[bytes]:
         )
 
 
+def _listening_sockets(port: int) -> int:
+    """How many sockets listen on ``port`` (IPv4), from the kernel's own table."""
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(
+        1
+        for row in rows
+        if row.split()[3] == "0A" and int(row.split()[1].rsplit(":", 1)[1], 16) == port
+    )
+
+
 def _text(log: Path) -> str:
     return log.read_text(errors="replace")
 
@@ -69,6 +79,8 @@ async def test_two_workers_each_build_the_app_answer_and_stop_on_sigterm(
     server = _serve(port, log)
     try:
         await _until_logged(log, "riskwatch ready", 2)
+        # One listening socket per worker (SO_REUSEPORT): the kernel spreads connections.
+        assert _listening_sockets(port) == 2
         # A fresh connection per request: the kernel spreads connections over the workers.
         for n in range(20):
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
