@@ -27,6 +27,8 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,7 +68,7 @@ def _customer_no(rng: random.Random, customers: int) -> str:
     return f"C{rng.randrange(1, customers - 14):07d}"
 
 
-def _operation(
+def mix_operation(
     rng: random.Random, customers: int, n: int
 ) -> tuple[str, str, str, dict[str, object]]:
     roll = rng.random()
@@ -111,7 +113,7 @@ async def _client(
     try:
         while (now := time.perf_counter()) < pace.deadline:
             n += 1
-            name, role, query, variables = _operation(rng, customers, seed * 10_000_000 + n)
+            name, role, query, variables = mix_operation(rng, customers, seed * 10_000_000 + n)
             if pace.interval:
                 if due > now:
                     await asyncio.sleep(due - now)
@@ -179,7 +181,7 @@ def _report(tally: Tally, elapsed: float) -> None:
         )
 
 
-async def _keys() -> dict[str, str]:
+async def create_keys() -> dict[str, str]:
     settings = load_settings()
     async with connected_graph(
         settings.neo4j_uri,
@@ -195,7 +197,7 @@ async def _keys() -> dict[str, str]:
 
 
 async def _run(args: argparse.Namespace, url: str) -> None:
-    keys = await _keys()
+    keys = await create_keys()
     tally = Tally()
     started = time.perf_counter()
     measure_from = started + args.warmup
@@ -218,6 +220,34 @@ async def _run(args: argparse.Namespace, url: str) -> None:
     if args.timeline:
         _timeline(tally, args.timeline)
     _report(tally, elapsed)
+
+
+@contextmanager
+def running_server(workers: int = 1) -> Iterator[tuple[str, int]]:
+    """``riskwatch serve`` as a subprocess on a free loopback port, rate limits off, until
+    the block ends: yields its URL and process id, once ``/readyz`` answers."""
+    port = free_port()
+    env = {**os.environ, "RISKWATCH_RATE_LIMIT_PER_MINUTE": "0", "RISKWATCH_LOG_LEVEL": "WARNING"}
+    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port)]
+    server = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
+        [*command, "--workers", str(workers)], cwd=ROOT, env=env
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("the server did not become ready")
+            time.sleep(0.2)
+        yield url, server.pid
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
 
 
 def main() -> None:
@@ -253,38 +283,8 @@ def main() -> None:
     if args.url:
         uvloop.run(_run(args, args.url))
         return
-    port = free_port()
-    env = {**os.environ, "RISKWATCH_RATE_LIMIT_PER_MINUTE": "0", "RISKWATCH_LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
-        [
-            sys.executable,
-            "-m",
-            "api.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(args.workers),
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("the server did not become ready")
-            time.sleep(0.2)
+    with running_server(args.workers) as (url, _):
         uvloop.run(_run(args, url))
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
 
 
 if __name__ == "__main__":
