@@ -5,14 +5,17 @@ for a fixed time (bounded: it stops by itself). Closed loop by default (each cli
 soon as it has its answer: the saturation throughput); ``--rate R`` offers R requests/s in
 total instead, and counts each latency from when its request was due. The clients speak
 HTTP/1.1 through ``bench.raw_http`` to leave the shared CPU to the server. The server runs
-as its own process (``python -m api.cli serve``) on a free loopback port, against the Neo4j
-that the settings point at, which must already hold the demo book:
+as its own process (``python -m api.cli serve``, ``--workers`` of them) on a free loopback
+port, against the Neo4j that the settings point at, which must already hold the demo book
+(``seed-demo`` merges into what is there: empty the database first for a fresh book):
 
     .venv/bin/riskwatch seed-demo --customers 100000 --seed 7
-    .venv/bin/python bench/load.py --customers 100000 --clients 16 --duration 600
-    .venv/bin/python bench/load.py --customers 100000 --clients 16 --rate 300 --duration 600
+    .venv/bin/python bench/load.py --customers 100000 --clients 16 --duration 30
+    .venv/bin/python bench/load.py --customers 100000 --clients 16 --rate 300 --duration 600 \
+        --warmup 60 --timeline 60
 
-Prints throughput, p50/p95/p99 per operation and overall, and the error rate.
+Prints throughput, p50/p95/p99 per operation and overall, and the error rate; with
+``--timeline S`` also p50/p99 per S seconds, which tells a steady tail from a few stalls.
 """
 
 from __future__ import annotations

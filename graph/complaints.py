@@ -133,9 +133,8 @@ class ComplaintRepository:
         party_ids = list(new.party_ids)
         about = policy_ids + claim_ids + party_ids
         opened: list[str] = []
-        guides: list[HandlingGuide] = []
 
-        async def work(tx: AsyncManagedTransaction) -> Complaint:
+        async def work(tx: AsyncManagedTransaction) -> tuple[Complaint, list[HandlingGuide]]:
             opened.clear()  # a retried transaction starts again
             lookup = await (
                 await tx.run(
@@ -155,7 +154,6 @@ class ComplaintRepository:
                 raise UnknownSubjects(lookup["missing"])
             if lookup["duplicate"]:
                 raise InvalidInput(f"complaint {complaint_no} already exists")
-            guides[:] = [HandlingGuide.from_map(g) for g in lookup["guides"]]
             subjects = set(about)
             subjects.update(p for policies in lookup["claim_policies"] for p in policies)
             priors = [
@@ -227,9 +225,10 @@ class ComplaintRepository:
                 )
             ).single()
             assert created is not None
-            return Complaint.from_record(created)
+            guides = [HandlingGuide.from_map(g) for g in lookup["guides"]]
+            return Complaint.from_record(created), guides
 
-        complaint = await self.graph.write_transaction(work)
+        complaint, guides = await self.graph.write_transaction(work)
         review = next((r for r in complaint.reviews if r.id in opened), None)
         guide = pick_guide(guides, new.category, summary, topic_terms)
         return Filing(complaint=complaint, guide=guide, joint_review=review)

@@ -113,7 +113,7 @@ SET q.status = 'RESOLVED', q.closed_at = $at, q.resolution = $resolution,
 RETURN q.id AS id
 """
 
-# A joint review (会商) of the complaint ``q`` from the map ``review`` (see ReviewOpening).
+# A joint review (会商) of the complaint ``q`` from the map ``review`` (made by new_review).
 _CREATE_REVIEW: LiteralString = """
 CREATE (r:JointReview {id: review.id, status: 'OPEN', reasons: review.reasons,
                        participants: review.participants, opened_at: review.at,
