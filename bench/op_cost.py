@@ -12,7 +12,6 @@ flight make the CPU attributable; run it on a quiet machine and compare runs mad
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import shlex
 import sys
@@ -24,22 +23,11 @@ import uvloop
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.feeds import cpu_seconds, neo4j_pid  # noqa: E402
 from bench.load import create_keys, mix_operation, running_server  # noqa: E402
 from bench.raw_http import RawHttpClient  # noqa: E402
 
 OPERATIONS = ("renewalCheck", "network", "path", "fileComplaint")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of a process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def neo4j_pid() -> int:
-    """The Neo4j that scripts/neo4j started (RISKWATCH_NEO4J_HOME, default .riskwatch/neo4j)."""
-    home = Path(os.environ.get("RISKWATCH_NEO4J_HOME", ROOT / ".riskwatch" / "neo4j"))
-    return int((home / "run" / "neo4j.pid").read_text())
 
 
 async def _measure(url: str, server_pid: int, args: argparse.Namespace) -> None:
@@ -48,6 +36,8 @@ async def _measure(url: str, server_pid: int, args: argparse.Namespace) -> None:
     rng = random.Random(args.seed)
     first_no = int(time.time()) * 1_000  # fresh complaint numbers on every run
     database = neo4j_pid()
+    if database is None:
+        raise SystemExit("no Neo4j started by scripts/neo4j (RISKWATCH_NEO4J_HOME) to measure")
     print(f"{'round':>5} {'operation':<14}{'wall ms':>9}{'API CPU ms':>12}{'Neo4j CPU ms':>14}")
     try:
         for round_no in range(args.rounds):
