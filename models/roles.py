@@ -13,3 +13,7 @@ class Role(StrEnum):
     PR = "pr"
     RENEWAL = "renewal"
     COMPLAINTS = "complaints"
+    # Issue 20: front-line underwriting/service staff, claims staff, and management.
+    FRONTLINE = "frontline"
+    CLAIMS = "claims"
+    MANAGEMENT = "management"
