@@ -13,6 +13,7 @@ from datetime import datetime
 from graph.client import Graph
 from graph.complaint_records import Page, native, utc
 from graph.queries import pending_claims as q
+from models.complaints import EARLIEST, LATEST
 from models.cursors import decode_cursor, encode_cursor, page_size
 from models.pending_claims import age_days, bucket_edges, bucket_labels, reported_between
 from models.watchlist import mask_name
@@ -34,8 +35,8 @@ class PendingClaim:
     product: str | None
     holder_customer_no: str | None
     holder_masked_name: str | None
-    holder_phone_masked: str | None
-    shop_ref: str | None
+    holder_masked_phone: str | None
+    repair_shop: str | None
     grievances: int
     complaints: int
     holder_flagged: bool
@@ -80,8 +81,9 @@ class PendingClaimsRepository:
         after_at, after_id = decode_cursor(after, ORDER) if after else (None, None)
         records = await self.graph.read(
             q.PENDING_CLAIMS,
+            **{"from": max(t for t in (after_at, reported_after, EARLIEST) if t is not None)},
+            to=reported_before or LATEST,
             reported_after=reported_after,
-            reported_before=reported_before,
             handler=where.handler.strip() if where.handler else None,
             unassigned=where.unassigned,
             after_at=after_at,
@@ -105,8 +107,8 @@ class PendingClaimsRepository:
                     product=r["product"],
                     holder_customer_no=holder.get("customer_no"),
                     holder_masked_name=mask_name(holder["name"]) if holder.get("name") else None,
-                    holder_phone_masked=holder.get("phone_masked"),
-                    shop_ref=r["shop_ref"],
+                    holder_masked_phone=holder.get("phone_masked"),
+                    repair_shop=r["shop_ref"],
                     grievances=int(r["grievances"]),
                     complaints=int(r["complaints"]),
                     holder_flagged=bool(r["flagged"]),

@@ -3,6 +3,7 @@ load per handler by age bucket (claims staff and management)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, datetime
 
 import strawberry
@@ -60,23 +61,8 @@ class HandlerLoad:
 
 
 def _claim(c: stored.PendingClaim) -> PendingClaim:
-    return PendingClaim(
-        id=strawberry.ID(c.id),
-        claim_no=c.claim_no,
-        reported_at=c.reported_at,
-        age_days=c.age_days,
-        handler=c.handler,
-        amount=c.amount,
-        policy_no=c.policy_no,
-        product=c.product,
-        holder_customer_no=c.holder_customer_no,
-        holder_masked_name=c.holder_masked_name,
-        holder_masked_phone=c.holder_phone_masked,
-        repair_shop=c.shop_ref,
-        grievances=c.grievances,
-        complaints=c.complaints,
-        holder_flagged=c.holder_flagged,
-    )
+    # The GraphQL type has exactly the stored record's fields, under the same names.
+    return PendingClaim(**asdict(c))
 
 
 @strawberry.type

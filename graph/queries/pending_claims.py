@@ -5,16 +5,19 @@ from typing import LiteralString
 # A page of pending claims, oldest first after the cursor (reported_at, id), filtered by age
 # (report instants), handler or the lack of one; with the policy, the holder (masked forms
 # only), the repair shop, and what may turn into a complaint: grievances and complaints about
-# the claim, and whether the holder is on the watchlist (ACTIVE).
+# the claim, and whether the holder is on the watchlist (ACTIVE). $from and $to always bound
+# the report time and the order names the constant status first, so the (status, reported_at)
+# index is read in order from the cursor on (PartialTop) instead of every pending claim being
+# sorted.
 PENDING_CLAIMS: LiteralString = """
-MATCH (cl:Claim {status: 'PENDING'})
-WHERE ($reported_after IS NULL OR cl.reported_at > $reported_after)
-  AND ($reported_before IS NULL OR cl.reported_at <= $reported_before)
+MATCH (cl:Claim)
+WHERE cl.status = 'PENDING' AND cl.reported_at >= $from AND cl.reported_at <= $to
+  AND ($reported_after IS NULL OR cl.reported_at > $reported_after)
   AND ($handler IS NULL OR cl.handler = $handler)
   AND ($unassigned IS NULL OR (cl.handler IS NULL) = $unassigned)
   AND ($after_at IS NULL OR cl.reported_at > $after_at
        OR (cl.reported_at = $after_at AND cl.id > $after_id))
-WITH cl ORDER BY cl.reported_at ASC, cl.id ASC LIMIT $limit
+WITH cl ORDER BY cl.status, cl.reported_at, cl.id LIMIT $limit
 OPTIONAL MATCH (pol:Policy)-[:HAS_CLAIM]->(cl)
 OPTIONAL MATCH (holder:Customer)-[:HOLDS]->(pol)
 RETURN cl {.id, .claim_no, .reported_at, .amount, .handler} AS claim,
