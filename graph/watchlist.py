@@ -317,7 +317,7 @@ class WatchlistRepository:
             if written is None:
                 return False
             # Renewal and frontline systems learn of a confirmed entry through the outbox, in
-            # the review's own transaction (an event exists if and only if the entry is ACTIVE).
+            # the review's own transaction: the event exists if and only if the review committed.
             await append_domain_events(tx, activated)
             return True
 
@@ -382,7 +382,7 @@ class WatchlistRepository:
         ``identity_keys`` makes them): best matches first, at most ``limit``."""
         records = await self.graph.read(
             q.ATTENTION,
-            parties=[{"id": pid, "via": "customerNo"} for pid in party_ids],
+            parties=[{"id": pid, "via": "customerId"} for pid in party_ids],
             identifiers=[{"field": f, "kind": kind, "key": key} for f, kind, key in identifiers],
             limit=limit,
         )

@@ -189,6 +189,13 @@ async def _check(
 
 
 RENEWAL = allow(Role.RENEWAL)
+Product = Annotated[
+    str | None,
+    strawberry.argument(
+        description="The line of business renewed (e.g. 交强险): the action is capped at what "
+        "the law allows for it (RISKWATCH_RENEWAL_LEGAL_LIMITS); unknown lines are refused."
+    ),
+]
 
 
 @strawberry.type
@@ -198,7 +205,7 @@ class RenewalQuery:
         description="Whether to renew a policy for this holder, with reasons and matches.",
     )
     async def renewal_check(
-        self, info: Info[Context, None], identity: IdentityInput, product: str | None = None
+        self, info: Info[Context, None], identity: IdentityInput, product: Product = None
     ) -> RenewalCheckResult:
         return (await _check(info, [identity], product))[0]
 
@@ -207,7 +214,7 @@ class RenewalQuery:
         description="Up to 1,000 renewal checks, answered in the order asked.",
     )
     async def renewal_check_batch(
-        self, info: Info[Context, None], identities: list[IdentityInput], product: str | None = None
+        self, info: Info[Context, None], identities: list[IdentityInput], product: Product = None
     ) -> list[RenewalCheckResult]:
         limit = info.context.services.settings.renewal_batch_max
         if len(identities) > limit:

@@ -138,7 +138,7 @@ class AttentionMatch:
     masked_id_number: str | None
     masked_phone: str | None
     matched_on: list[str] = strawberry.field(
-        description="Which inputs matched: customerNo, idNumber, phone, plate."
+        description="Which inputs matched: customerId, idNumber, phone, plate."
     )
     flagged: bool
     reasons: list[AttentionReason]
