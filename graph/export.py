@@ -46,6 +46,7 @@ _CLAIM_FIELDS = (
     "denial_code",
     "denial_reason",
     "denial_reason_valid",
+    "handler",
 )
 _COMPLAINT_FIELDS = (
     "channel",

@@ -35,6 +35,7 @@ class Label(StrEnum):
     AUDIT_EVENT = "AuditEvent"
     API_KEY = "ApiKey"
     FRONTLINE_FEEDBACK = "FrontlineFeedback"
+    FEEDBACK_DECISION = "FeedbackDecision"
     JOINT_REVIEW = "JointReview"
     HANDLING_GUIDE = "HandlingGuide"
     DELIVERY = "Delivery"
@@ -72,6 +73,8 @@ class Rel(StrEnum):
     REVIEWS = "REVIEWS"
     REPEAT_OF = "REPEAT_OF"
     CONCERNS = "CONCERNS"
+    BECAME = "BECAME"  # (FrontlineFeedback)-[:BECAME]->(Complaint): a converted grievance
+    DECIDES = "DECIDES"  # (FeedbackDecision)-[:DECIDES]->(FrontlineFeedback)
     HAS_STEP = "HAS_STEP"
     FOR = "FOR"
     IN_RING = "IN_RING"

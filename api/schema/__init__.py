@@ -27,8 +27,10 @@ from api.query_cost import QueryCostLimiter
 from api.schema.complaint_insights import ComplaintInsightsMutation, ComplaintInsightsQuery
 from api.schema.complaints import ComplaintMutation, ComplaintQuery
 from api.schema.crisis import CrisisMutation, CrisisQuery, CrisisSubscription
+from api.schema.feedback import FeedbackMutation, FeedbackQuery
 from api.schema.imports import ImportMutation
 from api.schema.media import MediaMutation, MediaQuery
+from api.schema.pending_claims import PendingClaimsQuery
 from api.schema.relations import RelationsQuery
 from api.schema.renewal import RenewalQuery
 from api.schema.risk_figures import RiskFiguresQuery
@@ -45,6 +47,8 @@ QUERIES: tuple[type, ...] = (
     RelationsQuery,
     RiskFiguresQuery,
     MediaQuery,
+    FeedbackQuery,
+    PendingClaimsQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     SystemMutation,
@@ -54,6 +58,7 @@ MUTATIONS: tuple[type, ...] = (
     CrisisMutation,
     ImportMutation,
     MediaMutation,
+    FeedbackMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (CrisisSubscription,)
 

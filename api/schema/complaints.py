@@ -26,6 +26,8 @@ from models.records import ComplaintChannel, PartyKind, party_id
 from models.roles import Role
 
 DESK = allow(Role.COMPLAINTS)
+# Frontline and claims staff record the complaints that reach them (and see what they filed).
+INTAKE = allow(Role.COMPLAINTS, Role.FRONTLINE, Role.CLAIMS)
 READERS = allow(Role.COMPLAINTS, Role.RISK)
 
 
@@ -116,7 +118,7 @@ class ComplaintQuery:
 @strawberry.type
 class ComplaintMutation:
     @strawberry.mutation(
-        permission_classes=DESK,
+        permission_classes=INTAKE,
         description="Record a complaint: deadline, links, repeat check, joint review, guide.",
     )
     async def file_complaint(

@@ -23,7 +23,9 @@ async def test_each_role_sees_only_its_views(page: Page, make_key: KeyFactory) -
         Role.PR: ["PR"],
         Role.RISK: ["Risk"],
         Role.COMPLAINTS: ["Complaint desk"],
-        Role.ADMIN: ["PR", "Risk", "Complaint desk"],
+        Role.FRONTLINE: ["Front desk"],
+        Role.CLAIMS: ["Front desk", "Claims queue"],
+        Role.ADMIN: ["PR", "Risk", "Complaint desk", "Front desk", "Claims queue"],
         Role.RENEWAL: [],
     }
     for role, views in expected.items():
