@@ -568,12 +568,22 @@ def train(args: argparse.Namespace) -> None:
     freeze = int(data.meta["freeze"])
     model = _upper_model(args, freeze)
     model.train()
-    chosen = (
-        data.of("insurer_train") * args.insurer_repeat
-        + data.of("finfe_train")
-        + data.of("finnsp_train")
-        + data.of("reviews")
-    )
+    rng = random.Random(args.seed)  # noqa: S311 (shuffling, not secrets)
+    pools = {
+        "finfe_train": args.finfe_per_epoch,
+        "finnsp_train": args.finnsp_per_epoch,
+        "reviews": args.reviews_per_epoch,
+    }
+
+    def epoch_items() -> list[int]:
+        """Every insurer text `insurer_repeat` times, and a fresh sample of each other pool."""
+        out = data.of("insurer_train") * args.insurer_repeat
+        for source, count in pools.items():
+            pool = data.of(source)
+            out += rng.sample(pool, min(count, len(pool))) if count else pool
+        return out
+
+    per_epoch = len(epoch_items())
     weights = {"reviews": args.review_weight}
     heads = [p for n, p in model.named_parameters() if p.requires_grad and "layers." not in n]
     body = [p for n, p in model.named_parameters() if p.requires_grad and "layers." in n]
@@ -581,8 +591,7 @@ def train(args: argparse.Namespace) -> None:
         [{"params": body, "lr": args.lr}, {"params": heads, "lr": args.head_lr}],
         weight_decay=0.01,
     )
-    rng = random.Random(args.seed)  # noqa: S311 (shuffling, not secrets)
-    steps = args.epochs * math.ceil(len(chosen) / args.batch_size)
+    steps = args.epochs * math.ceil(per_epoch / args.batch_size)
     sched = torch.optim.lr_scheduler.OneCycleLR(
         opt,
         max_lr=[args.lr, args.head_lr],
@@ -596,7 +605,7 @@ def train(args: argparse.Namespace) -> None:
     t0 = time.monotonic()
     for epoch in range(1, args.epochs + 1):
         total, seen = 0.0, 0
-        for step, chunk in enumerate(data.bucketed(chosen, args.batch_size, rng), start=1):
+        for step, chunk in enumerate(data.bucketed(epoch_items(), args.batch_size, rng), start=1):
             b = data.batch(chunk)
             logits, entity = model(b["x"], b["lengths"], b["rows"], b["spans"])
             scale = torch.tensor([weights.get(s, 1.0) for s in b["sources"]])
@@ -739,6 +748,9 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--alpha", type=float, default=32.0)
     t.add_argument("--dropout", type=float, default=0.1)
     t.add_argument("--insurer-repeat", type=int, default=6, help="insurer texts per epoch, x")
+    t.add_argument("--finfe-per-epoch", type=int, default=0, help="0 = all")
+    t.add_argument("--finnsp-per-epoch", type=int, default=0, help="0 = all")
+    t.add_argument("--reviews-per-epoch", type=int, default=0, help="0 = all")
     t.add_argument("--review-weight", type=float, default=0.5)
     t.add_argument("--entity-weight", type=float, default=1.0)
     t.add_argument("--seed", type=int, default=0)
