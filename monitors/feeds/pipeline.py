@@ -22,7 +22,7 @@ from graph.feeds import FeedRecord, FeedRepository, PollRecord
 from graph.mentions import MentionBatch, MentionRepository, StoryCandidate
 from models.media import FeedEntry
 from monitors.feeds import dedup
-from monitors.feeds.fetch import FeedFetcher, FetchOutcome, FetchResult
+from monitors.feeds.fetch import DocumentFetcher, FetchOutcome, FetchResult
 from monitors.feeds.health import poll_record
 from monitors.feeds.linking import LinkerCache
 from monitors.feeds.parse import ParsedFeed, parse_document_async
@@ -87,7 +87,7 @@ class MediaPipeline:
         self,
         feeds: FeedRepository,
         mentions: MentionRepository,
-        fetcher: FeedFetcher,
+        fetcher: DocumentFetcher,
         scorer: ScorerLike,
         linkers: LinkerCache,
         config: PipelineConfig,
