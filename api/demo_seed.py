@@ -2,9 +2,11 @@
 the watchlist rules and ring refresh run over them, so a first run shows every view with
 content. ``riskwatch seed-demo`` and the tests run this.
 
-Deterministic for a given seed: the same book, and the same coverage in the same order.
-Coverage is dated relative to the time of the first seeding (kept on the demo feeds, so a
-re-run adds nothing); the seed also draws each archive story's time of day.
+Deterministic for a given seed: the same book, and the same coverage in the same order. Dates
+are relative to the day of seeding: the book's complaints cover the 320 days before it (so
+deadlines and the rules' windows stay current), and the coverage the fortnight before the
+first seeding (kept on the demo feeds, so a re-run adds nothing); the seed also draws each
+archive story's time of day.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from api.watchlist_runner import run_watchlist_rules
 from graph.client import Graph
 from graph.demo import write_demo_book
 from graph.rings import refresh_rings
+from models.demo_book import epoch_ending_before
 from monitors.crisis.detector import CrisisDetector
 from monitors.crisis.plans import DEFAULT_PLAN_FILE, PlanStore
 from monitors.demo_media import MediaSeedReport, seed_demo_media
@@ -63,7 +66,12 @@ async def seed_demo(
             group.start_soon(load_model)
         started = time.perf_counter()
         counts = await write_demo_book(
-            graph, plan.customers, plan.seed, settings.identity_key, progress=progress
+            graph,
+            plan.customers,
+            plan.seed,
+            settings.identity_key,
+            progress=progress,
+            epoch=epoch_ending_before(now),
         )
         elapsed = time.perf_counter() - started
         say(", ".join(f"{n:,} {kind}" for kind, n in counts.items()) + f" in {elapsed:.1f} s")

@@ -13,7 +13,7 @@ from graph.client import Graph
 from graph.feeds import FeedRecord
 from graph.ingest import GraphWriter, pipelined
 from graph.queries import demo as q
-from models.demo_book import Batch, DemoBook
+from models.demo_book import EPOCH, Batch, DemoBook
 from models.demo_coverage import DemoCast
 
 
@@ -32,8 +32,10 @@ async def write_demo_book(
     seed: int,
     secret: bytes,
     progress: Callable[[dict[str, int]], None] | None = None,
+    epoch: datetime = EPOCH,
 ) -> dict[str, int]:
-    """Write the book batch by batch; return how many rows of each kind were written."""
+    """Write the book (complaints dated from ``epoch``) batch by batch; return how many rows of
+    each kind were written."""
     writer = GraphWriter(graph)
     counts = {"parties": 0, "policies": 0, "claims": 0, "complaints": 0}
 
@@ -47,7 +49,7 @@ async def write_demo_book(
             progress(counts)
 
     # The next batch is generated in a worker thread while this one is written.
-    await pipelined(DemoBook(customers, seed, secret).batches(), write)
+    await pipelined(DemoBook(customers, seed, secret, epoch=epoch).batches(), write)
     return counts
 
 
