@@ -124,3 +124,13 @@ def test_missing_and_future_dates_are_clamped_to_first_seen() -> None:
     ]
     parsed = parse_document(rss_document("t", items), "feed:6", NOW)
     assert [e.published_at for e in parsed.entries] == [NOW, NOW - timedelta(days=1)]
+
+
+def test_near_duplicates_published_days_apart_are_separate_stories() -> None:
+    text = fold_text(STORY)
+    signatures = [dedup.minhash(text), dedup.minhash(text + "。"), dedup.minhash(text)]
+    published = [NOW - timedelta(days=10), NOW, NOW - timedelta(hours=3)]
+    [together] = dedup.cluster(signatures)
+    assert together.members == [0, 1, 2]
+    split = dedup.split_by_time([together], signatures, published, timedelta(days=3))
+    assert [part.members for part in split] == [[0], [1, 2]]
