@@ -130,19 +130,7 @@ def load_corpus() -> tuple[CorpusItem, ...]:
     for line in (CORPUS_DIR / "stories.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():
             row = json.loads(line)
-            items.append(
-                CorpusItem(
-                    id=row["id"],
-                    phase=row["phase"],
-                    feed=row["feed"],
-                    title=row["title"],
-                    lead=row["lead"],
-                    label=row["label"],
-                    day=row.get("day"),
-                    minutes=row.get("minutes"),
-                    also=tuple(row.get("also", ())),
-                )
-            )
+            items.append(CorpusItem(**{**row, "also": tuple(row.get("also", ()))}))
     return tuple(items)
 
 

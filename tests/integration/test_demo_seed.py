@@ -5,7 +5,6 @@ sentiment model loaded from disk."""
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -17,7 +16,9 @@ from api.monitoring import load_scorer
 from api.settings import Settings
 from graph.client import Graph
 from models.roles import Role
+from monitors.feeds.scoring import ScorerLike
 from tests.integration.conftest import KeyFactory, gql
+from tests.integration.media_support import skip_without_model
 
 pytestmark = pytest.mark.integration
 
@@ -37,10 +38,7 @@ FIRST_LOOK = """query ($from: DateTime!, $to: DateTime!) {
 
 @pytest.fixture(scope="module")
 def model_settings(settings: Settings) -> Settings:
-    if importlib.util.find_spec("monitors.sentiment") is None:
-        pytest.skip("monitors.sentiment is not in this build")
-    if not (settings.sentiment_model / "config.json").is_file():
-        pytest.skip(f"no sentiment model folder at {settings.sentiment_model}")
+    skip_without_model(settings)
     return settings
 
 
@@ -106,3 +104,26 @@ async def test_seed_demo_alone_fills_the_pr_and_risk_views(
     assert (await graph.read("MATCH (s:Story) RETURN count(s) AS n")) == stories
     alerts = await graph.read("MATCH (a:Alert) RETURN count(a) AS n")
     assert alerts[0]["n"] == len(data["alerts"]["items"])
+
+
+async def test_no_media_skips_the_model_feeds_and_crisis(graph: Graph, settings: Settings) -> None:
+    def no_model() -> ScorerLike:
+        raise AssertionError("--no-media must not load the sentiment model")
+
+    plan = DemoPlan(customers=40, seed=3, media=False, rules=False, rings=False)
+    said: list[str] = []
+    assert await seed_demo(graph, settings, plan, datetime.now(UTC), no_model, said.append) is None
+    counts = await graph.read(
+        "RETURN COUNT { (:Feed) } AS feeds, COUNT { (:Story) } AS stories, "
+        "COUNT { (:Alert) } AS alerts, COUNT { (:WatchlistEntry) } AS entries, "
+        "COUNT { (:Ring) } AS rings, COUNT { (:Customer) } AS customers"
+    )
+    assert dict(counts[0]) == {
+        "feeds": 0,
+        "stories": 0,
+        "alerts": 0,
+        "entries": 0,
+        "rings": 0,
+        "customers": 40,
+    }
+    assert len(said) == 1, said

@@ -8,12 +8,10 @@ written to ``docs/images/`` (commit them when the console or the demo changes).
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 from datetime import UTC, datetime
 
-import pytest
 from playwright.async_api import Page, expect
 
 from api.demo_seed import DemoPlan, seed_demo
@@ -23,6 +21,7 @@ from graph.client import Graph
 from models.roles import Role
 from tests.integration.conftest import KeyFactory
 from tests.integration.console.conftest import ARTIFACTS, requires_api, screenshot, sign_in
+from tests.integration.media_support import skip_without_model
 
 DOCS_IMAGES = PROJECT_ROOT / "docs" / "images"
 
@@ -38,10 +37,7 @@ async def _tour_shot(page: Page, name: str) -> None:
 async def test_the_first_look_after_the_demo_seed(
     page: Page, make_key: KeyFactory, graph: Graph, settings: Settings
 ) -> None:
-    if importlib.util.find_spec("monitors.sentiment") is None:
-        pytest.skip("monitors.sentiment is not in this build")
-    if not (settings.sentiment_model / "config.json").is_file():
-        pytest.skip(f"no sentiment model folder at {settings.sentiment_model}")
+    skip_without_model(settings)
     scorer = load_scorer(settings)
     await seed_demo(
         graph, settings, DemoPlan(customers=1000), datetime.now(UTC), lambda: scorer, lambda _: None
