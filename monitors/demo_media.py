@@ -76,7 +76,6 @@ class MediaSeedReport:
     company: SubjectSpec
     company_is_default: bool
     feeds: int = 0
-    scheduled: int = 0
     cycle: CycleReport = field(default_factory=CycleReport)
     alerts: list[RaisedAlert] = field(default_factory=list)
 
@@ -117,7 +116,7 @@ async def seed_demo_media(
     documents = {
         demo_feed_url(feeds_url, feed.slug): feed_document(feed, stories, now) for feed in feeds
     }
-    report.feeds, report.scheduled = len(records), sum(s.published <= now for s in stories)
+    report.feeds = len(records)
     feed_repo = FeedRepository(graph)
     pipeline = MediaPipeline(
         feed_repo,
