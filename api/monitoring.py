@@ -60,6 +60,7 @@ def fetch_limits(settings: Settings) -> FetchLimits:
         max_bytes=settings.feed_max_response_bytes,
         max_redirects=settings.feed_max_redirects,
         allow_private=settings.feed_allow_private,
+        demo_feeds_url=settings.demo_feeds_url() if settings.demo else None,
     )
 
 

@@ -150,6 +150,9 @@ class Settings(BaseSettings):
     feed_story_window_h: float = Field(default=72.0, gt=0)
     feed_link_min_chars: int = Field(default=3, ge=2)
     monitor_in_serve: bool = False
+    # The demo (scripts/dev turns it on): the app serves the demo's media corpus as RSS under
+    # /demo/feeds/ without a key, and the monitor may fetch exactly those URLs on loopback.
+    demo: bool = False
     # The company, its brands and products: JSON in RISKWATCH_COMPANY_ALIASES, or a YAML file
     # (a list of {kind, name, aliases}) in RISKWATCH_COMPANY_ALIASES_FILE, which wins.
     company_aliases: list[CompanySubject] = Field(
@@ -180,6 +183,13 @@ class Settings(BaseSettings):
                     f"{ENV_PREFIX}COMPANY_ALIASES_FILE {self.company_aliases_file}: {error}"
                 ) from error
         return [SubjectSpec(e.kind, e.name, tuple(e.aliases)) for e in entries]
+
+    def demo_feeds_url(self) -> str:
+        """Where this server serves the demo feeds (a wildcard listen address means loopback)."""
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0", "::") else self.host  # noqa: S104
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}/demo/feeds/"
 
     @cached_property
     def identity_key(self) -> bytes:

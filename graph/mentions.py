@@ -30,6 +30,7 @@ class StoryCandidate:
     p_negative: float | None
     p_neutral: float | None
     p_positive: float | None
+    published_at: datetime | None = None
 
 
 @dataclass
@@ -164,6 +165,7 @@ class MentionRepository:
                 p_negative=r["p_negative"],
                 p_neutral=r["p_neutral"],
                 p_positive=r["p_positive"],
+                published_at=native(r["published_at"]),
             )
             for r in records
         ]

@@ -25,6 +25,11 @@ _INDEXES: list[LiteralString] = [
     "FOR (i:Identifier) REQUIRE (i.kind, i.key) IS UNIQUE",
     "CREATE INDEX party_name_key IF NOT EXISTS FOR (p:Party) ON (p.name_key)",
     "CREATE INDEX party_pinyin_key IF NOT EXISTS FOR (p:Party) ON (p.pinyin_key)",
+    # Party search (graph.party_search): words inside folded names (cjk: pairs of characters),
+    # latin fragments inside pinyin keys (a TEXT index answers CONTAINS from trigrams).
+    "CREATE FULLTEXT INDEX party_names IF NOT EXISTS FOR (p:Party) ON EACH [p.name_key] "
+    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
+    "CREATE TEXT INDEX party_pinyin_text IF NOT EXISTS FOR (p:Party) ON (p.pinyin_key)",
     "CREATE INDEX customer_no IF NOT EXISTS FOR (c:Customer) ON (c.customer_no)",
     "CREATE INDEX complaint_status IF NOT EXISTS FOR (c:Complaint) ON (c.status)",
     "CREATE INDEX complaint_due IF NOT EXISTS FOR (c:Complaint) ON (c.due_at)",

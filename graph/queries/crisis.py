@@ -31,11 +31,11 @@ RETURN DISTINCT x.id AS subject_id, x.name AS name, """
 """
 )
 
-# Subjects of negative stories first seen in [$since, $now] (for the scheduled spike sweep).
+# Subjects of negative stories published in [$since, $now] (for the scheduled spike sweep).
 SUBJECTS_WITH_RECENT_STORIES: LiteralString = (
     """
 MATCH (st:Story)
-WHERE st.first_seen_at >= $since AND st.first_seen_at <= $now AND st.sentiment = 'negative'
+WHERE st.published_at >= $since AND st.published_at <= $now AND st.sentiment = 'negative'
 MATCH (st)-[:MENTIONS]->(x)
 WHERE x:Party OR x:Subject
 WITH DISTINCT x LIMIT $limit
@@ -45,18 +45,31 @@ RETURN x.id AS subject_id, x.name AS name, """
 """
 )
 
-# A subject's negative stories first seen in [$since, $now]: confidence and best source weight.
+# A subject's negative stories published in [$since, $now] (a story counts at its publication,
+# which the parser never lets be later than when it was first seen): confidence and best
+# source weight.
 SUBJECT_NEGATIVE_STORIES: LiteralString = (
     _SUBJECT_BY_ID
     + """
 MATCH (x)<-[:MENTIONS]-(st:Story)
-WHERE st.first_seen_at >= $since AND st.first_seen_at <= $now AND st.sentiment = 'negative'
-WITH st ORDER BY st.first_seen_at DESC LIMIT $limit
-RETURN st.id AS story_id, st.first_seen_at AS at, coalesce(st.p_negative, 1.0) AS confidence,
+WHERE st.published_at >= $since AND st.published_at <= $now AND st.sentiment = 'negative'
+WITH st ORDER BY st.published_at DESC LIMIT $limit
+RETURN st.id AS story_id, st.published_at AS at, coalesce(st.p_negative, 1.0) AS confidence,
        coalesce(COLLECT {
          MATCH (st)<-[:IN_STORY]-(:Mention)-[:FROM]->(f:Feed)
          RETURN coalesce(f.weight, 1.0) AS w ORDER BY w DESC LIMIT 1
        }[0], 1.0) AS source_weight
+"""
+)
+
+# When the subject's earliest scored story (of any sentiment) published in [$since, $now]
+# came out: the start of its history, which the spike test's warm-up is measured from.
+SUBJECT_FIRST_STORY: LiteralString = (
+    _SUBJECT_BY_ID
+    + """
+MATCH (x)<-[:MENTIONS]-(st:Story)
+WHERE st.published_at >= $since AND st.published_at <= $now AND st.sentiment IS NOT NULL
+RETURN min(st.published_at) AS first
 """
 )
 
@@ -70,13 +83,14 @@ RETURN st.id AS story_id, st.title AS story_title, m.id AS mention_id, m.title A
 LIMIT $limit
 """
 
-# Absolute triggers of the given stories: high-impact negative coverage, links to open
+# Absolute triggers of the given stories published after $since (old items a first poll or a
+# backfill brings are history, not news): high-impact negative coverage, links to open
 # regulator complaints (filed by, or about, the subject the story names).
 STORY_TRIGGERS: LiteralString = (
     """
 UNWIND $story_ids AS story_id
 MATCH (st:Story {id: story_id})-[:MENTIONS]->(x)
-WHERE st.sentiment = 'negative' AND (x:Party OR x:Subject)
+WHERE st.sentiment = 'negative' AND st.published_at > $since AND (x:Party OR x:Subject)
 RETURN st.id AS story_id, st.title AS title, x.id AS subject_id, x.name AS name, """
     + _SUBJECT_KIND
     + """ AS kind,

@@ -158,7 +158,8 @@ CALL db.index.fulltext.queryNodes('story_bands', probe.query, {limit: $per_probe
 YIELD node AS s
 WHERE s:Story AND s.first_seen_at >= $since
 RETURN probe.key AS key, s.id AS id, s.signature AS signature, s.sentiment AS sentiment,
-       s.p_negative AS p_negative, s.p_neutral AS p_neutral, s.p_positive AS p_positive
+       s.p_negative AS p_negative, s.p_neutral AS p_neutral, s.p_positive AS p_positive,
+       s.published_at AS published_at
 """
 
 # New stories (their props include ``bands``, the LSH keys the full-text index holds).

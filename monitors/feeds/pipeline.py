@@ -22,7 +22,7 @@ from graph.feeds import FeedRecord, FeedRepository, PollRecord
 from graph.mentions import MentionBatch, MentionRepository, StoryCandidate
 from models.media import FeedEntry
 from monitors.feeds import dedup
-from monitors.feeds.fetch import FeedFetcher, FetchOutcome, FetchResult
+from monitors.feeds.fetch import DocumentFetcher, FetchOutcome, FetchResult
 from monitors.feeds.health import poll_record
 from monitors.feeds.linking import LinkerCache
 from monitors.feeds.parse import ParsedFeed, parse_document_async
@@ -87,7 +87,7 @@ class MediaPipeline:
         self,
         feeds: FeedRepository,
         mentions: MentionRepository,
-        fetcher: FeedFetcher,
+        fetcher: DocumentFetcher,
         scorer: ScorerLike,
         linkers: LinkerCache,
         config: PipelineConfig,
@@ -192,8 +192,14 @@ class MediaPipeline:
                 mention.links = linker.link(mention.entry.folded)
 
         await anyio.to_thread.run_sync(signatures_and_links)
-        clusters = dedup.cluster([m.signature for m in fresh if m.signature is not None])
-        matches = await self._match_stories(clusters, now)
+        signatures = [m.signature for m in fresh if m.signature is not None]
+        clusters = dedup.split_by_time(
+            dedup.cluster(signatures),
+            signatures,
+            [m.entry.published_at for m in fresh],
+            self.config.story_window,
+        )
+        matches = await self._match_stories(clusters, fresh, now)
         new_clusters = [c for c in clusters if id(c) not in matches]
         report.seconds["build"] = time.perf_counter() - started
         started = time.perf_counter()
@@ -224,14 +230,21 @@ class MediaPipeline:
         return batch, gained
 
     async def _match_stories(
-        self, clusters: list[dedup.Cluster], now: datetime
+        self, clusters: list[dedup.Cluster], fresh: list[_NewMention], now: datetime
     ) -> dict[int, StoryCandidate]:
-        """The stored story each cluster continues, keyed by ``id(cluster)``."""
+        """The stored story each cluster continues, keyed by ``id(cluster)``: a similar story
+        first seen within the story window and published within it of the cluster's lead."""
         probes = {str(i): dedup.bands(c.signature) for i, c in enumerate(clusters)}
         candidates = await self.mentions.candidate_stories(probes, now - self.config.story_window)
         best: dict[int, tuple[float, StoryCandidate]] = {}
         for candidate in candidates:
             group = clusters[int(candidate.probe_key)]
+            published = fresh[group.members[0]].entry.published_at
+            if (
+                candidate.published_at is not None
+                and abs(published - candidate.published_at) > self.config.story_window
+            ):
+                continue
             score = dedup.similarity(group.signature, dedup.from_hex(candidate.signature))
             if score >= dedup.SAME_STORY and score > best.get(id(group), (0.0, None))[0]:
                 best[id(group)] = (score, candidate)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from api.monitoring import media_monitor
 from api.settings import CompanySubject, Settings
@@ -73,6 +76,14 @@ def generated_feed(prefix: str, count: int, topic: str = "车险服务") -> byte
     return rss_document(f"{prefix} 新闻", items)
 
 
+def skip_without_model(settings: Settings) -> None:
+    """Skip the test, saying why, where the sentiment model package or folder is missing."""
+    if importlib.util.find_spec("monitors.sentiment") is None:
+        pytest.skip("monitors.sentiment is not in this build")
+    if not (settings.sentiment_model / "config.json").is_file():
+        pytest.skip(f"no sentiment model folder at {settings.sentiment_model}")
+
+
 def tuned_settings(settings: Settings, **overrides: object) -> Settings:
     """The session settings, allowing loopback feeds, with small limits for fast failures."""
     values: dict[str, object] = {
@@ -102,7 +113,9 @@ async def monitor(
         yield worker
 
 
-async def add_feeds(graph: Graph, urls: dict[str, str], interval_s: int = 300) -> dict[str, str]:
+async def add_feeds(
+    graph: Graph, urls: dict[str, str], interval_s: int = 300, high_impact: bool = False
+) -> dict[str, str]:
     """Register feeds (name -> url) due at ``T0``; return name -> feed id."""
     repo = FeedRepository(graph)
     ids = {}
@@ -113,7 +126,7 @@ async def add_feeds(graph: Graph, urls: dict[str, str], interval_s: int = 300) -
             language=None,
             poll_interval_s=interval_s,
             enabled=True,
-            high_impact=False,
+            high_impact=high_impact,
             weight=1.0,
             now=T0,
         )
