@@ -128,7 +128,11 @@ def build(
     write_folder(
         out,
         weights,
-        BertShape(layers=cfg["num_hidden_layers"], heads=cfg["num_attention_heads"], eps=cfg["layer_norm_eps"]),
+        BertShape(
+            layers=cfg["num_hidden_layers"],
+            heads=cfg["num_attention_heads"],
+            eps=cfg["layer_norm_eps"],
+        ),
         labels,
         tokenizer,
         max_positions=min(MAX_POSITIONS, cfg["max_position_embeddings"]),
@@ -141,7 +145,9 @@ def build(
     return True
 
 
-def write_hf_folder(out: Path, weights: Any, cfg: dict[str, Any], tokenizer: Any, stamp: Any) -> None:
+def write_hf_folder(
+    out: Path, weights: Any, cfg: dict[str, Any], tokenizer: Any, stamp: Any
+) -> None:
     """The same weights as a `BertForSequenceClassification` folder (torch loads it)."""
     import shutil
 

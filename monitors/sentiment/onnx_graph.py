@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -59,11 +60,9 @@ def build_classifier(weights: Arrays, shape: BertShape) -> bytes:
     def w(name: str) -> npt.NDArray[np.float32]:
         return np.asarray(weights[name], dtype=np.float32)
 
-    def node(op: str, inputs: list[str], outputs: list[str], **attrs: object) -> None:
+    def node(op: str, inputs: list[str], outputs: list[str], **attrs: Any) -> None:
         domain = MS_DOMAIN if op in _CONTRIB else ""
-        nodes.append(
-            helper.make_node(op, inputs, outputs, name=outputs[0], domain=domain, **attrs)
-        )
+        nodes.append(helper.make_node(op, inputs, outputs, name=outputs[0], domain=domain, **attrs))
 
     emb = "bert.embeddings."
     node("Cast", ["input_ids"], ["ids32"], to=TensorProto.INT32)

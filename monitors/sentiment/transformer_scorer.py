@@ -27,6 +27,7 @@ from monitors.sentiment.text import title_and_lead
 # token is enough to fill `max_length` while bounding the tokenizer's work on long articles.
 _CHARS_PER_TOKEN = 4
 DEFAULT_MAX_LENGTH = 128
+_NO_LOGITS: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
 
 
 class _Runtime(Protocol):
@@ -91,50 +92,65 @@ class TransformerSentimentScorer:
 
     def score(self, texts: Sequence[str]) -> list[Score]:
         """Score `texts` in input order; long texts are cut to title plus lead."""
-        if isinstance(texts, str):
-            raise TypeError("score() takes a sequence of texts, not one string")
-        if not texts:
-            return []
-        with self._lock:
-            tokenizer, runtime, folder = self._load()
-            tokenizer.enable_truncation(self._token_limit)
-            encoded = tokenizer.encode_batch([self._prepare(t) for t in texts])
-            return self._run(runtime, folder, [e.ids for e in encoded])
+        return self._scores(self.logits(texts))
 
     def score_about(self, pairs: Sequence[tuple[str, str]]) -> list[Score]:
         """Score `(text, entity)` pairs, encoded as `<s> entity </s></s> text </s>` with
         only the text truncated: how each text reads about its entity."""
-        if not pairs:
-            return []
+        return self._scores(self.logits_about(pairs))
+
+    def logits(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """The raw logits `[len(texts), labels]` in input order (before the temperature)."""
+        if isinstance(texts, str):
+            raise TypeError("score() takes a sequence of texts, not one string")
+        if not texts:
+            return _NO_LOGITS
         with self._lock:
-            tokenizer, runtime, folder = self._load()
+            tokenizer, runtime, _ = self._load()
+            tokenizer.enable_truncation(self._token_limit)
+            encoded = tokenizer.encode_batch([self._prepare(t) for t in texts])
+            return self._run(runtime, [e.ids for e in encoded])
+
+    def logits_about(self, pairs: Sequence[tuple[str, str]]) -> npt.NDArray[np.float32]:
+        """The raw logits of `(text, entity)` pairs (see `score_about`), in input order."""
+        if not pairs:
+            return _NO_LOGITS
+        with self._lock:
+            tokenizer, runtime, _ = self._load()
             tokenizer.enable_truncation(self._token_limit, strategy="only_second")
             # An entity is a name: cut it so that the text always keeps some room.
             name_chars = max(1, self._token_limit // 4)
-            encoded = tokenizer.encode_batch(
-                [(entity.strip()[:name_chars], self._prepare(text)) for text, entity in pairs]
-            )
-            return self._run(runtime, folder, [e.ids for e in encoded])
+            inputs = [(entity.strip()[:name_chars], self._prepare(text)) for text, entity in pairs]
+            encoded = tokenizer.encode_batch(inputs)
+            return self._run(runtime, [e.ids for e in encoded])
 
     def _prepare(self, text: str) -> str:
         return title_and_lead(text, self._token_limit * _CHARS_PER_TOKEN)
 
-    def _run(self, runtime: _Runtime, folder: ModelFolder, ids: list[list[int]]) -> list[Score]:
+    def _scores(self, logits: npt.NDArray[np.float32]) -> list[Score]:
+        if not len(logits):
+            return []
+        folder = self.folder
+        probs = calibrated_softmax(logits, folder.temperature)
+        return [_to_score(row, folder.labels) for row in probs.tolist()]
+
+    def _run(self, runtime: _Runtime, ids: list[list[int]]) -> npt.NDArray[np.float32]:
+        """Logits in input order: sorted by length, padded per batch to its longest text."""
         by_length = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-        results: list[Score | None] = [None] * len(ids)
-        pad = 0
+        out: npt.NDArray[np.float32] | None = None
         for start in range(0, len(by_length), self.batch_size):
             chunk = by_length[start : start + self.batch_size]
             width = max(len(ids[i]) for i in chunk)
-            batch = np.full((len(chunk), width), pad, dtype=np.int64)
+            batch = np.zeros((len(chunk), width), dtype=np.int64)
             mask = np.zeros((len(chunk), width), dtype=np.int64)
             for row, i in enumerate(chunk):
                 batch[row, : len(ids[i])] = ids[i]
                 mask[row, : len(ids[i])] = 1
-            probs = calibrated_softmax(runtime.logits(batch, mask), folder.temperature)
-            for i, row_probs in zip(chunk, probs.tolist(), strict=True):
-                results[i] = _to_score(row_probs, folder.labels)
-        return [r for r in results if r is not None]
+            logits = runtime.logits(batch, mask)
+            if out is None:
+                out = np.zeros((len(ids), logits.shape[1]), dtype=np.float32)
+            out[chunk] = logits
+        return out if out is not None else _NO_LOGITS
 
 
 def calibrated_softmax(logits: npt.NDArray[np.float32], temperature: float) -> npt.NDArray[Any]:
