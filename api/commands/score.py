@@ -10,12 +10,12 @@ scores them, and tells the crisis detector about the linked ones. Run as many as
 from __future__ import annotations
 
 import argparse
-import signal
 from typing import Any
 
 import anyio
 
 from api.commands.graph_access import command_graph
+from api.commands.stop_signals import run_until_signalled
 from api.crisis_runtime import crisis_loops
 from api.monitoring import crisis_story_callback, load_scorer, scoring_worker
 from api.settings import load_settings
@@ -42,18 +42,7 @@ def run(args: argparse.Namespace) -> int:
                 waiting = await StoryScoreRepository(graph).waiting()
                 print(f"scored {scored} stories; waiting by priority: {waiting}")
                 return
-            stop = anyio.Event()
-            async with anyio.create_task_group() as group:
-
-                async def stop_on_signal() -> None:
-                    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-                        async for _ in signals:
-                            stop.set()
-                            return
-
-                group.start_soon(stop_on_signal)
-                await worker.run_until(stop)
-                group.cancel_scope.cancel()
+            await run_until_signalled(worker.run_until)
 
     anyio.run(work)
     return 0
