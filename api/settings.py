@@ -103,7 +103,7 @@ class Settings(BaseSettings):
     # precision, the token cap (title + lead), texts per batch, ONNX Runtime threads (0: one
     # per core), and the stories that name nobody: scored when the scorer is idle, or never.
     sentiment_precision: Literal["fp32", "int8"] = "fp32"
-    sentiment_max_tokens: int = Field(default=128, ge=16, le=512)
+    sentiment_max_tokens: int = Field(default=96, ge=16, le=512)
     sentiment_batch_size: int = Field(default=32, ge=1, le=1024)
     sentiment_threads: int = Field(default=0, ge=0, le=256)
     sentiment_backlog: Literal["idle", "never"] = "idle"

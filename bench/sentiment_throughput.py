@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--texts", choices=("finfe", "finnsp", "mixed"), default="mixed")
     parser.add_argument("--n", type=int, default=256)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--max-length", type=int, default=128, help="the shipped token cap")
+    parser.add_argument("--max-length", type=int, default=96, help="the shipped token cap")
     parser.add_argument("--default-precision", choices=("fp32", "int8"), default="fp32")
     args = parser.parse_args(argv)
     texts = texts_for(args.texts, args.n)

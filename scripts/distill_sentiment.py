@@ -192,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr", type=float, default=5e-4)
     parser.add_argument("--rank", type=int, default=16)
     parser.add_argument("--alpha", type=float, default=32.0)
-    parser.add_argument("--cap", type=int, default=128, help="token cap (the serving cap)")
+    parser.add_argument("--cap", type=int, default=96, help="token cap (the serving cap)")
     parser.add_argument("--kd-temperature", type=float, default=2.0)
     parser.add_argument(
         "--limit-per-source", type=int, default=0, help="at most N texts of each review corpus"

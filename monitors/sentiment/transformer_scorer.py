@@ -26,7 +26,7 @@ from monitors.sentiment.text import title_and_lead
 # XLM-R pieces average well over one character for Chinese, so this many characters per
 # token is enough to fill `max_length` while bounding the tokenizer's work on long articles.
 _CHARS_PER_TOKEN = 4
-DEFAULT_MAX_LENGTH = 128
+DEFAULT_MAX_LENGTH = 96
 _NO_LOGITS: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
 
 
