@@ -172,6 +172,9 @@ class _OnnxRuntime:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        # Idle worker threads sleep instead of spinning: the scorer shares its cores with
+        # the monitor's event loop, parsing and Neo4j, which spinning threads would starve.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(
             str(folder.graph), options, providers=["CPUExecutionProvider"]
         )
