@@ -62,7 +62,9 @@ def teacher_logits(teacher: Path, texts: list[str], cap: int, cache: Path) -> An
     scorer = TransformerSentimentScorer(teacher, batch_size=64, max_length=cap)
     started = time.monotonic()
     logits = scorer.logits(texts)
-    print(f"teacher logits for {len(texts)} texts in {time.monotonic() - started:.0f} s")
+    print(
+        f"teacher logits for {len(texts)} texts in {time.monotonic() - started:.0f} s", flush=True
+    )
     np.save(cache, logits)
     return logits
 
@@ -154,7 +156,10 @@ def distil(args: argparse.Namespace) -> Path:
         opt.zero_grad(set_to_none=True)
         if step % args.log_every == 0 or step == args.steps:
             rate = step / (time.monotonic() - started)
-            print(f"step {step}/{args.steps}: KD loss {float(loss):.4f} ({rate:.2f} steps/s)")
+            print(
+                f"step {step}/{args.steps}: KD loss {float(loss):.4f} ({rate:.2f} steps/s)",
+                flush=True,
+            )
     delta = {
         n: p.detach().float().cpu().contiguous()
         for n, p in model.named_parameters()
