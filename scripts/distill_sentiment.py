@@ -157,7 +157,8 @@ def distil(args: argparse.Namespace) -> Path:
         if step % args.log_every == 0 or step == args.steps:
             rate = step / (time.monotonic() - started)
             print(
-                f"step {step}/{args.steps}: KD loss {float(loss.detach()):.4f} ({rate:.2f} steps/s)",
+                f"step {step}/{args.steps}: KD loss {float(loss.detach()):.4f} "
+                f"({rate:.2f} steps/s)",
                 flush=True,
             )
     delta = {
