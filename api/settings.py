@@ -105,6 +105,18 @@ class Settings(BaseSettings):
     import_max_content_bytes: int = Field(default=900_000, ge=1024)
 
     sentiment_model: Path = PROJECT_ROOT / ".cache" / "sentiment" / "riskwatch-zh-sentiment"
+    # Serving the sentiment model (docs/sentiment-model-card.md, "Serving"): the graph's
+    # precision, the token cap (title + lead), texts per batch, ONNX Runtime threads (0: one
+    # per core), and the stories that name nobody: scored when the scorer is idle, or never.
+    sentiment_precision: Literal["fp32", "int8"] = "fp32"
+    sentiment_max_tokens: int = Field(default=96, ge=16, le=512)
+    sentiment_batch_size: int = Field(default=32, ge=1, le=1024)
+    sentiment_threads: int = Field(default=0, ge=0, le=256)
+    sentiment_backlog: Literal["idle", "never"] = "idle"
+    # The monitor scores linked stories in its poll cycle; off: `riskwatch score` does.
+    sentiment_inline: bool = True
+    score_batch: int = Field(default=64, ge=1, le=10_000)
+    score_lease_s: float = Field(default=120.0, gt=0)
     # The web console bundle that scripts/setup builds from console/ (served at /console/).
     console_dir: Path = PROJECT_ROOT / "api" / "console_static"
 

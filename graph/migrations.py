@@ -40,6 +40,8 @@ _INDEXES: list[LiteralString] = [
     "CREATE INDEX feed_next_poll IF NOT EXISTS FOR (f:Feed) ON (f.next_poll_at)",
     "CREATE INDEX story_published IF NOT EXISTS FOR (s:Story) ON (s.published_at)",
     "CREATE INDEX story_first_seen IF NOT EXISTS FOR (s:Story) ON (s.first_seen_at)",
+    # The scoring queue: unscored stories by priority (graph/queries/scoring.py).
+    "CREATE INDEX unscored_priority IF NOT EXISTS FOR (s:Unscored) ON (s.score_priority)",
     "CREATE FULLTEXT INDEX story_bands IF NOT EXISTS FOR (s:Story) ON EACH [s.bands] "
     "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
     "CREATE INDEX audit_at IF NOT EXISTS FOR (a:AuditEvent) ON (a.at)",

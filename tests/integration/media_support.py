@@ -54,6 +54,26 @@ class KeywordScorer:
         return scores
 
 
+class PairScorer(KeywordScorer):
+    """KeywordScorer that also reads a text about an entity: negative about the names in
+    ``negative_about``, positive about anyone else (so links of one story can differ)."""
+
+    def __init__(self, negative_about: set[str]) -> None:
+        super().__init__()
+        self.negative_about = negative_about
+        self.pairs: list[list[tuple[str, str]]] = []
+
+    def score_about(self, pairs: Sequence[tuple[str, str]]) -> list[FixedScore]:
+        self.pairs.append(list(pairs))
+        scores = []
+        for _text, entity in pairs:
+            label = "negative" if entity in self.negative_about else "positive"
+            probabilities = {"negative": 0.05, "neutral": 0.05, "positive": 0.05}
+            probabilities[label] = 0.9
+            scores.append(FixedScore(label, probabilities))
+        return scores
+
+
 def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
