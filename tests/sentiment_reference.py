@@ -81,3 +81,18 @@ def classify(
     }
     pooled = np.tanh(_linear(hidden[:, 0], w, "bert.pooler.dense"))
     return _linear(pooled, w, "classifier")
+
+
+def classify_entities(
+    weights: Arrays, ids: np.ndarray, heads: int, eps: float, spans: list[list[int]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """One unpadded text `ids` `[1, sequence]`: its logits `[labels]` and, per entity (the
+    token indices of its mentions), the entity head's logits over the mean of those tokens'
+    final hidden states beside the pooled `<s>` `[entities, labels]`."""
+    hidden = encode(weights, ids, np.ones_like(ids), heads, eps)[0]
+    w = {
+        k: np.asarray(v, dtype=np.float64) for k, v in weights.items() if not k.startswith("bert.e")
+    }
+    pooled = np.tanh(_linear(hidden[0], w, "bert.pooler.dense"))
+    rows = [np.concatenate([pooled, hidden[tokens].mean(0)]) for tokens in spans]
+    return _linear(pooled, w, "classifier"), _linear(np.asarray(rows), w, "entity_classifier")

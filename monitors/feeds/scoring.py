@@ -113,8 +113,12 @@ async def score_stories(scorer: ScorerLike, texts: Sequence[str]) -> list[StoryS
 
 
 async def score_with_links(scorer: ScorerLike, items: Sequence[StoryToScore]) -> list[ScoredStory]:
-    """Score each story's text once and each of its links once, as ``(text, entity)``
-    pairs when the scorer can (two batched calls in a worker thread, whatever the count)."""
+    """Score each story's text and each of its links: in one pass per story when the scorer
+    has ``score_with_entities`` (the transformer scorer's entity head), else the text once
+    and each link as a ``(text, entity)`` pair (two batched calls in a worker thread)."""
+    together = getattr(scorer, "score_with_entities", None)
+    if together is not None:
+        return await _score_together(together, items)
     whole = [item for item in items if item.whole_story]
     texts = await score_stories(scorer, [item.text for item in whole])
     by_story = {item.story_id: s for item, s in zip(whole, texts, strict=True)}
@@ -149,3 +153,32 @@ async def score_with_links(scorer: ScorerLike, items: Sequence[StoryToScore]) ->
         )
         for item in items
     ]
+
+
+async def _score_together(
+    score_with_entities: Any, items: Sequence[StoryToScore]
+) -> list[ScoredStory]:
+    names = [list(item.links.items()) for item in items]
+    raw = await anyio.to_thread.run_sync(
+        score_with_entities,
+        [(item.text, [n for _, n in links]) for item, links in zip(items, names, strict=True)],
+    )
+    if len(raw) != len(items):
+        raise ValueError(f"the scorer returned {len(raw)} results for {len(items)} stories")
+    out = []
+    for item, links, (text_score, entity_scores) in zip(items, names, raw, strict=True):
+        if len(entity_scores) != len(links):
+            raise ValueError(
+                f"the scorer returned {len(entity_scores)} scores for {len(links)} links"
+            )
+        out.append(
+            ScoredStory(
+                item.story_id,
+                to_story_sentiment(text_score) if item.whole_story else None,
+                {
+                    node_id: to_story_sentiment(score)
+                    for (node_id, _), score in zip(links, entity_scores, strict=True)
+                },
+            )
+        )
+    return out

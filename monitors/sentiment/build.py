@@ -41,8 +41,9 @@ def quantise_int8(source: Path, target: Path) -> None:
         reduce_range=True,
         weight_type=QuantType.QInt8,
         op_types_to_quantize=["MatMul", "Attention"],
-        # ONNX's shape inference cannot type the outputs of the com.microsoft operators
-        extra_options={"DefaultTensorType": TensorProto.FLOAT},
+        # ONNX's shape inference cannot type the outputs of the com.microsoft operators;
+        # the entity head's span average multiplies two activations and stays fp32.
+        extra_options={"DefaultTensorType": TensorProto.FLOAT, "MatMulConstBOnly": True},
     )
 
 

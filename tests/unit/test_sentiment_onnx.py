@@ -1,7 +1,7 @@
 """The ONNX graph the build writes computes the classifier it was given: logits of ONNX
 Runtime fp32 against a plain numpy forward pass of the same weights (and against
 `transformers` when torch is installed), for the teacher's and a student's layer counts;
-the temperature; entity pairs; which file each precision loads; and the errors that name
+the temperature; the entity head; which file each precision loads; and the errors that name
 what a model folder lacks."""
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from monitors.sentiment import (
     TransformerSentimentScorer,
     model_folder,
 )
-from monitors.sentiment.transformer_scorer import calibrated_softmax
-from tests.sentiment_reference import classify
+from monitors.sentiment.transformer_scorer import calibrated_softmax, entity_tokens
+from tests.sentiment_reference import classify, classify_entities
 from tests.unit.sentiment_tiny_model import (
     EPS,
     HEADS,
@@ -67,20 +67,50 @@ def test_temperature_divides_the_logits(tmp_path: Path) -> None:
     assert max(s.confidence for s in warm.score(TEXTS)) < sharp
 
 
-def test_pairs_put_the_entity_first_and_truncate_only_the_text(tmp_path: Path) -> None:
-    scorer = TransformerSentimentScorer(write_tiny_model(tmp_path / "m"), max_length=12)
-    text = "保险公司拒赔投诉骗子罚款业绩增长" * 3
-    got = scorer.logits_about([(text, "瑞安"), ("好", "瑞安")])
+def test_the_entity_head_reads_the_tokens_of_each_name(tmp_path: Path) -> None:
+    folder = write_tiny_model(tmp_path / "m", layers=2, entity_head=True)
+    scorer = TransformerSentimentScorer(folder, batch_size=2, max_length=32)
+    items = [
+        ("瑞安拒赔，好保险理赔快", ["瑞安", "好保险", "不在文中"]),
+        ("好", []),
+        ("骗子瑞安", ["瑞安"]),
+    ]
+    results = scorer.score_with_entities(items)
     tok = tiny_tokenizer()
-    tok.enable_truncation(12, strategy="only_second")  # type: ignore[attr-defined]
-    encoded = tok.encode("瑞安", text)  # type: ignore[attr-defined]
-    assert len(encoded.ids) == 12
-    assert encoded.tokens[:5] == ["<s>", "▁", "瑞", "安", "</s>"]
-    assert encoded.tokens[-1] == "</s>"
-    want = _reference_logits(1, [encoded.ids, tok.encode("瑞安", "好").ids])  # type: ignore[attr-defined]
-    np.testing.assert_allclose(got, want, atol=1e-4)
-    scores = scorer.score_about([(text, "瑞安")])
-    assert scores[0].label in Sentiment
+    tok.enable_truncation(32)  # type: ignore[attr-defined]
+    weights = tiny_weights(2, entity_head=True)
+    for (text, names), (text_score, entity_scores) in zip(items, results, strict=True):
+        enc = tok.encode(text)  # type: ignore[attr-defined]
+        spans = [entity_tokens(text, name, enc.offsets) for name in names]
+        found = [s for s in spans if s]
+        want_text, want_entities = classify_entities(
+            weights, np.asarray([enc.ids]), HEADS, EPS, found or [[0]]
+        )
+        probs = calibrated_softmax(want_text[None].astype(np.float32), 1.0)[0]
+        np.testing.assert_allclose(
+            [text_score.probabilities[s] for s in Sentiment], probs, atol=1e-4
+        )
+        assert len(entity_scores) == len(names)
+        rows = iter(want_entities)
+        for tokens, score in zip(spans, entity_scores, strict=True):
+            # a name that does not occur reads like the text
+            want = next(rows) if tokens else want_text
+            got = [score.probabilities[s] for s in Sentiment]
+            np.testing.assert_allclose(
+                got, calibrated_softmax(want[None].astype(np.float32), 1.0)[0], atol=1e-4
+            )
+    both = results[0][1]
+    assert both[0].probabilities != both[1].probabilities, "two names, two readings"
+    pairs = scorer.score_about([("瑞安拒赔，好保险理赔快", "好保险"), ("好", "瑞安")])
+    assert pairs[0].probabilities == pytest.approx(both[1].probabilities)
+    assert pairs[1].probabilities == pytest.approx(results[1][0].probabilities)
+
+
+def test_without_an_entity_head_every_name_reads_like_its_text(tmp_path: Path) -> None:
+    scorer = TransformerSentimentScorer(write_tiny_model(tmp_path / "m"))
+    [(text_score, entity_scores)] = scorer.score_with_entities([("瑞安拒赔", ["瑞安", "拒赔"])])
+    for score in entity_scores:
+        assert score.probabilities == pytest.approx(text_score.probabilities)
 
 
 def test_int8_precision_loads_the_quantised_graph(tmp_path: Path) -> None:
