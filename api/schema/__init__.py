@@ -25,6 +25,9 @@ from strawberry.tools import merge_types
 from api.errors import RiskwatchErrors
 from api.query_cost import QueryCostLimiter
 from api.schema.complaint_insights import ComplaintInsightsMutation, ComplaintInsightsQuery
+from api.schema.complaint_intake import ComplaintIntakeMutation, ComplaintIntakeQuery
+from api.schema.complaint_record import ComplaintRecordMutation, ComplaintRecordQuery
+from api.schema.complaint_report import ComplaintReportQuery
 from api.schema.complaints import ComplaintMutation, ComplaintQuery
 from api.schema.crisis import CrisisMutation, CrisisQuery, CrisisSubscription
 from api.schema.imports import ImportMutation
@@ -45,6 +48,10 @@ QUERIES: tuple[type, ...] = (
     RelationsQuery,
     RiskFiguresQuery,
     MediaQuery,
+    # Issue 20, part A: the complete complaint record, intake and reports.
+    ComplaintRecordQuery,
+    ComplaintIntakeQuery,
+    ComplaintReportQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     SystemMutation,
@@ -54,6 +61,9 @@ MUTATIONS: tuple[type, ...] = (
     CrisisMutation,
     ImportMutation,
     MediaMutation,
+    # Issue 20, part A.
+    ComplaintRecordMutation,
+    ComplaintIntakeMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (CrisisSubscription,)
 
