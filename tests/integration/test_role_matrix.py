@@ -34,7 +34,7 @@ SCALAR_DUMMIES = {
     "DateTime": '"2026-01-01T00:00:00+00:00"',
     "Date": '"2026-01-01"',
     "JSON": "{}",
-    "Decimal": "\"1\"",
+    "Decimal": '"1"',
 }
 
 
