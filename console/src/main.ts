@@ -4,6 +4,7 @@ import { gql, session, SignedOut } from "./api";
 import { errorText, h, replace } from "./dom";
 import { VIEWER } from "./operations";
 import { complaintDesk } from "./views/complaints";
+import { managementView } from "./views/management";
 import { prView } from "./views/pr";
 import { riskView } from "./views/risk";
 
@@ -20,7 +21,7 @@ export interface View {
   render(root: HTMLElement, viewer: Viewer): () => void;
 }
 
-const VIEWS: View[] = [prView, riskView, complaintDesk];
+const VIEWS: View[] = [prView, riskView, complaintDesk, managementView];
 const app = document.getElementById("app") as HTMLElement;
 let stopView: (() => void) | null = null;
 

@@ -22,8 +22,9 @@ async def test_each_role_sees_only_its_views(page: Page, make_key: KeyFactory) -
     expected = {
         Role.PR: ["PR"],
         Role.RISK: ["Risk"],
-        Role.COMPLAINTS: ["Complaint desk"],
-        Role.ADMIN: ["PR", "Risk", "Complaint desk"],
+        Role.COMPLAINTS: ["Complaint desk", "Management"],
+        Role.MANAGEMENT: ["Management"],
+        Role.ADMIN: ["PR", "Risk", "Complaint desk", "Management"],
         Role.RENEWAL: [],
     }
     for role, views in expected.items():
