@@ -3,6 +3,7 @@ line without sinking good ones, identifiers in different spellings link parties.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -36,7 +37,9 @@ async def test_importing_the_fixtures_twice_changes_nothing(graph: Graph) -> Non
     first = await Importer(graph, SECRET).run(sources)
     assert first.rejected == []
     assert first.imported[RecordType.CUSTOMER] == 8
-    assert first.imported[RecordType.COMPLAINT] == 5
+    assert first.imported[RecordType.COMPLAINT] == 6
+    assert first.imported[RecordType.BRANCH] == 2
+    assert first.imported[RecordType.THIRD_PARTY] == 1
     before = (await graph.read(COUNTS))[0]
     second = await Importer(graph, SECRET).run([ImportSource.from_path(p) for p in GOOD_FILES])
     after = (await graph.read(COUNTS))[0]
@@ -95,6 +98,40 @@ async def test_references_to_missing_records_are_rejected(graph: Graph) -> None:
     assert report.imported[RecordType.POLICY] == 1
     dangling = await graph.read("MATCH (p:Policy) WHERE NOT (p)<-[:HOLDS]-() RETURN count(p) AS n")
     assert dangling[0]["n"] == 0
+
+
+async def test_unknown_branches_and_bad_complaint_history_are_rejected(graph: Graph) -> None:
+    await Importer(graph, SECRET).run(
+        [ImportSource.from_path(FIXTURES / n) for n in ("branches.csv", "customers.csv")]
+    )
+    rows = [
+        {"complaint_no": "QI1", "customer_no": "C1001", "channel": "SOCIAL_ORGANISATION",
+         "nfra_category": "SURRENDER", "received_at": "2026-01-05", "branch": "SZ01"},
+        {"complaint_no": "QI2", "customer_no": "C1001", "channel": "HOTLINE",
+         "category": "CLAIMS", "received_at": "2026-01-05", "branch": "XX9"},
+        {"complaint_no": "QI3", "customer_no": "C1001", "channel": "HOTLINE",
+         "category": "CLAIMS", "nfra_category": "SURRENDER", "received_at": "2026-01-05"},
+        {"complaint_no": "QI4", "customer_no": "C1001", "channel": "HOTLINE",
+         "category": "CLAIMS", "received_at": "2026-01-05",
+         "attachments": [{"id": "a1", "sha256": "ab" * 32, "size": 3, "media_type": "image/png",
+                          "uri": "file:///etc/passwd", "added_at": "2026-01-05"}]},
+        {"complaint_no": "QI5", "customer_no": "C1001", "channel": "HOTLINE",
+         "category": "CLAIMS", "received_at": "2026-01-05", "compensation": "-5"},
+    ]  # fmt: skip
+    content = "\n".join(json.dumps(row, ensure_ascii=False) for row in rows)
+    source = ImportSource.from_text("c.jsonl", content, SourceFormat.JSONL, RecordType.COMPLAINT)
+    report = await Importer(graph, SECRET).run([source])
+    reasons = {r.line: r.reason for r in report.rejected}
+    assert reasons[2] == "branch: no branch 'XX9'"
+    assert reasons[3].startswith("category: NFRA category SURRENDER")
+    assert reasons[4].startswith("attachments: an attachment is referenced by an absolute http")
+    assert reasons[5].startswith("compensation:")
+    assert sorted(reasons) == [2, 3, 4, 5]
+    [landed] = await graph.read(
+        "MATCH (q:Complaint) RETURN q.complaint_no AS no, q.category AS category, "
+        "q.branch AS branch"
+    )
+    assert (landed["no"], landed["category"], landed["branch"]) == ("QI1", "UNDERWRITING", "SZ01")
 
 
 async def test_mixed_file_with_a_type_column_is_imported_in_dependency_order(graph: Graph) -> None:
