@@ -9,17 +9,16 @@ offset) and, for ``complaints``, ``groupBy`` (comma-separated dimensions, e.g.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from api.graphql_view import admit, graphql_error_response
-from api.schema.complaint_report import REPORT_ROLES
+from api.schema.complaint_report import REPORT_ROLES, build
 from api.services import Services
 from api.table_files import csv_bytes, xlsx_bytes
-from graph.complaint_report import ComplaintReportRepository
 from models.complaint_report import ReportDimension, regulator_table, report_table
 from models.errors import InvalidInput, NotFound, PermissionDenied, RiskwatchError
 from models.roles import Role
@@ -70,10 +69,7 @@ async def download_report(request: Request) -> Response:
             raise NotFound("reports are complaints.csv|xlsx and regulator.csv|xlsx")
         start, end = _instant(request, "from"), _instant(request, "to")
         dims = [ReportDimension.NFRA_CATEGORY] if name == "regulator" else _dimensions(request)
-        repo = ComplaintReportRepository(
-            services.graph, services.settings.complaint_report_max_rows
-        )
-        report = await repo.report(start, end, dims, datetime.now(UTC))
+        report = await build(services, start, end, dims)
     except RiskwatchError as error:
         return graphql_error_response(error)
     header, rows = regulator_table(report) if name == "regulator" else report_table(report)

@@ -135,6 +135,5 @@ class ComplaintIntakeMutation:
         permission_classes=allow(Role.ADMIN), description="Create or rename a branch (机构)."
     )
     async def define_branch(self, info: Info[Context, None], code: str, name: str) -> r.Branch:
-        actor = info.context.principal.name if info.context.principal else "unknown"
-        branch = await info.context.repo(BranchRepository).define(code, name, actor)
+        branch = await info.context.repo(BranchRepository).define(code, name, info.context.actor)
         return r.Branch(code=branch.code, name=branch.name)

@@ -83,11 +83,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _actor(info: Info[Context, None]) -> str:
-    principal = info.context.principal
-    return principal.name if principal else "unknown"
-
-
 def _repo(info: Info[Context, None]) -> ComplaintRecordRepository:
     return info.context.repo(ComplaintRecordRepository)
 
@@ -152,7 +147,9 @@ class ComplaintRecordMutation:
         team: str | None = None,
     ) -> ComplaintRecordResult:
         return await _answer(
-            _repo(info).assign(str(id), handler=handler, team=team, actor=_actor(info), now=_now())
+            _repo(info).assign(
+                str(id), handler=handler, team=team, actor=info.context.actor, now=_now()
+            )
         )
 
     @strawberry.mutation(
@@ -169,7 +166,7 @@ class ComplaintRecordMutation:
                 note=input.note,
                 satisfaction=Satisfaction(input.satisfaction) if input.satisfaction else None,
                 at=input.at,
-                actor=_actor(info),
+                actor=info.context.actor,
                 now=_now(),
             )
         )
@@ -186,7 +183,7 @@ class ComplaintRecordMutation:
             ref = attachment_ref(input.sha256, input.size, input.media_type, input.uri, input.name)
         except ComplaintRecordRefused as error:
             return ComplaintRecordRefusedError(rule=error.rule, message=error.message)
-        return await _answer(_repo(info).attach(str(id), ref, actor=_actor(info), now=_now()))
+        return await _answer(_repo(info).attach(str(id), ref, actor=info.context.actor, now=_now()))
 
     @strawberry.mutation(
         permission_classes=DESK,
@@ -204,7 +201,7 @@ class ComplaintRecordMutation:
                 str(id),
                 compensation=_money(compensation),
                 in_dispute=_money(amount_in_dispute),
-                actor=_actor(info),
+                actor=info.context.actor,
                 now=_now(),
             )
         )
@@ -225,7 +222,7 @@ class ComplaintRecordMutation:
                 str(id),
                 root_cause=RootCause(root_cause),
                 text=text,
-                actor=_actor(info),
+                actor=info.context.actor,
                 now=_now(),
             )
         )
@@ -246,7 +243,7 @@ class ComplaintRecordMutation:
                 str(id),
                 referral_no=referral_no,
                 reply_due_at=reply_due_at,
-                actor=_actor(info),
+                actor=info.context.actor,
                 now=_now(),
             )
         )
@@ -268,7 +265,7 @@ class ComplaintRecordMutation:
                 str(id),
                 reason=ClosureReason(reason),
                 note=note,
-                actor=_actor(info),
+                actor=info.context.actor,
                 now=_now(),
             )
         )
@@ -281,7 +278,7 @@ class ComplaintRecordMutation:
         self, info: Info[Context, None], id: strawberry.ID, reason: str
     ) -> ComplaintRecordResult:
         return await _answer(
-            _repo(info).reopen(str(id), reason=reason, actor=_actor(info), now=_now())
+            _repo(info).reopen(str(id), reason=reason, actor=info.context.actor, now=_now())
         )
 
     @strawberry.mutation(
@@ -298,6 +295,6 @@ class ComplaintRecordMutation:
     ) -> ComplaintRecordResult:
         return await _answer(
             _repo(info).merge(
-                str(id), into=str(into), reason=reason, actor=_actor(info), now=_now()
+                str(id), into=str(into), reason=reason, actor=info.context.actor, now=_now()
             )
         )

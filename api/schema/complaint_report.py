@@ -18,6 +18,7 @@ from strawberry.types import Info
 from api.auth import allow
 from api.context import Context
 from api.schema import complaint_record_types as r
+from api.services import Services
 from graph.complaint_report import ComplaintReportRepository
 from models.complaint_report import (
     AGEING_BUCKETS,
@@ -126,10 +127,11 @@ def figures(f: Figures) -> ComplaintFigures:
 
 
 async def build(
-    info: Info[Context, None], from_: datetime, to: datetime, group_by: list[ReportDimension]
+    services: Services, from_: datetime, to: datetime, group_by: list[ReportDimension]
 ) -> Report:
-    settings = info.context.services.settings
-    repo = ComplaintReportRepository(info.context.graph, settings.complaint_report_max_rows)
+    """The report as of now: what GraphQL answers and what the downloads write."""
+    max_rows = services.settings.complaint_report_max_rows
+    repo = ComplaintReportRepository(services.graph, max_rows)
     return await repo.report(from_, to, group_by, datetime.now(UTC))
 
 
@@ -148,7 +150,7 @@ class ComplaintReportQuery:
         group_by: list[ReportDimensionType] | None = None,  # type: ignore[valid-type]
     ) -> ComplaintReport:
         dims = [ReportDimension(d) for d in group_by or []]
-        report = await build(info, from_, to, dims)
+        report = await build(info.context.services, from_, to, dims)
         return ComplaintReport(
             from_=report.from_at,
             to=report.to_at,
@@ -178,7 +180,7 @@ class ComplaintReportQuery:
         from_: Annotated[datetime, strawberry.argument(name="from")],
         to: datetime,
     ) -> RegulatorComplaintReport:
-        report = await build(info, from_, to, [ReportDimension.NFRA_CATEGORY])
+        report = await build(info.context.services, from_, to, [ReportDimension.NFRA_CATEGORY])
         lines, subtotals = regulator_lines(report)
         return RegulatorComplaintReport(
             from_=report.from_at,

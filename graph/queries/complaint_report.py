@@ -8,8 +8,15 @@ paths as ``complaintStats``).
 
 from typing import LiteralString
 
+from graph.queries.risk_figures import (
+    AGENTS_OF_COMPLAINT,
+    POLICIES_OF_COMPLAINT,
+    SHOPS_OF_COMPLAINT,
+)
+
 # Complaints received in [$from_at, $to_at), oldest first, at most $limit.
-REPORT_ROWS: LiteralString = """
+REPORT_ROWS: LiteralString = (
+    """
 MATCH (q:Complaint)
 WHERE q.received_at >= $from_at AND q.received_at < $to_at AND q.status <> 'MERGED'
 WITH q ORDER BY q.received_at, q.id LIMIT $limit
@@ -22,30 +29,14 @@ RETURN q.id AS id, q.received_at AS received_at, q.due_at AS due_at,
          OR EXISTS { (q)-[:ESCALATED]->(:ComplaintEscalation {to_channel: 'REGULATOR'}) }
          AS via_regulator,
        COLLECT { MATCH (b:Branch {id: 'branch:' + q.branch}) RETURN b.name }[0] AS branch_name,
-       CASE WHEN $products THEN COLLECT {
-         CALL (q) {
-           MATCH (q)-[:ABOUT]->(p:Policy) RETURN p
-           UNION
-           MATCH (q)-[:ABOUT]->(:Claim)<-[:HAS_CLAIM]-(p:Policy) RETURN p
-         }
-         RETURN p.product AS product ORDER BY p.id LIMIT 1
-       }[0] END AS product,
-       CASE WHEN $shops THEN COLLECT {
-         CALL (q) {
-           MATCH (q)-[:ABOUT]->(s:RepairShop) RETURN s
-           UNION
-           MATCH (q)-[:ABOUT]->(:Claim)-[:REPAIRED_AT]->(s:RepairShop) RETURN s
-         }
-         RETURN [s.id, s.name] AS shop ORDER BY s.id LIMIT 1
-       }[0] END AS shop,
-       CASE WHEN $agents THEN COLLECT {
-         CALL (q) {
-           MATCH (q)-[:ABOUT]->(a:Agent) RETURN a
-           UNION
-           MATCH (q)-[:ABOUT]->(:Policy)-[:SOLD_BY]->(a:Agent) RETURN a
-           UNION
-           MATCH (q)-[:ABOUT]->(:Claim)<-[:HAS_CLAIM]-(:Policy)-[:SOLD_BY]->(a:Agent) RETURN a
-         }
-         RETURN [a.id, a.name] AS agent ORDER BY a.id LIMIT 1
-       }[0] END AS agent
+       CASE WHEN $products THEN COLLECT { """
+    + POLICIES_OF_COMPLAINT
+    + """RETURN p.product AS product ORDER BY p.id LIMIT 1 }[0] END AS product,
+       CASE WHEN $shops THEN COLLECT { """
+    + SHOPS_OF_COMPLAINT
+    + """RETURN [s.id, s.name] AS shop ORDER BY s.id LIMIT 1 }[0] END AS shop,
+       CASE WHEN $agents THEN COLLECT { """
+    + AGENTS_OF_COMPLAINT
+    + """RETURN [a.id, a.name] AS agent ORDER BY a.id LIMIT 1 }[0] END AS agent
 """
+)
