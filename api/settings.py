@@ -11,12 +11,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.errors import ConfigurationError
 from models.media import SubjectKind, SubjectSpec
 from models.renewal import DEFAULT_ACTIONS, RenewalAction
+from models.renewal_lines import DEFAULT_LEGAL_LIMITS, line_key
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_ENV_FILE = PROJECT_ROOT / ".riskwatch" / "local.env"
@@ -92,6 +93,11 @@ class Settings(BaseSettings):
         default_factory=lambda: {k: RenewalAction(v) for k, v in DEFAULT_ACTIONS.items()}
     )
     renewal_batch_max: int = Field(default=1000, ge=1, le=10_000)
+    # Lines of business (the `product` of a renewal check) -> the strongest action the law
+    # allows for that line (JSON object), over models/renewal_lines.py's defaults.
+    renewal_legal_limits: dict[str, RenewalAction] = Field(
+        default_factory=lambda: {k: RenewalAction(v) for k, v in DEFAULT_LEGAL_LIMITS.items()}
+    )
     max_query_cost: int = Field(default=10_000, ge=1)
 
     network_max_nodes: int = Field(default=500, ge=1)
@@ -156,6 +162,13 @@ class Settings(BaseSettings):
         ]
     )
     company_aliases_file: Path | None = None
+
+    @field_validator("renewal_legal_limits")
+    @classmethod
+    def _named_lines(cls, limits: dict[str, RenewalAction]) -> dict[str, RenewalAction]:
+        if any(not line_key(product) for product in limits):
+            raise ValueError("every line of business needs a name")
+        return limits
 
     def subjects(self) -> list[SubjectSpec]:
         """The configured subjects of coverage, from the YAML file if one is set."""

@@ -1,118 +1,22 @@
-"""What the complaint desk learns from: frontline feedback, complaint-risk signals (who is
-likely to complain next) and hot topics (what complaints are about, and the trend)."""
+"""What the complaint desk learns from: complaint-risk signals (who is likely to complain
+next, partly from frontline grievances: ``graph.feedback``) and hot topics (what complaints
+are about, and the trend)."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 import anyio.to_thread
-from neo4j import Record
 
 from graph.client import Graph
-from graph.complaint_records import Page, PartyRef, native, utc
+from graph.complaint_records import PartyRef, native, utc
 from graph.queries import complaint_insights as q
 from models.complaint_topics import CategoryTopics, hot_topics, segment_all
 from models.complaints import require_aware
-from models.cursors import decode_cursor, encode_cursor, page_size
+from models.cursors import page_size
 from models.errors import InvalidInput
-from models.records import PartyKind, claim_id, party_id, policy_id
-
-
-class FeedbackKind(StrEnum):
-    """What a frontline note is."""
-
-    OBSERVATION = "OBSERVATION"
-    SUGGESTION = "SUGGESTION"
-    GRIEVANCE = "GRIEVANCE"
-
-
-@dataclass(frozen=True)
-class FrontlineFeedback:
-    """A note from frontline staff about a customer or a matter."""
-
-    id: str
-    kind: FeedbackKind
-    text: str
-    at: datetime
-    submitted_by: str
-    about: list[PartyRef]
-
-
-class FrontlineFeedbackRepository:
-    """Frontline observations, suggestions and grievances."""
-
-    def __init__(self, graph: Graph) -> None:
-        self.graph = graph
-
-    async def submit(
-        self,
-        *,
-        kind: FeedbackKind,
-        text: str,
-        customer_nos: Sequence[str],
-        policy_nos: Sequence[str],
-        claim_nos: Sequence[str],
-        actor: str,
-        role: str,
-        now: datetime,
-    ) -> FrontlineFeedback:
-        """Record a note tied to at least one customer, policy or claim."""
-        if not text.strip():
-            raise InvalidInput("feedback needs some text")
-        subjects = {
-            "customer_ids": [party_id(PartyKind.CUSTOMER, n) for n in customer_nos],
-            "policy_ids": [policy_id(n) for n in policy_nos],
-            "claim_ids": [claim_id(n) for n in claim_nos],
-        }
-        if not any(subjects.values()):
-            raise InvalidInput("feedback must name a customer, a policy or a claim")
-        missing = (await self.graph.read(q.MISSING_SUBJECTS, **subjects))[0]["missing"]
-        if missing:
-            raise InvalidInput("unknown subjects: " + ", ".join(missing))
-        feedback_id = f"feedback:{uuid.uuid4()}"
-        await self.graph.write(
-            q.CREATE_FEEDBACK,
-            id=feedback_id,
-            kind=kind.value,
-            text=text.strip(),
-            at=utc(now),
-            actor=actor,
-            role=role,
-            **subjects,
-        )
-        records = await self.graph.read(q.GET_FEEDBACK, id=feedback_id)
-        return _feedback(records[0])
-
-    async def list(self, *, first: int, after: str | None) -> Page[FrontlineFeedback]:
-        """Feedback newest first, keyset-paginated."""
-        limit = page_size(first)
-        after_at, after_id = decode_cursor(after, "AT_DESC") if after else (None, None)
-        records = await self.graph.read(
-            q.LIST_FEEDBACK,
-            after_at=utc(after_at) if after_at else None,
-            after_id=after_id,
-            limit=limit + 1,
-        )
-        items = [_feedback(r) for r in records[:limit]]
-        cursors = [encode_cursor("AT_DESC", f.at, f.id) for f in items]
-        return Page(items=items, cursors=cursors, has_next=len(records) > limit)
-
-
-def _feedback(record: Record) -> FrontlineFeedback:
-    row = record["feedback"]
-    return FrontlineFeedback(
-        id=row["id"],
-        kind=FeedbackKind(row["kind"]),
-        text=row["text"],
-        at=native(row["at"]),
-        submitted_by=row["submitted_by"],
-        about=sorted((PartyRef.from_map(a) for a in record["about"]), key=lambda a: a.id),
-    )
-
 
 # -- complaint risk ----------------------------------------------------------------------------
 

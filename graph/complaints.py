@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -116,12 +116,21 @@ class ComplaintRepository:
 
     # -- filing ------------------------------------------------------------------------------
 
-    async def file(self, new: NewComplaint, actor: str, now: datetime | None = None) -> Filing:
+    async def file(
+        self,
+        new: NewComplaint,
+        actor: str,
+        now: datetime | None = None,
+        *,
+        within: Callable[[AsyncManagedTransaction, str], Awaitable[None]] | None = None,
+    ) -> Filing:
         """Record a complaint: deadline, links, repeat detection, joint review, guide; a new
         complainant is recorded as a party in the same transaction.
 
         Raises UnknownCustomer / UnknownSubjects / UnknownBranch / ComplainantAlreadyKnown
         (nothing written) and InvalidInput for a duplicate complaint number or an empty summary.
+        ``within(tx, complaint_id)`` runs in the filing's transaction once the complaint exists
+        (what it raises undoes the filing).
         """
         summary = new.summary.strip()
         if not summary:
@@ -255,6 +264,8 @@ class ComplaintRepository:
                 )
             ).single()
             assert created is not None
+            if within is not None:
+                await within(tx, cid)
             guides = [HandlingGuide.from_map(g) for g in lookup["guides"]]
             return Complaint.from_record(created), guides
 

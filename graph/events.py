@@ -16,6 +16,8 @@ from graph.queries.events import APPEND_DOMAIN_EVENTS
 class DomainEventType(StrEnum):
     """The event types other departments consume."""
 
+    # A watchlist entry a reviewer confirmed (four eyes): renewal and frontline systems.
+    WATCHLIST_ENTRY_ACTIVATED = "watchlist.entry_activated"
     COMPLAINT_FILED = "complaint.filed"
     COMPLAINT_ESCALATED = "complaint.escalated"
     COMPLAINT_OVERDUE = "complaint.overdue"

@@ -47,6 +47,7 @@ _CLAIM_FIELDS = (
     "denial_code",
     "denial_reason",
     "denial_reason_valid",
+    "handler",
 )
 _COMPLAINT_FIELDS = (
     "channel",

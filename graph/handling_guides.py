@@ -1,15 +1,20 @@
 """Handling guides: scripts for the most common disputes, maintained by admins and matched
-to each new complaint by category and topic terms."""
+by category and topic terms to each new complaint, and to what a customer said before any
+complaint (``suggest``)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+
+import anyio.to_thread
 
 from graph.client import Graph
 from graph.complaint_records import HandlingGuide
 from graph.queries import complaint_insights as q
-from models.complaints import GuideCandidate, best_guide
+from models.complaint_topics import terms
+from models.complaints import GuideCandidate, best_guide, rank_guides
 from models.errors import InvalidInput, NotFound
 from models.records import ComplaintCategory
 
@@ -73,6 +78,17 @@ DEFAULT_GUIDES: tuple[dict[str, object], ...] = (
 def guide_id(key: str) -> str:
     """The node id of a guide."""
     return f"guide:{key}"
+
+
+@dataclass(frozen=True)
+class GuideSuggestion:
+    """A guide that fits what a customer said: the keywords found and the text's terms."""
+
+    guide: HandlingGuide
+    score: int
+    keywords: tuple[str, ...]
+    terms: tuple[str, ...]
+    fallback: bool
 
 
 def pick_guide(
@@ -145,6 +161,27 @@ class HandlingGuideRepository:
     ) -> HandlingGuide | None:
         """The guide that fits a complaint, or None."""
         return pick_guide(await self.list(category), category, summary, terms)
+
+    async def suggest(
+        self, text: str, category: ComplaintCategory | None = None
+    ) -> tuple[GuideSuggestion, ...]:
+        """The guides that fit what a customer said, best first (``rank_guides``: the same
+        matching that picks a filed complaint's guide), optionally within one category."""
+        if not text.strip():
+            raise InvalidInput("say what the customer said: the text is empty")
+        topic_terms = await anyio.to_thread.run_sync(terms, text)
+        guides = {g.id: g for g in await self.list(category)}
+        candidates = [GuideCandidate(g.id, g.category, g.keywords) for g in guides.values()]
+        return tuple(
+            GuideSuggestion(
+                guide=guides[m.id],
+                score=m.score,
+                keywords=m.keywords,
+                terms=tuple(topic_terms),
+                fallback=m.fallback,
+            )
+            for m in rank_guides(candidates, text, topic_terms, category)
+        )
 
     async def seed_defaults(self) -> int:
         """Create the default guides that are missing (admins' edits are kept)."""

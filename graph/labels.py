@@ -36,6 +36,7 @@ class Label(StrEnum):
     AUDIT_EVENT = "AuditEvent"
     API_KEY = "ApiKey"
     FRONTLINE_FEEDBACK = "FrontlineFeedback"
+    FEEDBACK_DECISION = "FeedbackDecision"
     JOINT_REVIEW = "JointReview"
     HANDLING_GUIDE = "HandlingGuide"
     DELIVERY = "Delivery"
@@ -76,6 +77,8 @@ class Rel(StrEnum):
     REVIEWS = "REVIEWS"
     REPEAT_OF = "REPEAT_OF"
     CONCERNS = "CONCERNS"
+    BECAME = "BECAME"  # (FrontlineFeedback)-[:BECAME]->(Complaint): a converted grievance
+    DECIDES = "DECIDES"  # (FeedbackDecision)-[:DECIDES]->(FrontlineFeedback)
     HAS_STEP = "HAS_STEP"
     FOR = "FOR"
     IN_RING = "IN_RING"

@@ -41,6 +41,9 @@ _INDEXES: list[LiteralString] = [
     "CREATE INDEX domain_event_dispatched IF NOT EXISTS FOR (e:DomainEvent) ON (e.dispatched_at)",
     "CREATE INDEX complaint_channel IF NOT EXISTS FOR (c:Complaint) ON (c.channel)",
     "CREATE INDEX claim_status IF NOT EXISTS FOR (c:Claim) ON (c.status)",
+    # The claims queue (issue 20): pending claims oldest first, and by handler.
+    "CREATE INDEX claim_status_reported IF NOT EXISTS FOR (c:Claim) ON (c.status, c.reported_at)",
+    "CREATE INDEX claim_handler IF NOT EXISTS FOR (c:Claim) ON (c.handler)",
     "CREATE INDEX frontline_feedback_at IF NOT EXISTS FOR (f:FrontlineFeedback) ON (f.at)",
     "CREATE INDEX claim_fraud_flag IF NOT EXISTS FOR (c:Claim) ON (c.fraud_flag)",
     "CREATE INDEX party_fraud_flag IF NOT EXISTS FOR (p:Party) ON (p.fraud_flag)",

@@ -10,17 +10,20 @@ no longer fires, or whose expiry has passed, expire. Every status or evidence ch
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from neo4j import AsyncManagedTransaction
+
 from graph.client import Graph
+from graph.events import DomainEventType, append_domain_events, domain_event
 from graph.queries import watchlist as q
 from graph.watchlist_rules import RULES, RuleThresholds
 from models.errors import InvalidInput, NotFound, PermissionDenied
+from models.reason_texts import REASON_TEXTS
 from models.watchlist import (
-    PLAIN_WORDS,
     EvidenceEdge,
     Finding,
     WatchlistReason,
@@ -86,12 +89,25 @@ class EvidenceNode:
 
 @dataclass(frozen=True)
 class AttentionFlag:
-    """What frontline staff see: a masked name and plain-words reasons, no evidence."""
+    """What frontline staff see of a party: masked forms and the reasons of its ACTIVE
+    entries (codes; ``models.reason_texts`` words them), no evidence."""
 
     party_id: str
+    kind: str
     masked_name: str
-    flagged: bool
-    reasons: tuple[str, ...]
+    id_masked: str | None
+    phone_masked: str | None
+    matched_on: tuple[str, ...]
+    reasons: tuple[WatchlistReason, ...]
+
+    @property
+    def flagged(self) -> bool:
+        """Whether the party needs special attention."""
+        return bool(self.reasons)
+
+
+# Parties an attention check by phone, ID number or plate may name (a shared phone, a family).
+ATTENTION_MAX_PARTIES = 10
 
 
 def _native(value: Any) -> Any:
@@ -120,6 +136,30 @@ def _entry(record: Mapping[str, Any]) -> Entry:
         last_seen_at=_native(w.get("last_seen_at")),
         evidence_nodes=tuple(w.get("evidence_nodes") or ()),
         evidence_edges=tuple(EvidenceEdge.decode(e) for e in w.get("evidence_edges") or ()),
+    )
+
+
+def activation_event(entry: Entry, reviewer: str) -> dict[str, Any]:
+    """The ``watchlist.entry_activated`` outbox row for an entry a reviewer made ACTIVE: the
+    party's id, kind, reference and masked name, the reason with its texts, who proposed and
+    who reviewed it (no evidence, no identifiers)."""
+    text = REASON_TEXTS[entry.reason.value]
+    return domain_event(
+        DomainEventType.WATCHLIST_ENTRY_ACTIVATED,
+        entry.id,
+        {
+            "entry_id": entry.id,
+            "party_id": entry.party_id,
+            "party_kind": entry.party_kind,
+            "party_ref": entry.party_ref,
+            "masked_name": mask_name(entry.party_name),
+            "reason": entry.reason.value,
+            "reason_text_zh": text.zh,
+            "reason_text_en": text.en,
+            "source": entry.source,
+            "proposed_by": entry.proposed_by,
+            "reviewed_by": reviewer,
+        },
     )
 
 
@@ -260,16 +300,28 @@ class WatchlistRepository:
         }
         if target not in allowed.get(entry.status, ()):
             raise InvalidInput(f"an entry that is {entry.status.value} cannot become {target}")
-        written = await self.graph.write(
-            q.REVIEW_ENTRY,
-            id=wid,
-            expected=entry.status.value,
-            status=target.value,
-            comment=comment.strip(),
-            actor=actor,
-            actor_key=actor_key,
-        )
-        if not written:
+        activated = [activation_event(entry, actor)] if activate else []
+
+        async def work(tx: AsyncManagedTransaction) -> bool:
+            written = await (
+                await tx.run(
+                    q.REVIEW_ENTRY,
+                    id=wid,
+                    expected=entry.status.value,
+                    status=target.value,
+                    comment=comment.strip(),
+                    actor=actor,
+                    actor_key=actor_key,
+                )
+            ).single()
+            if written is None:
+                return False
+            # Renewal and frontline systems learn of a confirmed entry through the outbox, in
+            # the review's own transaction: the event exists if and only if the review committed.
+            await append_domain_events(tx, activated)
+            return True
+
+        if not await self.graph.write_transaction(work):
             raise InvalidInput("the entry changed meanwhile; reload it and review again")
         return await self.get(wid)
 
@@ -312,14 +364,37 @@ class WatchlistRepository:
         return tuple(EvidenceNode(r["id"], r["label"] or "", r["caption"] or "") for r in records)
 
     async def attention(self, party_id: str) -> AttentionFlag:
-        """The attention flag for a party: ACTIVE entries' reasons in plain words, masked."""
-        records = await self.graph.read(q.ATTENTION, party_id=party_id)
-        if not records:
+        """The attention flag of one party by id; NotFound when there is none."""
+        flags = await self.attention_lookup(party_ids=[party_id])
+        if not flags:
             raise NotFound(f"no party {party_id!r}")
-        reasons = sorted({WatchlistReason(r) for r in records[0]["reasons"]})
-        return AttentionFlag(
-            party_id=party_id,
-            masked_name=mask_name(records[0]["name"] or ""),
-            flagged=bool(reasons),
-            reasons=tuple(PLAIN_WORDS[reason] for reason in reasons),
+        return flags[0]
+
+    async def attention_lookup(
+        self,
+        *,
+        party_ids: Sequence[str] = (),
+        identifiers: Sequence[tuple[str, str, str]] = (),
+        limit: int = ATTENTION_MAX_PARTIES,
+    ) -> tuple[AttentionFlag, ...]:
+        """Attention flags of the parties named by id (a customer number's party id) or by
+        keyed identifier hashes (``(input field, kind, hash)``, as ``models.renewal``'s
+        ``identity_keys`` makes them): best matches first, at most ``limit``."""
+        records = await self.graph.read(
+            q.ATTENTION,
+            parties=[{"id": pid, "via": "customerId"} for pid in party_ids],
+            identifiers=[{"field": f, "kind": kind, "key": key} for f, kind, key in identifiers],
+            limit=limit,
+        )
+        return tuple(
+            AttentionFlag(
+                party_id=r["party_id"],
+                kind=r["kind"] or "Party",
+                masked_name=mask_name(r["name"] or ""),
+                id_masked=r["id_masked"],
+                phone_masked=r["phone_masked"],
+                matched_on=tuple(sorted(r["matched_on"])),
+                reasons=tuple(sorted(WatchlistReason(code) for code in r["reasons"])),
+            )
+            for r in records
         )

@@ -253,6 +253,45 @@ class GuideCandidate:
     keywords: Sequence[str]
 
 
+@dataclass(frozen=True)
+class GuideMatch:
+    """A guide that fits what a customer said: how well, and why."""
+
+    id: str
+    category: ComplaintCategory
+    score: int  # keywords found; 0 for a category's keyword-less fallback guide
+    keywords: tuple[str, ...] = ()
+    fallback: bool = False
+
+
+def rank_guides(
+    guides: Iterable[GuideCandidate],
+    text: str,
+    terms: Iterable[str],
+    category: ComplaintCategory | None = None,
+) -> list[GuideMatch]:
+    """The guides that fit ``text``, best first: a guide's score is the number of its
+    keywords found among the text's topic terms or in the text itself (ties by id). With a
+    ``category``, only that category's guides count, and a keyword-less guide of it follows
+    the keyword matches as the fallback."""
+    term_set = set(terms)
+    found: list[GuideMatch] = []
+    fallbacks: list[GuideMatch] = []
+    for guide in guides:
+        if category is not None and guide.category is not category:
+            continue
+        if not guide.keywords:
+            if category is not None:
+                fallbacks.append(GuideMatch(guide.id, guide.category, 0, (), fallback=True))
+            continue
+        hits = tuple(k for k in guide.keywords if k in term_set or (k and k in text))
+        if hits:
+            found.append(GuideMatch(guide.id, guide.category, len(hits), hits))
+    found.sort(key=lambda m: (-m.score, m.id))
+    fallbacks.sort(key=lambda m: m.id)
+    return found + fallbacks
+
+
 def best_guide(
     guides: Iterable[GuideCandidate],
     category: ComplaintCategory,
@@ -261,19 +300,8 @@ def best_guide(
 ) -> str | None:
     """The id of the guide for this complaint: same category, most keywords found in the
     summary or its terms; a keyword-less guide of the category is the fallback."""
-    term_set = set(terms)
-    best: tuple[int, str] | None = None
-    fallback: str | None = None
-    for guide in guides:
-        if guide.category is not category:
-            continue
-        if not guide.keywords:
-            fallback = fallback or guide.id
-            continue
-        score = sum(1 for k in guide.keywords if k in term_set or (k and k in summary))
-        if score and (best is None or score > best[0] or (score == best[0] and guide.id < best[1])):
-            best = (score, guide.id)
-    return best[1] if best else fallback
+    ranked = rank_guides(guides, summary, terms, category)
+    return ranked[0].id if ranked else None
 
 
 # -- failures a client handles -----------------------------------------------------------------

@@ -394,6 +394,17 @@ def _policy(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
     return ParsedRecord(RecordType.POLICY, row, references, linked)
 
 
+MAX_HANDLER = 64
+
+
+def _handler(raw: Mapping[str, Any]) -> str | None:
+    """The claims handler (a staff number or name) the claim is assigned to."""
+    handler = text_value(raw, "handler")
+    if handler is not None and len(handler) > MAX_HANDLER:
+        raise RowError("handler", f"longer than {MAX_HANDLER} characters")
+    return handler
+
+
 def _claim(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
     claim_no = key_value(raw, "claim_no")
     policy_no = key_value(raw, "policy_no")
@@ -418,6 +429,7 @@ def _claim(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
             "denial_code": text_value(raw, "denial_code"),
             "denial_reason": text_value(raw, "denial_reason"),
             "denial_reason_valid": flag_value(raw, "denial_reason_valid"),
+            "handler": _handler(raw),
         },
         "policy_id": policy.node_id,
         "shop_id": shop.node_id if shop else None,

@@ -1,7 +1,8 @@
-"""The watchlist's vocabulary: reason codes, entry statuses, evidence fingerprints, plain words.
+"""The watchlist's vocabulary: reason codes, entry statuses, evidence fingerprints.
 
 Pure Python: the rules that find entries live in ``graph.watchlist_rules``; what an entry means
-to a renewal system lives in ``models.renewal``.
+to a renewal system lives in ``models.renewal``; the reasons in plain words (Chinese and
+English) in ``models.reason_texts``.
 """
 
 from __future__ import annotations
@@ -34,30 +35,6 @@ class WatchlistStatus(StrEnum):
 
 
 OPEN_STATUSES = (WatchlistStatus.PROPOSED, WatchlistStatus.ACTIVE)
-
-# What frontline and complaint-desk staff read: the reason in plain words, no evidence.
-PLAIN_WORDS: dict[WatchlistReason, str] = {
-    WatchlistReason.REPEAT_COMPLAINANT: (
-        "Has complained many times recently: take extra care to resolve issues at first contact."
-    ),
-    WatchlistReason.REGULATOR_ESCALATION_AFTER_CLEAR_DENIAL: (
-        "Escalated a clearly justified claim decision to the regulator: keep written records "
-        "and involve a supervisor early."
-    ),
-    WatchlistReason.FRAUD_LINKED: (
-        "Connected to a case under fraud investigation: follow procedures strictly and make "
-        "no commitments on claims."
-    ),
-    WatchlistReason.SHARED_IDENTIFIER_RING: (
-        "Shares contact or payment details with other policyholders under review: verify "
-        "identity carefully."
-    ),
-    WatchlistReason.REPAIR_SHOP_COMPLAINT_CLUSTER: (
-        "Repair shop with a recent cluster of customer complaints: check repair quality and "
-        "paperwork closely."
-    ),
-    WatchlistReason.MANUAL: "Flagged by the risk team for special attention.",
-}
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,10 @@ from api.schema.complaint_record import ComplaintRecordMutation, ComplaintRecord
 from api.schema.complaint_report import ComplaintReportQuery
 from api.schema.complaints import ComplaintMutation, ComplaintQuery
 from api.schema.crisis import CrisisMutation, CrisisQuery, CrisisSubscription
+from api.schema.feedback import FeedbackMutation, FeedbackQuery
 from api.schema.imports import ImportMutation
 from api.schema.media import MediaMutation, MediaQuery
+from api.schema.pending_claims import PendingClaimsQuery
 from api.schema.relations import RelationsQuery
 from api.schema.renewal import RenewalQuery
 from api.schema.risk_figures import RiskFiguresQuery
@@ -48,6 +50,8 @@ QUERIES: tuple[type, ...] = (
     RelationsQuery,
     RiskFiguresQuery,
     MediaQuery,
+    FeedbackQuery,
+    PendingClaimsQuery,
     # Issue 20, part A: the complete complaint record, intake and reports.
     ComplaintRecordQuery,
     ComplaintIntakeQuery,
@@ -61,6 +65,7 @@ MUTATIONS: tuple[type, ...] = (
     CrisisMutation,
     ImportMutation,
     MediaMutation,
+    FeedbackMutation,
     # Issue 20, part A.
     ComplaintRecordMutation,
     ComplaintIntakeMutation,

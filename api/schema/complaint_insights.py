@@ -1,5 +1,5 @@
-"""What the complaint desk learns from: frontline feedback, complaint risk, hot topics and
-handling guides."""
+"""What the complaint desk learns from: complaint risk, hot topics and handling guides (the
+guides also for frontline and claims staff, matched to what a customer said)."""
 
 from __future__ import annotations
 
@@ -12,27 +12,34 @@ from strawberry.types import Info
 from api.auth import allow
 from api.context import Context
 from api.schema import complaint_types as t
-from api.schema.pagination import Connection, connection
+from api.schema.language import LanguageType
 from graph import complaint_insights as insights
 from graph.handling_guides import HandlingGuideRepository
 from models.errors import InvalidInput
+from models.reason_texts import Language, guide_reason_text
 from models.records import ComplaintCategory
 from models.roles import Role
 
-FeedbackKindType = strawberry.enum(insights.FeedbackKind, name="FrontlineFeedbackKind")
 RiskSignalCodeType = strawberry.enum(insights.RiskSignalCode, name="ComplaintRiskSignalCode")
 
-MAX_TEXT = 10_000
+MAX_TEXT = 5_000
+GUIDE_READERS = allow(Role.COMPLAINTS, Role.FRONTLINE, Role.CLAIMS)
 
 
-@strawberry.type(description="A note from frontline staff: the seed of early warning.")
-class FrontlineFeedback:
-    id: strawberry.ID
-    kind: FeedbackKindType  # type: ignore[valid-type]
-    text: str
-    at: datetime
-    submitted_by: str
-    about: list[t.ComplaintSubject]
+@strawberry.type(description="A handling guide that fits what a customer said, and why.")
+class GuideSuggestion:
+    guide: t.HandlingGuide
+    score: int = strawberry.field(description="Keywords found; 0 for a category's fallback.")
+    matched_keywords: list[str]
+    matched_terms: list[str] = strawberry.field(description="The text's topic terms.")
+    fallback: bool = strawberry.field(
+        description="No keyword matched: the category's general guide."
+    )
+
+    @strawberry.field(description="Why it fits, in plain words (Chinese unless asked for EN).")
+    def why(self, language: LanguageType = Language.ZH) -> str:  # type: ignore[valid-type]
+        category = ComplaintCategory(self.guide.category)
+        return guide_reason_text(self.matched_keywords, category.value, Language(language))
 
 
 @strawberry.type
@@ -67,28 +74,10 @@ class HotTopicCategory:
     terms: list[HotTerm]
 
 
-def _feedback(f: insights.FrontlineFeedback) -> FrontlineFeedback:
-    return FrontlineFeedback(
-        id=strawberry.ID(f.id),
-        kind=f.kind,
-        text=f.text,
-        at=f.at,
-        submitted_by=f.submitted_by,
-        about=[t.subject(a) for a in f.about],
-    )
-
-
 @strawberry.type
 class ComplaintInsightsQuery:
-    @strawberry.field(permission_classes=allow(Role.RISK), description="Frontline feedback.")
-    async def frontline_feedback(
-        self, info: Info[Context, None], first: int = 20, after: str | None = None
-    ) -> Connection[FrontlineFeedback]:
-        repo = info.context.repo(insights.FrontlineFeedbackRepository)
-        return connection(await repo.list(first=first, after=after), _feedback)
-
     @strawberry.field(
-        permission_classes=allow(Role.RISK, Role.COMPLAINTS),
+        permission_classes=allow(Role.RISK, Role.COMPLAINTS, Role.CLAIMS),
         description="Customers and claims most likely to escalate into complaints.",
     )
     async def complaint_risk(
@@ -119,7 +108,7 @@ class ComplaintInsightsQuery:
         ]
 
     @strawberry.field(
-        permission_classes=allow(Role.COMPLAINTS, Role.RISK, Role.PR),
+        permission_classes=allow(Role.COMPLAINTS, Role.RISK, Role.PR, Role.MANAGEMENT),
         description="Complaints per category and their most frequent terms in [from, to), "
         "with the trend against the previous period of the same length.",
     )
@@ -149,9 +138,7 @@ class ComplaintInsightsQuery:
             for c in topics
         ]
 
-    @strawberry.field(
-        permission_classes=allow(Role.COMPLAINTS), description="Handling guides (scripts)."
-    )
+    @strawberry.field(permission_classes=GUIDE_READERS, description="Handling guides (scripts).")
     async def handling_guides(
         self,
         info: Info[Context, None],
@@ -162,37 +149,39 @@ class ComplaintInsightsQuery:
         )
         return [t.handling_guide(g) for g in guides]
 
+    @strawberry.field(
+        permission_classes=GUIDE_READERS,
+        description="The handling guides that fit what a customer said, best first, with the "
+        "keywords that matched (前置化解: before a grievance becomes a complaint).",
+    )
+    async def suggest_handling_guides(
+        self,
+        info: Info[Context, None],
+        text: str,
+        category: t.ComplaintCategoryType | None = None,  # type: ignore[valid-type]
+        first: int = 5,
+    ) -> list[GuideSuggestion]:
+        if not 1 <= first <= 20:
+            raise InvalidInput("first must be between 1 and 20")
+        if len(text) > MAX_TEXT:
+            raise InvalidInput(f"text is at most {MAX_TEXT:,} characters")
+        suggested = await info.context.repo(HandlingGuideRepository).suggest(
+            text, ComplaintCategory(category) if category else None
+        )
+        return [
+            GuideSuggestion(
+                guide=t.handling_guide(s.guide),
+                score=s.score,
+                matched_keywords=list(s.keywords),
+                matched_terms=list(s.terms),
+                fallback=s.fallback,
+            )
+            for s in suggested[:first]
+        ]
+
 
 @strawberry.type
 class ComplaintInsightsMutation:
-    @strawberry.mutation(
-        permission_classes=allow(Role.COMPLAINTS, Role.RISK),
-        description="Record a frontline observation, suggestion or grievance.",
-    )
-    async def submit_frontline_feedback(
-        self,
-        info: Info[Context, None],
-        kind: FeedbackKindType,  # type: ignore[valid-type]
-        text: str,
-        customer_nos: list[str] | None = None,
-        policy_nos: list[str] | None = None,
-        claim_nos: list[str] | None = None,
-    ) -> FrontlineFeedback:
-        if len(text) > MAX_TEXT:
-            raise InvalidInput(f"feedback is at most {MAX_TEXT:,} characters")
-        principal = info.context.principal
-        feedback = await info.context.repo(insights.FrontlineFeedbackRepository).submit(
-            kind=insights.FeedbackKind(kind),
-            text=text,
-            customer_nos=customer_nos or [],
-            policy_nos=policy_nos or [],
-            claim_nos=claim_nos or [],
-            actor=principal.name if principal else "unknown",
-            role=principal.role.value if principal else "unknown",
-            now=datetime.now(UTC),
-        )
-        return _feedback(feedback)
-
     @strawberry.mutation(
         permission_classes=allow(Role.ADMIN), description="Create or replace a handling guide."
     )

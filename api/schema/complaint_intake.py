@@ -1,8 +1,8 @@
 """Intake at the desk: who is calling (looked up by phone, ID number or name, answered with
 masked identifiers only), and the branches (机构) complaints and parties belong to.
 
-Roles: the desk and frontline staff look callers up (frontline sees counts, not the caller's
-complaint numbers); branches are listed to everyone who files, reads or reports complaints,
+Roles: the desk, frontline and claims staff look callers up (the counters see counts, not the
+caller's complaint numbers); branches are listed to everyone who files, reads or reports complaints,
 and defined by admins.
 """
 
@@ -23,7 +23,8 @@ from models.errors import InvalidInput
 from models.identity import IdentifierKind, InvalidIdentifier, make_identifier
 from models.roles import Role
 
-LOOKUP = allow(Role.COMPLAINTS, Role.FRONTLINE)
+# The desk and the staff who take calls at a counter (frontline, claims).
+LOOKUP = allow(Role.COMPLAINTS, Role.FRONTLINE, Role.CLAIMS)
 BRANCH_READERS = allow(Role.COMPLAINTS, Role.FRONTLINE, Role.MANAGEMENT, Role.RISK, Role.CLAIMS)
 MAX_CALLERS = 20
 

@@ -34,6 +34,8 @@ from models.records import ComplaintCategory, ComplaintChannel, PartyKind, party
 from models.roles import Role
 
 DESK = allow(Role.COMPLAINTS)
+# Frontline and claims staff record the complaints that reach them (and see what they filed).
+INTAKE = allow(Role.COMPLAINTS, Role.FRONTLINE, Role.CLAIMS)
 READERS = allow(Role.COMPLAINTS, Role.RISK)
 
 
@@ -197,7 +199,7 @@ class ComplaintQuery:
 @strawberry.type
 class ComplaintMutation:
     @strawberry.mutation(
-        permission_classes=DESK,
+        permission_classes=INTAKE,
         description="Record a complaint: deadline, links, repeat check, joint review, guide.",
     )
     async def file_complaint(

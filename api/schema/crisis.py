@@ -39,6 +39,8 @@ from monitors.clock import utc_now
 from monitors.delivery.formats import TargetKind, recipients
 
 CRISIS_ROLES = allow(Role.PR, Role.RISK)
+# Management reads the crisis cases and the plan; it does not work them.
+CASE_READERS = allow(Role.PR, Role.RISK, Role.MANAGEMENT)
 ADMIN_ONLY = allow(Role.ADMIN)
 
 
@@ -179,7 +181,7 @@ class CrisisQuery:
         row = await info.context.repo(AlertRepository).get(str(id))
         return alert_from_row(row) if row else None
 
-    @strawberry.field(permission_classes=CRISIS_ROLES, description="Crisis cases, newest first.")
+    @strawberry.field(permission_classes=CASE_READERS, description="Crisis cases, newest first.")
     async def crisis_cases(
         self,
         info: Info[Context, None],
@@ -190,12 +192,12 @@ class CrisisQuery:
         )
         return [case_from_row(r) for r in rows]
 
-    @strawberry.field(permission_classes=CRISIS_ROLES, description="One crisis case.")
+    @strawberry.field(permission_classes=CASE_READERS, description="One crisis case.")
     async def crisis_case(self, info: Info[Context, None], id: strawberry.ID) -> CrisisCase | None:
         row = await info.context.repo(CrisisCaseRepository).get(str(id))
         return case_from_row(row) if row else None
 
-    @strawberry.field(permission_classes=CRISIS_ROLES, description="The active crisis plan.")
+    @strawberry.field(permission_classes=CASE_READERS, description="The active crisis plan.")
     async def crisis_plan(self, info: Info[Context, None]) -> CrisisPlanView:
         document = await _runtime(info).plans.active_document()
         return _plan_view(parse_plan(document), document)

@@ -324,7 +324,7 @@ class MediaQuery:
         return StoryPage(items=items, end_cursor=end, has_next_page=more)
 
     @strawberry.field(
-        permission_classes=allow(*READ_ROLES),
+        permission_classes=allow(*READ_ROLES, Role.MANAGEMENT),
         description="Mentions per hour or day by sentiment, for one subject or party or all.",
     )
     async def sentiment_trend(

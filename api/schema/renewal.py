@@ -1,7 +1,9 @@
 """Renewal checks: the contract renewal systems code against (the ``renewal`` role).
 
-A decision carries its action, the reasons behind it (reason code, plain words, entry id) and
-the parties matched, masked. Invalid identities are a result in the schema, not an error.
+A decision carries its action, the reasons behind it (reason code, plain words in English or
+Chinese, entry id) and the parties matched, masked. Invalid identities are a result in the
+schema, not an error. An optional ``product`` (line of business) caps the action at what the
+law allows for that line (``models.renewal_lines``: 交强险 may not be refused).
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ from strawberry.types import Info
 
 from api.auth import allow
 from api.context import Context
+from api.schema.language import LanguageType
 from graph.renewal import Decision, RenewalRepository
 from models.errors import InvalidInput
 from models.identity import InvalidIdentifier
+from models.reason_texts import Language, legal_limit_text, reason_text
 from models.renewal import DEFAULT_ACTIONS, IdentityKeys, RenewalAction, identity_keys
+from models.renewal_lines import LineOfBusiness, apply_legal_limit, legal_limits, line_of_business
 from models.roles import Role
-from models.watchlist import PLAIN_WORDS, WatchlistReason, mask_name
+from models.watchlist import mask_name
 
 RenewalActionType = strawberry.enum(RenewalAction, name="RenewalAction")
 
@@ -36,10 +41,35 @@ class IdentityInput:
 @strawberry.type
 class RenewalReason:
     code: str
-    text: str
     entry_id: strawberry.ID
     entry_status: str
     action: RenewalActionType  # type: ignore[valid-type]
+    limited_from: RenewalActionType | None = strawberry.field(  # type: ignore[valid-type]
+        default=None,
+        description="The action this entry asked for when the line's legal limit lowered it.",
+    )
+
+    @strawberry.field(description="The reason in plain words (English unless asked for ZH).")
+    def text(self, language: LanguageType = Language.EN) -> str:  # type: ignore[valid-type]
+        return reason_text(self.code, Language(language))
+
+
+@strawberry.type(description="The legal limit of the line of business lowered the decision.")
+class LegalLimit:
+    product: str
+    strongest_allowed: RenewalActionType  # type: ignore[valid-type]
+    wanted: RenewalActionType = strawberry.field(  # type: ignore[valid-type]
+        description="What the decision would have been without the limit."
+    )
+
+    @strawberry.field(description="Why, in plain words (English unless asked for ZH).")
+    def text(self, language: LanguageType = Language.EN) -> str:  # type: ignore[valid-type]
+        return legal_limit_text(
+            self.product,
+            RenewalAction(self.wanted),
+            RenewalAction(self.strongest_allowed),
+            Language(language),
+        )
 
 
 @strawberry.type
@@ -58,6 +88,12 @@ class RenewalDecision:
     reasons: list[RenewalReason]
     matches: list[PartyMatch]
     checked_at: datetime
+    product: str | None = strawberry.field(
+        default=None, description="The line of business checked for, when one was given."
+    )
+    legal_limit: LegalLimit | None = strawberry.field(
+        default=None, description="Set when the line's legal limit lowered the action."
+    )
 
 
 @strawberry.type
@@ -87,25 +123,19 @@ def _invalid(error: InvalidIdentifier) -> InvalidIdentity:
     return InvalidIdentity(message=error.message, field=field if sep and field in known else None)
 
 
-def _reason_text(code: str) -> str:
-    try:
-        return PLAIN_WORDS[WatchlistReason(code)]
-    except ValueError:
-        return code
-
-
-def _decision(decision: Decision) -> RenewalDecision:
+def _decision(decision: Decision, line: LineOfBusiness | None) -> RenewalDecision:
+    limited = apply_legal_limit(decision.action, decision.reasons, line)
     return RenewalDecision(
-        action=decision.action,
+        action=limited.action,
         reasons=[
             RenewalReason(
                 code=entry.reason,
-                text=_reason_text(entry.reason),
                 entry_id=strawberry.ID(entry.id),
                 entry_status=entry.status,
                 action=action,
+                limited_from=wanted,
             )
-            for entry, action in decision.reasons
+            for entry, action, wanted in limited.reasons
         ],
         matches=[
             PartyMatch(
@@ -119,13 +149,26 @@ def _decision(decision: Decision) -> RenewalDecision:
             for match in decision.matches
         ],
         checked_at=decision.checked_at,
+        product=line.product if line else None,
+        legal_limit=(
+            LegalLimit(
+                product=line.product, strongest_allowed=limited.action, wanted=limited.wanted
+            )
+            if line and limited.limited
+            else None
+        ),
     )
 
 
 async def _check(
-    info: Info[Context, None], identities: list[IdentityInput]
+    info: Info[Context, None], identities: list[IdentityInput], product: str | None = None
 ) -> list[RenewalDecision | InvalidIdentity]:
     settings = info.context.services.settings
+    line = (
+        line_of_business(product, legal_limits(settings.renewal_legal_limits))
+        if product is not None
+        else None
+    )
     results: list[RenewalDecision | InvalidIdentity | None] = []
     valid: list[tuple[int, IdentityKeys]] = []
     for i, identity in enumerate(identities):
@@ -141,11 +184,18 @@ async def _check(
         [keys for _, keys in valid], actions, datetime.now(UTC)
     )
     for (i, _), decision in zip(valid, decisions, strict=True):
-        results[i] = _decision(decision)
+        results[i] = _decision(decision, line)
     return [result for result in results if result is not None]
 
 
 RENEWAL = allow(Role.RENEWAL)
+Product = Annotated[
+    str | None,
+    strawberry.argument(
+        description="The line of business renewed (e.g. 交强险): the action is capped at what "
+        "the law allows for it (RISKWATCH_RENEWAL_LEGAL_LIMITS); unknown lines are refused."
+    ),
+]
 
 
 @strawberry.type
@@ -155,18 +205,18 @@ class RenewalQuery:
         description="Whether to renew a policy for this holder, with reasons and matches.",
     )
     async def renewal_check(
-        self, info: Info[Context, None], identity: IdentityInput
+        self, info: Info[Context, None], identity: IdentityInput, product: Product = None
     ) -> RenewalCheckResult:
-        return (await _check(info, [identity]))[0]
+        return (await _check(info, [identity], product))[0]
 
     @strawberry.field(
         permission_classes=RENEWAL,
         description="Up to 1,000 renewal checks, answered in the order asked.",
     )
     async def renewal_check_batch(
-        self, info: Info[Context, None], identities: list[IdentityInput]
+        self, info: Info[Context, None], identities: list[IdentityInput], product: Product = None
     ) -> list[RenewalCheckResult]:
         limit = info.context.services.settings.renewal_batch_max
         if len(identities) > limit:
             raise InvalidInput(f"at most {limit:,} identities per batch")
-        return await _check(info, identities)
+        return await _check(info, identities, product)

@@ -88,7 +88,7 @@ class ComplaintStatBucket:
 @strawberry.type
 class RiskFiguresQuery:
     @strawberry.field(
-        permission_classes=allow(Role.RISK),
+        permission_classes=allow(Role.RISK, Role.MANAGEMENT),
         description="Shops, agents, brokers, dealers or adjusters by explainable risk score.",
     )
     async def risk_ranking(
@@ -106,7 +106,7 @@ class RiskFiguresQuery:
         return [RiskRankingEntry.from_ranked(p) for p in ranked]
 
     @strawberry.field(
-        permission_classes=allow(Role.RISK),
+        permission_classes=allow(Role.RISK, Role.MANAGEMENT),
         description="Complaint counts by channel, category, shop, agent or month.",
     )
     async def complaint_stats(

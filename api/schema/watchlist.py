@@ -13,12 +13,15 @@ from strawberry.types.base import get_object_definition
 
 from api.auth import allow
 from api.context import Context
+from api.schema.language import LanguageType
 from api.watchlist_runner import run_watchlist_rules
 from graph import watchlist as stored
 from graph.apikeys import Principal
 from graph.watchlist import WatchlistRepository
-from models.errors import AuthenticationError
+from models.errors import AuthenticationError, InvalidInput, NotFound
+from models.reason_texts import Language, reason_text
 from models.records import PartyKind, party_id
+from models.renewal import identity_keys
 from models.roles import Role
 from models.watchlist import WatchlistReason, WatchlistStatus
 
@@ -72,6 +75,10 @@ class WatchlistEntry:
     last_seen_at: datetime | None
     stored_entry: strawberry.Private[stored.Entry]
 
+    @strawberry.field(description="The reason in plain words, in the language asked for.")
+    def reason_text(self, language: LanguageType = Language.ZH) -> str:  # type: ignore[valid-type]
+        return reason_text(str(self.reason), Language(language))
+
     @strawberry.field(description="The nodes and relationships that made the rule fire.")
     async def evidence(self, info: Info[Context, None]) -> Evidence:
         nodes = await info.context.repo(WatchlistRepository).evidence(self.stored_entry)
@@ -117,12 +124,77 @@ class RuleRunReport:
     expired: int
 
 
-@strawberry.type
+@strawberry.type(description="A reason for special attention, in the caller's language.")
+class AttentionReason:
+    code: WatchlistReasonType  # type: ignore[valid-type]
+    text: str
+
+
+@strawberry.type(description="A party an attention check found; masked forms only.")
+class AttentionMatch:
+    party_id: strawberry.ID
+    kind: str
+    masked_name: str
+    masked_id_number: str | None
+    masked_phone: str | None
+    matched_on: list[str] = strawberry.field(
+        description="Which inputs matched: customerId, idNumber, phone, plate."
+    )
+    flagged: bool
+    reasons: list[AttentionReason]
+
+
+@strawberry.type(
+    description="Whether a person needs special attention. The top-level fields describe the "
+    "best match; `matches` lists every party found (a phone or plate may be shared)."
+)
 class AttentionFlag:
-    customer_id: strawberry.ID
+    customer_id: strawberry.ID = strawberry.field(description="The best match's party id.")
     masked_name: str
     flagged: bool
-    reasons: list[str] = strawberry.field(description="Plain words, no evidence details.")
+    reasons: list[str] = strawberry.field(
+        description="Plain words in the chosen language, no evidence details."
+    )
+    language: LanguageType  # type: ignore[valid-type]
+    matches: list[AttentionMatch]
+
+
+def _attention_match(flag: stored.AttentionFlag, language: Language) -> AttentionMatch:
+    return AttentionMatch(
+        party_id=strawberry.ID(flag.party_id),
+        kind=flag.kind,
+        masked_name=flag.masked_name,
+        masked_id_number=flag.id_masked,
+        masked_phone=flag.phone_masked,
+        matched_on=list(flag.matched_on),
+        flagged=flag.flagged,
+        reasons=[AttentionReason(code=r, text=reason_text(r, language)) for r in flag.reasons],
+    )
+
+
+async def _attention(
+    info: Info[Context, None],
+    customer_id: str | None,
+    identity: dict[str, str | None],
+) -> tuple[stored.AttentionFlag, ...]:
+    """The parties a customer number (or party id) and identifiers name, best first."""
+    given = {name: value for name, value in identity.items() if value and value.strip()}
+    if not given and not (customer_id and customer_id.strip()):
+        raise InvalidInput("give a customerId, phone, idNumber or plate to check")
+    repo = info.context.repo(WatchlistRepository)
+    if not given:
+        assert customer_id is not None
+        return (await repo.attention(_customer_or_party_id(customer_id)),)
+    keys = identity_keys(info.context.services.settings.identity_key, given)
+    flags = await repo.attention_lookup(
+        party_ids=[_customer_or_party_id(customer_id)] if customer_id else [],
+        identifiers=keys.identifiers,
+    )
+    if not flags:
+        raise NotFound(
+            "no customer or other party has the " + " or ".join(sorted(given)) + " given"
+        )
+    return flags
 
 
 def _principal(info: Info[Context, None]) -> Principal:
@@ -173,18 +245,32 @@ class WatchlistQuery:
         return WatchlistEntry.of(await info.context.repo(WatchlistRepository).get(str(id)))
 
     @strawberry.field(
-        permission_classes=allow(Role.COMPLAINTS, Role.RISK),
-        description="Whether a customer needs special attention, in plain words (masked).",
+        permission_classes=allow(Role.COMPLAINTS, Role.RISK, Role.FRONTLINE, Role.CLAIMS),
+        description="Whether a person needs special attention, in plain words (masked): by "
+        "customer number, phone, ID number or plate (matched through their keyed hashes).",
     )
-    async def attention_flag(self, info: Info[Context, None], customer_id: str) -> AttentionFlag:
-        flag = await info.context.repo(WatchlistRepository).attention(
-            _customer_or_party_id(customer_id)
-        )
+    async def attention_flag(
+        self,
+        info: Info[Context, None],
+        customer_id: str | None = None,
+        phone: str | None = None,
+        id_number: str | None = None,
+        plate: str | None = None,
+        language: LanguageType = Language.ZH,  # type: ignore[valid-type]
+    ) -> AttentionFlag:
+        chosen = Language(language)
+        identity = {"phone": phone, "idNumber": id_number, "plate": plate}
+        matches = [
+            _attention_match(f, chosen) for f in await _attention(info, customer_id, identity)
+        ]
+        best = matches[0]
         return AttentionFlag(
-            customer_id=strawberry.ID(flag.party_id),
-            masked_name=flag.masked_name,
-            flagged=flag.flagged,
-            reasons=list(flag.reasons),
+            customer_id=best.party_id,
+            masked_name=best.masked_name,
+            flagged=best.flagged,
+            reasons=[r.text for r in best.reasons],
+            language=chosen,
+            matches=matches,
         )
 
 

@@ -85,6 +85,57 @@ export const COMPLAINTS = `query Complaints {
   }
 }`;
 
+// ---- Front desk (frontline and claims staff) ---------------------------------------------
+
+export const ATTENTION_FLAG = `query Attention($customerId: String, $phone: String,
+  $idNumber: String, $plate: String, $language: Language) {
+  attentionFlag(customerId: $customerId, phone: $phone, idNumber: $idNumber, plate: $plate,
+                language: $language) {
+    flagged
+    matches { partyId kind maskedName maskedIdNumber maskedPhone matchedOn flagged
+              reasons { code text } }
+  }
+}`;
+
+export const SUGGEST_GUIDES = `query Suggest($text: String!, $category: ComplaintCategory, $language: Language) {
+  suggestHandlingGuides(text: $text, category: $category, first: 5) {
+    guide { key title category script } score matchedKeywords fallback why(language: $language)
+  }
+}`;
+
+const FEEDBACK_FIELDS = `id kind text at category reviewStatus complaintNo about { id }`;
+
+export const SUBMIT_FEEDBACK = `mutation Submit($kind: FrontlineFeedbackKind!, $text: String!,
+  $customerNos: [String!], $claimNos: [String!], $category: ComplaintCategory) {
+  submitFrontlineFeedback(kind: $kind, text: $text, customerNos: $customerNos,
+                          claimNos: $claimNos, category: $category) { ${FEEDBACK_FIELDS} }
+}`;
+
+export const MY_FEEDBACK = `query MyFeedback { frontlineFeedback(first: 20, mine: true) {
+  edges { node { ${FEEDBACK_FIELDS} } }
+} }`;
+
+export const CONVERT_GRIEVANCE = `mutation Convert($id: ID!) {
+  convertGrievance(id: $id) {
+    __typename
+    ... on ConvertedGrievance { filed { complaint { complaintNo dueAt } } }
+    ... on GrievanceAlreadyConvertedError { message }
+    ... on UnknownCustomer { message }
+    ... on UnknownSubjects { message }
+  }
+}`;
+
+// ---- Claims queue ---------------------------------------------------------------------------
+
+export const PENDING_CLAIMS = `query PendingClaims($handler: String, $minAgeDays: Int) {
+  pendingClaims(filter: { handler: $handler, minAgeDays: $minAgeDays }, first: 100) {
+    edges { node { id claimNo ageDays handler product holderMaskedName grievances complaints
+                   holderFlagged } }
+    pageInfo { hasNextPage }
+  }
+  pendingClaimsByHandler { handler pending oldestDays averageDays byAge { label count } }
+}`;
+
 // ---- Management -----------------------------------------------------------------------------
 
 const REPORT_FIGURES = `received finished open onTime late onTimeRate averageHandlingDays

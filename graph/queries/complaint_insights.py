@@ -1,51 +1,7 @@
-"""Cypher for what the complaint desk learns from: frontline feedback, complaint-risk signals,
-hot topics and handling guides."""
+"""Cypher for what the complaint desk learns from: complaint-risk signals, hot topics and
+handling guides (frontline feedback: ``graph.queries.feedback``)."""
 
 from typing import LiteralString
-
-from graph.labels import Label, Rel
-from graph.queries.complaints import link_each
-
-# Which named subjects of a feedback do not exist.
-MISSING_SUBJECTS: LiteralString = """
-RETURN [x IN $customer_ids WHERE NOT EXISTS { MATCH (:Customer {id: x}) }]
-       + [x IN $policy_ids WHERE NOT EXISTS { MATCH (:Policy {id: x}) }]
-       + [x IN $claim_ids WHERE NOT EXISTS { MATCH (:Claim {id: x}) }] AS missing
-"""
-
-# Record a frontline observation, suggestion or grievance and what it concerns.
-CREATE_FEEDBACK: LiteralString = (
-    """
-CREATE (f:FrontlineFeedback {id: $id, kind: $kind, text: $text, at: $at,
-                             submitted_by: $actor, submitter_role: $role})
-WITH f
-"""
-    + link_each("f", Rel.CONCERNS, Label.CUSTOMER, "customer_ids")
-    + link_each("f", Rel.CONCERNS, Label.POLICY, "policy_ids")
-    + link_each("f", Rel.CONCERNS, Label.CLAIM, "claim_ids")
-    + "RETURN f.id AS id"
-)
-
-# A feedback node bound to ``f`` with what it concerns.
-_FEEDBACK_PROJECTION: LiteralString = """
-RETURN f {.*} AS feedback,
-       [(f)-[:CONCERNS]->(t) | {id: t.id, kind: [l IN labels(t) WHERE l <> 'Party'][0],
-                                ref: coalesce(t.policy_no, t.claim_no, t.ref),
-                                name: t.name}] AS about
-"""
-
-# A page of frontline feedback, newest first, after the cursor (at, id).
-LIST_FEEDBACK: LiteralString = (
-    """
-MATCH (f:FrontlineFeedback)
-WHERE $after_at IS NULL OR f.at < $after_at OR (f.at = $after_at AND f.id < $after_id)
-WITH f ORDER BY f.at DESC, f.id DESC LIMIT $limit
-"""
-    + _FEEDBACK_PROJECTION
-)
-
-# One feedback by id.
-GET_FEEDBACK: LiteralString = "MATCH (f:FrontlineFeedback {id: $id})\n" + _FEEDBACK_PROJECTION
 
 # Signal: claims pending since before $pending_before (oldest first, bounded).
 RISK_PENDING_CLAIMS: LiteralString = """

@@ -231,10 +231,26 @@ RETURN n.id AS id, [label IN labels(n) WHERE label <> 'Party'][0] AS label,
        END AS caption
 """
 
-# The open entries on a party, for the attention flag frontline staff see.
+# Attention flags: the parties named by id ($parties: {id, via}) or by a keyed identifier hash
+# ($identifiers: {field, kind, key}), each with the inputs it matched on and the reasons of
+# its ACTIVE entries (proposals are not shown until reviewed); best matches first, bounded.
 ATTENTION = """
-MATCH (p:Party {id: $party_id})
-RETURN p.name AS name,
-       COLLECT { MATCH (w:WatchlistEntry)-[:LISTS]->(p) WHERE w.status = 'ACTIVE'
-                 RETURN w.reason } AS reasons
+CALL () {
+  UNWIND $parties AS x
+  MATCH (p:Party {id: x.id})
+  RETURN p, x.via AS via
+  UNION ALL
+  UNWIND $identifiers AS k
+  MATCH (:Identifier {kind: k.kind, key: k.key})<-[:HAS_ID]-(p:Party)
+  RETURN p, k.field AS via
+}
+WITH p, collect(DISTINCT via) AS matched_on
+WITH p, matched_on,
+     COLLECT { MATCH (w:WatchlistEntry)-[:LISTS]->(p) WHERE w.status = 'ACTIVE'
+               RETURN DISTINCT w.reason } AS reasons
+RETURN p.id AS party_id, [label IN labels(p) WHERE label <> 'Party'][0] AS kind,
+       p.name AS name, p.id_masked AS id_masked, p.phone_masked AS phone_masked,
+       matched_on, reasons
+ORDER BY size(matched_on) DESC, size(reasons) DESC, party_id
+LIMIT $limit
 """

@@ -9,8 +9,6 @@ import pytest
 
 from graph.client import Graph
 from graph.complaint_insights import (
-    FeedbackKind,
-    FrontlineFeedbackRepository,
     RiskSignalCode,
     RiskThresholds,
     complaint_hot_topics,
@@ -18,8 +16,10 @@ from graph.complaint_insights import (
 )
 from graph.complaints import ComplaintRepository, NewComplaint
 from graph.demo import write_demo_book
+from graph.feedback import FrontlineFeedbackRepository
 from graph.handling_guides import DEFAULT_GUIDES, HandlingGuideRepository
 from models.errors import InvalidInput
+from models.feedback import FeedbackKind
 from models.records import ComplaintCategory, ComplaintChannel
 from tests.integration.complaint_fixtures import T0, write_small_book
 

@@ -150,7 +150,7 @@ async def test_roles(client: httpx.AsyncClient, make_key: KeyFactory, graph: Gra
 
     desk = await make_key(Role.COMPLAINTS)
     feedback_list = "{ frontlineFeedback(first: 5) { edges { node { text } } } }"
-    forbidden = await gql(client, desk, feedback_list)
+    forbidden = await gql(client, renewal, feedback_list)
     assert forbidden.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     submitted = await gql(
         client,

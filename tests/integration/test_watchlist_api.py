@@ -48,7 +48,9 @@ mutation Propose($party: String!) {
   proposeWatchlistEntry(partyId: $party, comment: "abusive on the phone") { id status }
 }
 """
-FLAG = 'query { attentionFlag(customerId: "C8000100") { customerId maskedName flagged reasons } }'
+FLAG = """query {
+  attentionFlag(customerId: "C8000100", language: EN) { customerId maskedName flagged reasons }
+}"""
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from graph.client import Graph
 from graph.ingest import GraphWriter
 from graph.watchlist import WatchlistRepository
 from models.errors import InvalidInput, PermissionDenied
+from models.reason_texts import Language, reason_text
 from models.watchlist import WatchlistReason, WatchlistStatus, entry_id
 from tests.integration.watchlist_book import RULES_NOW, run_rules, seed_demo
 
@@ -199,8 +200,9 @@ async def test_attention_flag_shows_plain_words_for_active_entries_only(demo: Gr
     flag = await repo.attention(SERIAL)
     assert flag.flagged
     assert flag.masked_name == "钱**"
-    assert flag.reasons == (
-        "Has complained many times recently: take extra care to resolve issues at first contact.",
+    assert flag.reasons == (WatchlistReason.REPEAT_COMPLAINANT,)
+    assert reason_text(flag.reasons[0], Language.EN) == (
+        "Has complained many times recently: take extra care to resolve issues at first contact."
     )
 
 

@@ -23,8 +23,10 @@ async def test_each_role_sees_only_its_views(page: Page, make_key: KeyFactory) -
         Role.PR: ["PR"],
         Role.RISK: ["Risk"],
         Role.COMPLAINTS: ["Complaint desk", "Management"],
+        Role.FRONTLINE: ["Front desk"],
+        Role.CLAIMS: ["Front desk", "Claims queue"],
         Role.MANAGEMENT: ["Management"],
-        Role.ADMIN: ["PR", "Risk", "Complaint desk", "Management"],
+        Role.ADMIN: ["PR", "Risk", "Complaint desk", "Front desk", "Claims queue", "Management"],
         Role.RENEWAL: [],
     }
     for role, views in expected.items():
