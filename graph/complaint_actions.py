@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, LiteralString
 
@@ -50,6 +50,8 @@ from models.errors import NotFound
 from models.records import ComplaintChannel, ComplaintStatus
 
 MAX_NAME = 100
+# How far ahead of the server a client's clock may be (a contact logged "now" on a PC).
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 def audit_text(values: Mapping[str, Any] | None) -> str | None:
@@ -164,7 +166,7 @@ class ComplaintRecordRepository:
         check_contact(kind, satisfaction)
         text = staff_text(note, "a contact note")
         when = utc(require_aware(at or now, "at"))
-        if when > utc(now):
+        if when > utc(now) + CLOCK_SKEW:
             raise ComplaintRecordRefused("IN_FUTURE", "a contact cannot lie in the future")
 
         def decide(row: dict[str, Any]) -> Change:
