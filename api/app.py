@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.console import console_routes
 from api.crisis_runtime import crisis_loops
+from api.demo_feeds import demo_routes
 from api.graphql_view import RiskwatchGraphQL, graphql_error_response
 from api.key_cache import PrincipalCache
 from api.logging_setup import configure_logging
@@ -235,6 +236,8 @@ def create_app(settings: Settings) -> Starlette:
             *report_routes(),
             # The web console (api/console.py): static files built from console/.
             *console_routes(settings.console_dir),
+            # The demo's media as RSS feeds (api/demo_feeds.py), only with RISKWATCH_DEMO=true.
+            *demo_routes(settings),
         ],
         middleware=[
             Middleware(RequestMetrics),

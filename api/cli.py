@@ -19,6 +19,7 @@ from api.commands import (
     monitor,
     rings,
     roles,
+    score,
     seed_demo,
     sentiment,
     serve,
@@ -39,6 +40,7 @@ COMMANDS = (
     import_records,
     export,
     monitor,
+    score,
     sentiment,
 )
 

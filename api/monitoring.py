@@ -1,7 +1,7 @@
 """Wiring the media monitor from the settings: the one place that knows every part.
 
-Used by ``riskwatch monitor`` and, when ``RISKWATCH_MONITOR_IN_SERVE`` is set, by the app's
-lifespan. The HTTP client is opened here and closed when the context exits.
+Used by ``riskwatch monitor``, ``riskwatch score`` and, when ``RISKWATCH_MONITOR_IN_SERVE``
+is set, by the app's lifespan. The HTTP client is opened here and closed when the context exits.
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ from api.settings import ENV_PREFIX, Settings
 from graph.client import Graph
 from graph.feeds import FeedRepository
 from graph.mentions import MentionRepository
+from graph.story_scores import StoryScoreRepository
 from models.errors import ConfigurationError
 from monitors.feeds.fetch import FeedFetcher, FetchLimits, make_client
 from monitors.feeds.linking import LinkerCache, ensure_subjects
 from monitors.feeds.pipeline import MediaPipeline, NewStoriesCallback, PipelineConfig
+from monitors.feeds.score_worker import ScoringWorker, max_priority
 from monitors.feeds.scoring import ScorerLike
 from monitors.feeds.worker import MonitorWorker
 
@@ -37,20 +39,46 @@ def crisis_story_callback(crisis: CrisisRuntime | None) -> NewStoriesCallback | 
 
 
 def load_scorer(settings: Settings) -> ScorerLike:
-    """The transformer sentiment scorer from ``settings.sentiment_model`` (loaded once)."""
+    """The transformer sentiment scorer from the settings (model loaded now, once)."""
     try:
         sentiment = importlib.import_module("monitors.sentiment")
     except ImportError as error:
         raise ConfigurationError(
             "the sentiment model package monitors.sentiment is not installed in this build"
         ) from error
-    if not settings.sentiment_model.is_dir():
-        raise ConfigurationError(
-            f"{ENV_PREFIX}SENTIMENT_MODEL: no model folder at {settings.sentiment_model}; "
-            "build it first (see monitors/sentiment) or point the variable at one"
-        )
-    scorer: ScorerLike = sentiment.TransformerSentimentScorer(settings.sentiment_model)
-    return scorer
+    scorer = sentiment.TransformerSentimentScorer(
+        settings.sentiment_model,
+        batch_size=settings.sentiment_batch_size,
+        max_length=settings.sentiment_max_tokens,
+        precision=settings.sentiment_precision,
+        threads=settings.sentiment_threads,
+    )
+    try:
+        scorer.load()
+    except sentiment.SentimentModelMissing as error:
+        raise ConfigurationError(f"{ENV_PREFIX}SENTIMENT_MODEL: {error}") from error
+    loaded: ScorerLike = scorer
+    return loaded
+
+
+def scoring_worker(
+    settings: Settings,
+    graph: Graph,
+    scorer: ScorerLike,
+    on_scored: NewStoriesCallback | None = None,
+    owner: str | None = None,
+) -> ScoringWorker:
+    """A worker for the queue of unscored stories, as the settings say."""
+    return ScoringWorker(
+        StoryScoreRepository(graph),
+        scorer,
+        lease=timedelta(seconds=settings.score_lease_s),
+        batch_size=settings.score_batch,
+        priority=max_priority(settings.sentiment_backlog),
+        idle_s=settings.feed_idle_s,
+        owner=owner,
+        on_scored=on_scored,
+    )
 
 
 def fetch_limits(settings: Settings) -> FetchLimits:
@@ -60,6 +88,7 @@ def fetch_limits(settings: Settings) -> FetchLimits:
         max_bytes=settings.feed_max_response_bytes,
         max_redirects=settings.feed_max_redirects,
         allow_private=settings.feed_allow_private,
+        demo_feeds_url=settings.demo_feeds_url() if settings.demo else None,
     )
 
 
@@ -87,6 +116,7 @@ async def media_monitor(
                 concurrency=settings.feed_poll_concurrency,
                 failure_threshold=settings.feed_failure_threshold,
                 story_window=timedelta(hours=settings.feed_story_window_h),
+                score_inline=settings.sentiment_inline,
             ),
             on_new_stories,
         )
@@ -97,4 +127,5 @@ async def media_monitor(
             batch_size=settings.feed_poll_batch,
             idle_s=settings.feed_idle_s,
             owner=owner,
+            backlog=scoring_worker(settings, graph, scorer, on_new_stories, owner),
         )

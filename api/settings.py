@@ -109,6 +109,18 @@ class Settings(BaseSettings):
     import_max_content_bytes: int = Field(default=900_000, ge=1024)
 
     sentiment_model: Path = PROJECT_ROOT / ".cache" / "sentiment" / "riskwatch-zh-sentiment"
+    # Serving the sentiment model (docs/sentiment-model-card.md, "Serving"): the graph's
+    # precision, the token cap (title + lead), texts per batch, ONNX Runtime threads (0: one
+    # per core), and the stories that name nobody: scored when the scorer is idle, or never.
+    sentiment_precision: Literal["fp32", "int8"] = "fp32"
+    sentiment_max_tokens: int = Field(default=96, ge=16, le=512)
+    sentiment_batch_size: int = Field(default=32, ge=1, le=1024)
+    sentiment_threads: int = Field(default=0, ge=0, le=256)
+    sentiment_backlog: Literal["idle", "never"] = "idle"
+    # The monitor scores linked stories in its poll cycle; off: `riskwatch score` does.
+    sentiment_inline: bool = True
+    score_batch: int = Field(default=64, ge=1, le=10_000)
+    score_lease_s: float = Field(default=120.0, gt=0)
     # The web console bundle that scripts/setup builds from console/ (served at /console/).
     console_dir: Path = PROJECT_ROOT / "api" / "console_static"
 
@@ -154,6 +166,9 @@ class Settings(BaseSettings):
     feed_story_window_h: float = Field(default=72.0, gt=0)
     feed_link_min_chars: int = Field(default=3, ge=2)
     monitor_in_serve: bool = False
+    # The demo (scripts/dev turns it on): the app serves the demo's media corpus as RSS under
+    # /demo/feeds/ without a key, and the monitor may fetch exactly those URLs on loopback.
+    demo: bool = False
     # The company, its brands and products: JSON in RISKWATCH_COMPANY_ALIASES, or a YAML file
     # (a list of {kind, name, aliases}) in RISKWATCH_COMPANY_ALIASES_FILE, which wins.
     company_aliases: list[CompanySubject] = Field(
@@ -184,6 +199,13 @@ class Settings(BaseSettings):
                     f"{ENV_PREFIX}COMPANY_ALIASES_FILE {self.company_aliases_file}: {error}"
                 ) from error
         return [SubjectSpec(e.kind, e.name, tuple(e.aliases)) for e in entries]
+
+    def demo_feeds_url(self) -> str:
+        """Where this server serves the demo feeds (a wildcard listen address means loopback)."""
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0", "::") else self.host  # noqa: S104
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}/demo/feeds/"
 
     @cached_property
     def identity_key(self) -> bytes:

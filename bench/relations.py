@@ -1,7 +1,8 @@
 """Latency of the risk team's relationship queries and the time of a full ring refresh.
 
 Seeds N customers of the demo book (or reuses what is there), refreshes the rings, then times
-``network(depth: 2)``, ``path(maxHops: 6)`` and the first page of ``rings`` through the GraphQL
+``network(depth: 2)``, ``path(maxHops: 6)``, the first page of ``rings`` and ``searchParties``
+(words inside names, pinyin fragments, traditional and full-width input) through the GraphQL
 schema in-process (strawberry ``Schema.execute`` with a risk principal: resolvers, DataLoaders
 and Neo4j, no HTTP). Prints p50/p95 per query and the command that produced them.
 
@@ -43,6 +44,21 @@ PATH = """query ($a: ID!, $b: ID!) { path(fromId: $a, toId: $b, maxHops: 6, firs
   length explanation hops { text via { masked } } } }"""
 RINGS = """{ rings(first: 20) { hasNextPage endCursor nodes { id size score
   sharedIdentifiers { kind masked } scoreTerms { factor points } members { ref name } } } }"""
+
+SEARCH = """query ($q: String!) { searchParties(query: $q, first: 20) { id name kind } }"""
+# Words inside names, pinyin fragments, traditional script, full width, exact names, references.
+SEARCHES = (
+    "汽修",
+    "宏发",
+    "qixiu",
+    "北京 汽修",
+    "汽車維修",
+    "ＱＩＸＩＵ",
+    "4号店",
+    "wangwei",
+    "张伟",
+    "S0000004",
+)
 
 ONE_OFF = {
     "riskRanking(REPAIR_SHOP)": "{ riskRanking(kind: REPAIR_SHOP) { ref score } }",
@@ -114,6 +130,9 @@ async def _measure(args: argparse.Namespace, settings: Any, graph: Graph) -> Non
             args.samples, 10, lambda _: execute(PATH, {"a": customer(), "b": customer()})
         ),
         "rings first page": await _timed(args.samples, 5, lambda _: execute(RINGS)),
+        "searchParties": await _timed(
+            args.samples, 10, lambda n: execute(SEARCH, {"q": SEARCHES[n % len(SEARCHES)]})
+        ),
     }
     print(f"{'query':<20} {'p50 ms':>8} {'p95 ms':>8} {'samples':>8}")
     for name, latencies in figures.items():

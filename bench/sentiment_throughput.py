@@ -1,33 +1,49 @@
 #!/usr/bin/env python
-"""Sentiment throughput: the batched scorer against `transformers.pipeline` called one item
-at a time, on the same model, the same texts, in the same run.
+"""Sentiment throughput: every serving route on the same texts, in one run.
 
-    python bench/sentiment_throughput.py [--model DIR] [--texts finfe|finnsp|mixed] [--n 256]
-        [--batch-size 32] [--device cpu|cuda] [--dtype float32|float16|bfloat16]
+    python bench/sentiment_throughput.py [--model DIR] [--hf-model DIR] [--student DIR]
+        [--texts finfe|finnsp|mixed] [--n 256] [--batch-size 32] [--max-length 128]
 
-Texts come from the labelled data (FinFE validation posts, FinNSP hold-out news, or a
-3:1 mix, shuffled with seed 0); both sides truncate to the same token limit.
+Routes: torch fp32 batched (only when the `[train]` extra is installed and a Hugging Face
+copy of the model exists: `python scripts/build_sentiment_model.py --hf-out DIR`), at the
+old 256-token cap and at `--max-length`; ONNX Runtime fp32 and int8 at both caps; the
+student's fp32 and int8 when `--student` names its folder. Each prints items/s and its
+label agreement with the fp32 teacher at the 256 cap (ONNX fp32, which matches torch to
+1e-6). For the shipped default (`--default-precision` at `--max-length`) it prints the
+GFLOP per item (matrix products of the padded batches) against the 2-core arithmetic
+ceiling of issue 16 (85 GFLOPS per core in fp32). Texts: FinFE validation posts, FinNSP
+hold-out news, or a 3:1 mix, shuffled with seed 0.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import platform
 import random
 import sys
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from monitors.sentiment import datasets  # noqa: E402
-from monitors.sentiment.paths import MODEL_ENV, resolve_model_dir  # noqa: E402
+from monitors.sentiment.paths import DEFAULT_MODEL_DIR, MODEL_ENV, resolve_model_dir  # noqa: E402
 from monitors.sentiment.transformer_scorer import TransformerSentimentScorer  # noqa: E402
 
+CEILING_GFLOPS = 2 * 85.0  # 2 cores x ~85 GFLOPS fp32 (issue 16's measurement)
+OLD_CAP = 256
 
-def _texts(kind: str, n: int) -> list[str]:
+
+def texts_for(kind: str, n: int) -> list[str]:
+    """`n` evaluation texts of a kind, shuffled with seed 0."""
     posts = [e.text for e in datasets.finfe("validation")]
     news = [e.text for e in datasets.finnsp_split()[1]]
     pool = {"finfe": posts, "finnsp": news, "mixed": posts[: 3 * n // 4] + news[: n - 3 * n // 4]}
@@ -36,73 +52,146 @@ def _texts(kind: str, n: int) -> list[str]:
     return texts
 
 
+def gflop_per_item(scorer: TransformerSentimentScorer, texts: list[str]) -> float:
+    """Matrix-product GFLOP per text as the scorer batches them (padded lengths)."""
+    config = scorer.folder.config
+    hidden, layers = int(config["hidden"]), int(config["layers"])
+    inner = 4 * hidden
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(scorer.folder.tokenizer))
+    tok.enable_truncation(scorer.max_length)
+    lengths = sorted(len(e.ids) for e in tok.encode_batch(texts))
+    flops = 0.0
+    for start in range(0, len(lengths), scorer.batch_size):
+        chunk = lengths[start : start + scorer.batch_size]
+        tokens = len(chunk) * chunk[-1]  # padded to the batch's longest
+        per_token = 2 * (4 * hidden * hidden + 2 * hidden * inner) + 2 * 2 * chunk[-1] * hidden
+        flops += tokens * per_token * layers
+    return flops / len(texts) / 1e9
+
+
+def timed(
+    score: Callable[[list[str]], list[str]], texts: list[str]
+) -> tuple[float, float, list[str]]:
+    """Wall-clock items/s and items per CPU-second (all of the process's threads) of one
+    pass after a warm-up batch, and the labels. On a shared machine the CPU figure is the
+    steadier one: twice it estimates two dedicated cores."""
+    score(texts[:8])
+    started, cpu = time.perf_counter(), time.process_time()
+    labels = score(texts)
+    wall, used = time.perf_counter() - started, time.process_time() - cpu
+    return len(texts) / wall, len(texts) / used, labels
+
+
+def onnx_route(
+    folder: Path, precision: Any, cap: int, batch: int
+) -> Callable[[list[str]], list[str]]:
+    scorer = TransformerSentimentScorer(
+        folder, batch_size=batch, max_length=cap, precision=precision
+    )
+    scorer.load()
+    return lambda texts: [s.label.value for s in scorer.score(texts)]
+
+
+def torch_route(folder: Path, cap: int, batch: int) -> Callable[[list[str]], list[str]]:
+    scorer = TransformerSentimentScorer(folder, batch_size=batch, max_length=cap)
+    scorer.load()
+    assert scorer.folder.runtime == "torch"
+    return lambda texts: [s.label.value for s in scorer.score(texts)]
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark and print items/s for both paths and their ratio."""
+    """Run every route and print the table."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--model", type=Path, default=resolve_model_dir(os.environ.get(MODEL_ENV)))
+    parser.add_argument(
+        "--hf-model", type=Path, default=DEFAULT_MODEL_DIR.with_name(DEFAULT_MODEL_DIR.name + "-hf")
+    )
+    parser.add_argument("--student", type=Path, help="a distilled student's ONNX folder")
     parser.add_argument("--texts", choices=("finfe", "finnsp", "mixed"), default="mixed")
     parser.add_argument("--n", type=int, default=256)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--max-length", type=int, default=256)
-    parser.add_argument("--device", default="cpu")
-    parser.add_argument("--dtype", default="float32", choices=("float32", "float16", "bfloat16"))
+    parser.add_argument("--max-length", type=int, default=96, help="the shipped token cap")
+    parser.add_argument("--default-precision", choices=("fp32", "int8"), default="fp32")
+    parser.add_argument(
+        "--per-cpu",
+        action="store_true",
+        help="compare by CPU time (a shared, loaded machine) instead of wall clock",
+    )
     args = parser.parse_args(argv)
-
-    import torch
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
-
-    texts = _texts(args.texts, args.n)
-    dtype = getattr(torch, args.dtype)
+    texts = texts_for(args.texts, args.n)
+    caps = sorted({OLD_CAP, args.max_length}, reverse=True)
+    has_torch = all(importlib.util.find_spec(m) for m in ("torch", "transformers"))
+    with_torch = has_torch and (args.hf_model / "config.json").is_file()
+    batch = args.batch_size
+    routes: list[tuple[str, Callable[[], Callable[[list[str]], list[str]]]]] = [
+        (f"ONNX fp32, cap {cap}", partial(onnx_route, args.model, "fp32", cap, batch))
+        for cap in caps
+    ]
+    for cap in caps:
+        if with_torch:
+            routes.append(
+                (f"torch fp32, cap {cap}", partial(torch_route, args.hf_model, cap, batch))
+            )
+        routes.append(
+            (f"ONNX int8, cap {cap}", partial(onnx_route, args.model, "int8", cap, batch))
+        )
+        for precision in ("fp32", "int8") if args.student else ():
+            routes.append(
+                (
+                    f"student {precision}, cap {cap}",
+                    partial(onnx_route, args.student, precision, cap, batch),
+                )
+            )
+    print(f"command: python bench/sentiment_throughput.py {' '.join(argv or sys.argv[1:])}")
+    print(f"model: {args.model}; texts: {len(texts)} ({args.texts}); batch size {args.batch_size}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+    if not has_torch:
+        print("torch: not installed (the [train] extra): no torch route")
+    elif not (args.hf_model / "config.json").is_file():
+        print(
+            f"torch: no Hugging Face copy at {args.hf_model} (build it with --hf-out): "
+            "no torch route"
+        )
+    rates: dict[str, float] = {}
+    reference: list[str] | None = None
+    print(f"  {'route':<24} {'items/s':>8} {'per CPU-s':>10} {'2-core est.':>11}  agreement")
+    for name, make in routes:
+        wall, per_cpu, labels = timed(make(), texts)
+        reference = reference or labels
+        rates[name] = 2 * per_cpu if args.per_cpu else wall
+        agree = np.mean([a == b for a, b in zip(labels, reference, strict=True)])
+        print(
+            f"  {name:<24} {wall:8.1f} {per_cpu:10.1f} {2 * per_cpu:11.1f}  {agree:.4f}",
+            flush=True,
+        )
+    basis = "2-core estimates (2 x items per CPU-second)" if args.per_cpu else "wall clock"
+    print(
+        f"ratios below from {basis}; agreement: labels equal to the fp32 teacher's at cap {OLD_CAP}"
+    )
+    shipped = f"ONNX {args.default_precision}, cap {args.max_length}"
+    for baseline in (f"torch fp32, cap {OLD_CAP}", f"torch fp32, cap {args.max_length}"):
+        if baseline in rates:
+            print(
+                f"shipped default ({shipped}) vs {baseline}: "
+                f"{rates[shipped] / rates[baseline]:.2f}x"
+            )
     scorer = TransformerSentimentScorer(
-        args.model,
-        batch_size=args.batch_size,
-        max_length=args.max_length,
-        device=args.device,
-        dtype=args.dtype,
+        args.model, batch_size=args.batch_size, max_length=args.max_length
     )
-    scorer.load()
-    scorer.score(texts[: args.batch_size])  # warm-up
-    sync = torch.cuda.synchronize if args.device.startswith("cuda") else (lambda: None)
-    t0 = time.perf_counter()
-    batched = scorer.score(texts)
-    sync()
-    batched_rate = len(texts) / (time.perf_counter() - t0)
-
-    tokenizer = AutoTokenizer.from_pretrained(str(args.model), local_files_only=True)
-    model = AutoModelForSequenceClassification.from_pretrained(
-        str(args.model), local_files_only=True, dtype=dtype
-    )
-    clf = pipeline("text-classification", model=model, tokenizer=tokenizer, device=args.device)
-    kwargs = {"truncation": True, "max_length": args.max_length, "top_k": None}
-    clf(texts[0], **kwargs)  # warm-up
-    t0 = time.perf_counter()
-    single = [clf(t, **kwargs) for t in texts]
-    sync()
-    single_rate = len(texts) / (time.perf_counter() - t0)
-
-    agree = sum(
-        b.label.value == max(s, key=lambda r: r["score"])["label"]
-        for b, s in zip(batched, single, strict=True)
-    )
-    print(f"command: python bench/sentiment_throughput.py {' '.join(sys.argv[1:])}")
-    print(f"model: {args.model}")
-    device = (
-        torch.cuda.get_device_name() if args.device.startswith("cuda") else platform.processor()
-    )
+    gflop = gflop_per_item(scorer, texts)
+    ceiling = CEILING_GFLOPS / gflop
     print(
-        f"device: {args.device} ({device}), torch threads {torch.get_num_threads()}, "
-        f"dtype {args.dtype}, torch {torch.__version__}"
+        f"shipped default: {gflop:.2f} GFLOP per item -> ceiling {ceiling:.1f} items/s on 2 cores "
+        f"at {CEILING_GFLOPS:.0f} GFLOPS; measured {rates[shipped]:.1f} items/s "
+        f"({rates[shipped] / ceiling:.0%} of the fp32 ceiling)"
     )
-    print(
-        f"texts: {len(texts)} ({args.texts}), max_length {args.max_length}, "
-        f"batch size {args.batch_size}"
-    )
-    print(f"batched scorer:           {batched_rate:8.1f} items/s")
-    print(f"pipeline, one at a time:  {single_rate:8.1f} items/s")
-    print(f"ratio:                    {batched_rate / single_rate:8.2f}x")
-    print(f"top labels agree on {agree}/{len(texts)} texts")
     return 0
 
 

@@ -78,7 +78,7 @@ class AlertRepository:
     async def subjects_with_recent_stories(
         self, since: datetime, now: datetime, limit: int = 500
     ) -> list[dict[str, Any]]:
-        """Subjects of negative stories first seen in ``[since, now]``."""
+        """Subjects of negative stories published in ``[since, now]``."""
         records = await self.graph.read(
             q.SUBJECTS_WITH_RECENT_STORIES, since=since, now=now, limit=limit
         )
@@ -93,6 +93,16 @@ class AlertRepository:
         )
         return [native(dict(r)) for r in rows(records)]
 
+    async def first_story_at(
+        self, subject_id: str, since: datetime, now: datetime
+    ) -> datetime | None:
+        """When the subject's earliest scored story published in ``[since, now]`` came out."""
+        records = await self.graph.read(
+            q.SUBJECT_FIRST_STORY, subject_id=subject_id, since=since, now=now
+        )
+        first = native(records[0]["first"]) if records else None
+        return first if isinstance(first, datetime) else None
+
     async def story_mentions(
         self, story_ids: Sequence[str], limit: int = 500
     ) -> list[dict[str, Any]]:
@@ -100,11 +110,15 @@ class AlertRepository:
         records = await self.graph.read(q.STORY_MENTIONS, story_ids=list(story_ids), limit=limit)
         return [dict(r) for r in rows(records)]
 
-    async def story_triggers(self, story_ids: Sequence[str]) -> list[dict[str, Any]]:
-        """Per (negative story, subject): high-impact feeds and open regulator complaints."""
+    async def story_triggers(
+        self, story_ids: Sequence[str], since: datetime
+    ) -> list[dict[str, Any]]:
+        """Per (negative story published after ``since``, subject): high-impact feeds and open
+        regulator complaints."""
         records = await self.graph.read(
             q.STORY_TRIGGERS,
             story_ids=list(story_ids),
+            since=since,
             open_statuses=list(OPEN_COMPLAINT_STATUSES),
         )
         return [dict(r) for r in rows(records)]

@@ -14,6 +14,7 @@ from graph.alerts import native
 from graph.client import Graph
 from graph.ingest import batched
 from graph.queries import media as q
+from graph.queries import scoring as scoring_q
 
 # Ids per read statement (full-text probes: a fifth of it).
 READ_CHUNK = 5000
@@ -30,6 +31,7 @@ class StoryCandidate:
     p_negative: float | None
     p_neutral: float | None
     p_positive: float | None
+    published_at: datetime | None = None
 
 
 @dataclass
@@ -40,6 +42,8 @@ class MentionBatch:
     mentions: list[dict[str, Any]] = field(default_factory=list)
     party_links: list[dict[str, str]] = field(default_factory=list)
     subject_links: list[dict[str, str]] = field(default_factory=list)
+    # Scores for stories (new or stored) and for their links: ``ScoredStory.row()`` rows.
+    scores: list[dict[str, Any]] = field(default_factory=list)
     touched_stories: set[str] = field(default_factory=set)
 
 
@@ -72,6 +76,7 @@ class TrendBucket:
     negative: int
     neutral: int
     positive: int
+    unscored: int = 0
 
 
 @dataclass(frozen=True)
@@ -164,12 +169,14 @@ class MentionRepository:
                 p_negative=r["p_negative"],
                 p_neutral=r["p_neutral"],
                 p_positive=r["p_positive"],
+                published_at=native(r["published_at"]),
             )
             for r in records
         ]
 
     async def write(self, batch: MentionBatch) -> None:
-        """Write a cycle's stories, mentions and links in one transaction."""
+        """Write a cycle's stories, mentions, links and the scores it has in one transaction;
+        stories without a score stay queued as ``:Unscored`` (``graph.story_scores``)."""
 
         async def work(tx: AsyncManagedTransaction) -> None:
             statements: list[tuple[LiteralString, dict[str, Any]]] = [
@@ -177,6 +184,8 @@ class MentionRepository:
                 (q.CREATE_MENTIONS, {"rows": batch.mentions}),
                 (q.LINK_PARTIES, {"rows": batch.party_links}),
                 (q.LINK_SUBJECTS, {"rows": batch.subject_links}),
+                (scoring_q.SCORE_STORIES, {"rows": batch.scores}),
+                (scoring_q.PROMOTE_LINKED, {"ids": sorted(batch.touched_stories)}),
                 (q.REFRESH_STORIES, {"ids": sorted(batch.touched_stories)}),
             ]
             for cypher, params in statements:
@@ -231,6 +240,7 @@ class MentionRepository:
                 negative=r["negative"],
                 neutral=r["neutral"],
                 positive=r["positive"],
+                unscored=r["unscored"],
             )
             for r in records
         ]

@@ -7,17 +7,14 @@ in batches (one statement per DataLoader batch, whatever the page size).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from graph.client import Graph
 from graph.labels import Rel
+from graph.party_search import search_parameters
 from graph.queries import relations as q
-from models.identity import IdentifierKind, InvalidIdentifier, make_identifier
-from models.names import fold_name, pinyin_key
-from models.records import PARTY_ID_PREFIX
 
 MAX_DEPTH = 3
 MAX_HOPS = 6
@@ -35,9 +32,6 @@ NETWORK_TYPES: tuple[Rel, ...] = (
     Rel.ABOUT,
     Rel.IN_RING,
 )
-
-_REF = re.compile(r"[A-Za-z]\d{6,9}")
-_LATIN = re.compile(r"[A-Za-z\s'’-]+")
 
 
 @dataclass(frozen=True)
@@ -147,35 +141,6 @@ class _Walk:
         return self.found
 
 
-def reference_ids(text: str) -> list[str]:
-    """Party node ids a reference such as ``C8000001`` or ``S9000001`` could be."""
-    ref = text.strip().upper()
-    if not _REF.fullmatch(ref):
-        return []
-    return [f"{prefix}:{ref}" for prefix in PARTY_ID_PREFIX.values()]
-
-
-def identifier_ids(secret: bytes, text: str) -> list[str]:
-    """Identifier node ids of ``text`` read as each identifier kind it validly is."""
-    found: list[str] = []
-    for kind in IdentifierKind:
-        try:
-            found.append(make_identifier(secret, kind, text).node_id)
-        except InvalidIdentifier:
-            continue
-    return found
-
-
-def name_keys(text: str) -> tuple[str | None, str | None]:
-    """The folded-name and pinyin keys to search for (None where the text cannot be one)."""
-    folded = fold_name(text)
-    if len(folded) < 2:
-        return None, None
-    if _LATIN.fullmatch(text):
-        return folded, re.sub(r"[^a-z]", "", text.lower()) or None
-    return folded, pinyin_key(text)
-
-
 class RelationsRepository:
     """Reads parties, neighbourhoods, paths and the nested data of parties and complaints."""
 
@@ -190,18 +155,10 @@ class RelationsRepository:
     async def search(
         self, text: str, labels: Sequence[str] | None, first: int, secret: bytes
     ) -> list[dict[str, Any]]:
-        """Parties whose reference, identifier, folded name or pinyin matches ``text``."""
-        name_key, pinyin = name_keys(text)
-        records = await self.graph.read(
-            q.SEARCH_PARTIES,
-            ids=reference_ids(text),
-            ref=text.strip().upper(),
-            identifier_ids=identifier_ids(secret, text),
-            name_key=name_key,
-            pinyin_key=pinyin,
-            labels=list(labels) if labels else None,
-            first=first,
-        )
+        """Parties by reference or identifier, then exact name or pinyin, then name prefix, then
+        words inside names (``graph.party_search``), best first."""
+        params = search_parameters(text, list(labels) if labels else None, first, secret)
+        records = await self.graph.read(q.SEARCH_PARTIES, **params)
         return [dict(record["party"]) for record in records]
 
     async def party_node(self, party_id: str) -> GraphNode | None:

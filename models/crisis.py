@@ -73,7 +73,8 @@ class StepStatus(StrEnum):
 
 @dataclass(frozen=True)
 class StorySignal:
-    """One negative story about a subject: when it was first seen and how much it weighs.
+    """One negative story about a subject: when it was published (never later than when it
+    was first seen) and how much it weighs.
 
     ``weight`` is the model's confidence that it is negative times the source's weight, so a
     story copied by ten feeds counts once and a doubtful one counts less than a clear one.

@@ -51,7 +51,7 @@ GIVEN = (
 REGIONS = ("440305", "440106", "310115", "110105", "330106", "320102", "510107", "420111")
 PROVINCES = "粤沪京浙苏川鄂"
 SHOP_WORDS = ("汽修", "汽车服务", "车业", "汽车维修中心", "快修")
-SHOP_PREFIX = ("顺达", "安驰", "宏发", "金轮", "捷通", "永盛", "华泰", "众诚", "通利", "恒信")
+SHOP_PREFIX = ("顺达", "安驰", "宏发", "金轮", "捷通", "永盛", "嘉禾", "丰源", "通利", "恒信")
 CITIES = ("深圳", "广州", "上海", "北京", "杭州", "南京", "成都", "武汉")
 PRODUCTS = ("机动车商业险", "交强险", "车损险", "第三者责任险", "企业财产险")
 DENIAL_REASONS = (
@@ -72,7 +72,17 @@ COMPLAINT_TEXTS = {
     ComplaintCategory.OTHER: ("发票一直没有寄到",),
 }
 
+# Complaints fall in the 320 days after the book's epoch: 2026 by default (the tests' fixed
+# clock); seed-demo moves the epoch so that the book ends the day before it runs.
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+COMPLAINT_DAYS = 320
+
+
+def epoch_ending_before(now: datetime) -> datetime:
+    """The epoch whose book's last complaint falls on the day before ``now`` (UTC midnight)."""
+    midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight - timedelta(days=COMPLAINT_DAYS + 1)
+
 
 # Channels the synthetic complaints come in on, with the weights in ``batches`` (the book
 # stays the same for a seed whatever channels are added to the model).
@@ -132,11 +142,17 @@ class DemoBook:
     """Generates the book in batches; the same ``(customers, seed)`` gives the same rows."""
 
     def __init__(
-        self, customers: int, seed: int, secret: bytes, batch_customers: int = 2000
+        self,
+        customers: int,
+        seed: int,
+        secret: bytes,
+        batch_customers: int = 2000,
+        epoch: datetime = EPOCH,
     ) -> None:
         if customers < 20:
             raise ValueError("the demo book needs at least 20 customers")
         self.customers = customers
+        self.epoch = epoch
         self.seed = seed
         self.secret = secret
         self.batch_customers = batch_customers
@@ -384,7 +400,9 @@ class DemoBook:
                         ComplaintCategory.CLAIMS if claims else rng.choice(list(ComplaintCategory))
                     )
                     channel = rng.choices(DEMO_CHANNELS, weights=(35, 40, 15, 8, 2))[0]
-                    received = EPOCH + timedelta(days=rng.randrange(320), hours=rng.randrange(24))
+                    received = self.epoch + timedelta(
+                        days=rng.randrange(COMPLAINT_DAYS), hours=rng.randrange(24)
+                    )
                     batch.complaints.append(
                         self._complaint(
                             rng,
@@ -444,14 +462,14 @@ class DemoBook:
                         rng,
                         "Q800000002",
                         customer["id"],
-                        EPOCH + timedelta(days=200),
+                        self.epoch + timedelta(days=200),
                         ComplaintChannel.HOTLINE,
                         ComplaintCategory.CLAIMS,
                         claims=[claim["id"]],
                         closed=False,
                     )
                 )
-        cluster_day = EPOCH + timedelta(days=290)
+        cluster_day = self.epoch + timedelta(days=290)
         for i in range(1, 9):
             customer = self._customer(rng, f"C80000{10 + i}")
             batch.add_party(PartyKind.CUSTOMER, customer)
@@ -515,7 +533,7 @@ class DemoBook:
                     rng,
                     f"Q80000010{i}",
                     serial["id"],
-                    EPOCH + timedelta(days=60 * i),
+                    self.epoch + timedelta(days=60 * i),
                     channel,
                     ComplaintCategory.CLAIMS,
                     claims=[denied["id"]],

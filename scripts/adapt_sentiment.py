@@ -549,7 +549,7 @@ def fit_temperature(model: Any, data: Batches) -> float:
         return loss
 
     opt.step(closure)
-    return float(log_t.exp())
+    return float(log_t.detach().exp())
 
 
 def train(args: argparse.Namespace) -> None:

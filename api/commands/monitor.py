@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import signal
 from typing import Any
 
 import anyio
 
 from api.commands.graph_access import command_graph
+from api.commands.stop_signals import run_until_signalled
 from api.crisis_runtime import crisis_loops
 from api.monitoring import crisis_story_callback, load_scorer, media_monitor
 from api.settings import load_settings
@@ -37,21 +37,11 @@ def run(args: argparse.Namespace) -> int:
                 report = await w.run_once()
                 print(
                     f"{report.feeds} feeds {report.outcomes}: {report.entries} entries, "
-                    f"{report.new_mentions} new mentions, {report.new_stories} new stories"
+                    f"{report.new_mentions} new mentions, {report.new_stories} new stories "
+                    f"({report.scored_stories} scored now, {report.queued_stories} queued)"
                 )
                 return
-            stop = anyio.Event()
-            async with anyio.create_task_group() as group:
-
-                async def stop_on_signal() -> None:
-                    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-                        async for _ in signals:
-                            stop.set()
-                            return
-
-                group.start_soon(stop_on_signal)
-                await w.run_until(stop)
-                group.cancel_scope.cancel()
+            await run_until_signalled(w.run_until)
 
     anyio.run(work)
     return 0

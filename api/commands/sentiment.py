@@ -21,5 +21,11 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from monitors.sentiment.cli import run as score_texts
 
-    # Only the model folder is needed: no database, so no secrets are required here.
-    return score_texts(args, Settings().sentiment_model)
+    # Only the model settings are needed: no database, so no secrets are required here.
+    settings = Settings()
+    return score_texts(
+        args,
+        settings.sentiment_model,
+        max_length=settings.sentiment_max_tokens,
+        precision=settings.sentiment_precision,
+    )

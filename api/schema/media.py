@@ -122,6 +122,10 @@ class Mention:
     published_at: datetime
     first_seen_at: datetime
     language: str | None
+    scored: bool = strawberry.field(
+        description="False while the story waits for the sentiment model: sentiment and "
+        "the probabilities are then null, never guessed."
+    )
     sentiment: Sentiment | None
     p_negative: float | None
     p_neutral: float | None
@@ -142,6 +146,7 @@ class Mention:
             published_at=p["published_at"],
             first_seen_at=p["first_seen_at"],
             language=p.get("language"),
+            scored=bool(p.get("sentiment")),
             sentiment=Sentiment(p["sentiment"]) if p.get("sentiment") else None,
             p_negative=p.get("p_negative"),
             p_neutral=p.get("p_neutral"),
@@ -159,6 +164,10 @@ class Story:
     first_seen_at: datetime
     published_at: datetime | None
     source_count: int
+    scored: bool = strawberry.field(
+        description="False while the story waits for the sentiment model: sentiment and "
+        "the probabilities are then null, never guessed."
+    )
     sentiment: Sentiment | None
     p_negative: float | None
     p_neutral: float | None
@@ -176,6 +185,7 @@ class Story:
             first_seen_at=p["first_seen_at"],
             published_at=p.get("published_at"),
             source_count=p.get("source_count") or 0,
+            scored=bool(p.get("sentiment")),
             sentiment=Sentiment(p["sentiment"]) if p.get("sentiment") else None,
             p_negative=p.get("p_negative"),
             p_neutral=p.get("p_neutral"),
@@ -207,6 +217,7 @@ class TrendPoint:
     negative: int
     neutral: int
     positive: int
+    unscored: int = strawberry.field(description="Mentions not scored yet (in no other count).")
 
 
 def _cursor(published_at: datetime | None, item_id: str) -> str:
@@ -351,6 +362,7 @@ class MediaQuery:
                 negative=b.negative,
                 neutral=b.neutral,
                 positive=b.positive,
+                unscored=b.unscored,
             )
             for b in buckets
         ]

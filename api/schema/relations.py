@@ -94,7 +94,11 @@ class RelationsQuery:
 
     @strawberry.field(
         permission_classes=RISK,
-        description="Parties by name (folded, pinyin-aware), customer number or any identifier.",
+        description=(
+            "Parties by reference, customer number or any identifier, by name, by words inside "
+            "names (汽修, 宏发; traditional script and full width fold) or by pinyin fragments "
+            "(qixiu); best first. Any text is a search term."
+        ),
     )
     async def search_parties(
         self,

@@ -19,25 +19,35 @@ CALL () {
 # The subject's kind: Subject.kind (COMPANY, BRAND, PRODUCT) or the party's own label.
 _SUBJECT_KIND: LiteralString = "coalesce(x.kind, head([label IN labels(x) WHERE label <> 'Party']))"
 
-# Subjects (with kind and name) that the given negative stories mention.
+# A story counts against a subject only when it is negative about that subject: the link's
+# own sentiment (the model read the story about the name it used), else the story's (links
+# written before links were scored). Unscored stories have neither, so never count.
+_NEGATIVE_ABOUT: LiteralString = "coalesce(r.sentiment, st.sentiment) = 'negative'"
+
+# Subjects (with kind and name) that the given stories are negative about.
 SUBJECTS_OF_STORIES: LiteralString = (
     """
 UNWIND $story_ids AS story_id
-MATCH (st:Story {id: story_id})-[:MENTIONS]->(x)
-WHERE st.sentiment = 'negative' AND (x:Party OR x:Subject)
+MATCH (st:Story {id: story_id})-[r:MENTIONS]->(x)
+WHERE """
+    + _NEGATIVE_ABOUT
+    + """ AND (x:Party OR x:Subject)
 RETURN DISTINCT x.id AS subject_id, x.name AS name, """
     + _SUBJECT_KIND
     + """ AS kind
 """
 )
 
-# Subjects of negative stories first seen in [$since, $now] (for the scheduled spike sweep).
+# Subjects of negative stories published in [$since, $now] (for the scheduled spike sweep).
 SUBJECTS_WITH_RECENT_STORIES: LiteralString = (
     """
 MATCH (st:Story)
-WHERE st.first_seen_at >= $since AND st.first_seen_at <= $now AND st.sentiment = 'negative'
-MATCH (st)-[:MENTIONS]->(x)
-WHERE x:Party OR x:Subject
+MATCH (st:Story)
+WHERE st.published_at >= $since AND st.published_at <= $now
+MATCH (st)-[r:MENTIONS]->(x)
+WHERE (x:Party OR x:Subject) AND """
+    + _NEGATIVE_ABOUT
+    + """
 WITH DISTINCT x LIMIT $limit
 RETURN x.id AS subject_id, x.name AS name, """
     + _SUBJECT_KIND
@@ -45,18 +55,34 @@ RETURN x.id AS subject_id, x.name AS name, """
 """
 )
 
-# A subject's negative stories first seen in [$since, $now]: confidence and best source weight.
+# A subject's stories published in [$since, $now] that are negative about it (a story counts
+# at its publication, which the parser never lets be later than when it was first seen):
+# confidence (the link's p_negative, else the story's) and best source weight.
 SUBJECT_NEGATIVE_STORIES: LiteralString = (
     _SUBJECT_BY_ID
     + """
-MATCH (x)<-[:MENTIONS]-(st:Story)
-WHERE st.first_seen_at >= $since AND st.first_seen_at <= $now AND st.sentiment = 'negative'
-WITH st ORDER BY st.first_seen_at DESC LIMIT $limit
-RETURN st.id AS story_id, st.first_seen_at AS at, coalesce(st.p_negative, 1.0) AS confidence,
+MATCH (x)<-[r:MENTIONS]-(st:Story)
+WHERE st.published_at >= $since AND st.published_at <= $now AND """
+    + _NEGATIVE_ABOUT
+    + """
+WITH st, r ORDER BY st.published_at DESC LIMIT $limit
+RETURN st.id AS story_id, st.published_at AS at,
+       coalesce(r.p_negative, st.p_negative, 1.0) AS confidence,
        coalesce(COLLECT {
          MATCH (st)<-[:IN_STORY]-(:Mention)-[:FROM]->(f:Feed)
          RETURN coalesce(f.weight, 1.0) AS w ORDER BY w DESC LIMIT 1
        }[0], 1.0) AS source_weight
+"""
+)
+
+# When the subject's earliest scored story (of any sentiment) published in [$since, $now]
+# came out: the start of its history, which the spike test's warm-up is measured from.
+SUBJECT_FIRST_STORY: LiteralString = (
+    _SUBJECT_BY_ID
+    + """
+MATCH (x)<-[:MENTIONS]-(st:Story)
+WHERE st.published_at >= $since AND st.published_at <= $now AND st.sentiment IS NOT NULL
+RETURN min(st.published_at) AS first
 """
 )
 
@@ -70,13 +96,16 @@ RETURN st.id AS story_id, st.title AS story_title, m.id AS mention_id, m.title A
 LIMIT $limit
 """
 
-# Absolute triggers of the given stories: high-impact negative coverage, links to open
+# Absolute triggers of the given stories published after $since (old items a first poll or a
+# backfill brings are history, not news): high-impact negative coverage, links to open
 # regulator complaints (filed by, or about, the subject the story names).
 STORY_TRIGGERS: LiteralString = (
     """
 UNWIND $story_ids AS story_id
-MATCH (st:Story {id: story_id})-[:MENTIONS]->(x)
-WHERE st.sentiment = 'negative' AND (x:Party OR x:Subject)
+MATCH (st:Story {id: story_id})-[r:MENTIONS]->(x)
+WHERE st.published_at > $since AND """
+    + _NEGATIVE_ABOUT
+    + """ AND (x:Party OR x:Subject)
 RETURN st.id AS story_id, st.title AS title, x.id AS subject_id, x.name AS name, """
     + _SUBJECT_KIND
     + """ AS kind,

@@ -158,15 +158,17 @@ CALL db.index.fulltext.queryNodes('story_bands', probe.query, {limit: $per_probe
 YIELD node AS s
 WHERE s:Story AND s.first_seen_at >= $since
 RETURN probe.key AS key, s.id AS id, s.signature AS signature, s.sentiment AS sentiment,
-       s.p_negative AS p_negative, s.p_neutral AS p_neutral, s.p_positive AS p_positive
+       s.p_negative AS p_negative, s.p_neutral AS p_neutral, s.p_positive AS p_positive,
+       s.published_at AS published_at
 """
 
-# New stories (their props include ``bands``, the LSH keys the full-text index holds).
+# New stories (their props include ``bands``, the LSH keys the full-text index holds), each
+# :Unscored with the text to score until SCORE_STORIES (queries/scoring.py) scores it.
 # Instants travel as ISO strings: the driver's datetime packing is slow in big batches.
 CREATE_STORIES = """
 UNWIND $rows AS row
 MERGE (s:Story {id: row.id})
-ON CREATE SET s += row.props, s.source_count = 0,
+ON CREATE SET s += row.props, s:Unscored, s.source_count = 0,
               s.first_seen_at = datetime(row.first_seen_at),
               s.published_at = datetime(row.published_at)
 """
@@ -196,11 +198,13 @@ def _link_named(label: Label) -> LiteralString:
         "UNWIND $rows AS row "
         "MATCH (x:" + label + " {id: row.node_id}) "
         "CALL (row, x) { MATCH (m:Mention {id: row.mention_id}) MERGE (m)-[:MENTIONS]->(x) } "
-        "CALL (row, x) { MATCH (s:Story {id: row.story_id}) MERGE (s)-[:MENTIONS]->(x) }"
+        "CALL (row, x) { MATCH (s:Story {id: row.story_id}) MERGE (s)-[r:MENTIONS]->(x) "
+        "ON CREATE SET r.surface = row.surface }"
     )
 
 
-# Mentions and stories to the parties they name.
+# Mentions and stories to the parties they name; a story's link keeps the name the story
+# used (``surface``), which the model reads as the entity of a (text, entity) pair.
 LINK_PARTIES = _link_named(Label.PARTY)
 
 # Mentions and stories to the subjects (company, brands, products) they name.
@@ -275,7 +279,8 @@ WITH datetime.truncate($unit, m.published_at) AS bucket, m
 RETURN bucket, count(m) AS total,
        sum(CASE m.sentiment WHEN 'negative' THEN 1 ELSE 0 END) AS negative,
        sum(CASE m.sentiment WHEN 'neutral' THEN 1 ELSE 0 END) AS neutral,
-       sum(CASE m.sentiment WHEN 'positive' THEN 1 ELSE 0 END) AS positive
+       sum(CASE m.sentiment WHEN 'positive' THEN 1 ELSE 0 END) AS positive,
+       sum(CASE WHEN m.sentiment IS NULL THEN 1 ELSE 0 END) AS unscored
 ORDER BY bucket
 """
 

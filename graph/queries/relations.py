@@ -31,31 +31,42 @@ _KIND_FILTER: LiteralString = "($labels IS NULL OR any(label IN labels(p) WHERE 
 # Parties by node id (DataLoader batch and the ``party(id)`` field).
 PARTIES_BY_ID: LiteralString = "UNWIND $ids AS pid MATCH (p:Party {id: pid}) RETURN " + _PARTY
 
-# Party search: node ids built from a reference, identifier node ids (hash lookups), a folded
-# name and a pinyin key, exact or as a prefix (each prefix branch bounded by $first, read in
-# index order). A null key matches nothing, so unused branches are free.
+# Party search (``graph.party_search``), ranked: 0 a reference, 1 an identifier (hash lookup),
+# 2 the exact folded name, 3 the exact pinyin key, 4 a name prefix, 5 a pinyin prefix (each
+# prefix branch bounded by $first, read in index order), 6 words inside names from the
+# full-text index party_names (by Lucene score), 7 a latin fragment inside the pinyin key (TEXT
+# index party_pinyin_text). A null key or query matches nothing, so unused branches are free.
 SEARCH_PARTIES: LiteralString = (
     "CALL () { "
-    "  UNWIND $ids AS pid MATCH (p:Party {id: pid}) RETURN p, 0 AS rank "
+    "  UNWIND $ids AS pid MATCH (p:Party {id: pid}) RETURN p, 0 AS rank, 0.0 AS score "
     "  UNION "
-    "  MATCH (c:Customer) WHERE c.customer_no = $ref RETURN c AS p, 0 AS rank "
+    "  MATCH (c:Customer) WHERE c.customer_no = $ref RETURN c AS p, 0 AS rank, 0.0 AS score "
     "  UNION "
     "  UNWIND $identifier_ids AS iid MATCH (:Identifier {id: iid})<-[:HAS_ID]-(p:Party) "
-    "  RETURN p, 1 AS rank "
+    "  RETURN p, 1 AS rank, 0.0 AS score "
     "  UNION "
-    "  MATCH (p:Party) WHERE p.name_key = $name_key RETURN p, 2 AS rank "
+    "  MATCH (p:Party) WHERE p.name_key = $name_key RETURN p, 2 AS rank, 0.0 AS score "
     "  UNION "
-    "  MATCH (p:Party) WHERE p.pinyin_key = $pinyin_key RETURN p, 3 AS rank "
+    "  MATCH (p:Party) WHERE p.pinyin_key = $pinyin_key RETURN p, 3 AS rank, 0.0 AS score "
     "  UNION "
     "  MATCH (p:Party) WHERE p.name_key STARTS WITH $name_key AND " + _KIND_FILTER + " "
-    "  WITH p ORDER BY p.name_key LIMIT $first RETURN p, 4 AS rank "
+    "  WITH p ORDER BY p.name_key LIMIT $first RETURN p, 4 AS rank, 0.0 AS score "
     "  UNION "
     "  MATCH (p:Party) WHERE p.pinyin_key STARTS WITH $pinyin_key AND " + _KIND_FILTER + " "
-    "  WITH p ORDER BY p.pinyin_key LIMIT $first RETURN p, 5 AS rank "
+    "  WITH p ORDER BY p.pinyin_key LIMIT $first RETURN p, 5 AS rank, 0.0 AS score "
+    "  UNION "
+    "  WITH $fulltext AS text WHERE text IS NOT NULL "
+    "  CALL db.index.fulltext.queryNodes('party_names', text, {limit: $scan}) "
+    "  YIELD node AS p, score "
+    "  WHERE " + _KIND_FILTER + " "
+    "  WITH p, score LIMIT $first RETURN p, 6 AS rank, score "
+    "  UNION "
+    "  MATCH (p:Party) WHERE p.pinyin_key CONTAINS $fragment AND " + _KIND_FILTER + " "
+    "  WITH p LIMIT $first RETURN p, 7 AS rank, 0.0 AS score "
     "} "
-    "WITH p, min(rank) AS rank "
+    "WITH p, min(rank) AS rank, max(score) AS score "
     "WHERE " + _KIND_FILTER + " "
-    "WITH p, rank ORDER BY rank, p.name_key, p.id LIMIT $first "
+    "WITH p, rank, score ORDER BY rank, score DESC, p.name_key, p.id LIMIT $first "
     "RETURN " + _PARTY + " AS party"
 )
 

@@ -138,6 +138,9 @@ class CrisisDetector:
         """The spike decision for a subject and the ids of the stories in its current window."""
         since = now - timedelta(days=self.spike.baseline_days + 1) - self.spike.window
         stories = await self.alerts.negative_stories(subject_id, since, now)
+        # Stories count at their publication, so a feed's archive fills the baseline at once;
+        # the warm-up runs from the earliest story of any sentiment, not the first negative.
+        history_start = await self.alerts.first_story_at(subject_id, since, now)
         signals = [
             StorySignal(
                 str(row["story_id"]),
@@ -146,7 +149,6 @@ class CrisisDetector:
             )
             for row in stories
         ]
-        history_start = min((s.at for s in signals), default=None)
         decision = decide_spike(
             signals, now, history_start, self.spike, subject_is_company=subject_is_company
         )
@@ -211,7 +213,7 @@ class CrisisDetector:
         self, story_ids: Sequence[str], plan: CrisisPlan, now: datetime
     ) -> list[RaisedAlert]:
         grouped: dict[tuple[str, AlertKind], list[Mapping[str, Any]]] = defaultdict(list)
-        for row in await self.alerts.story_triggers(story_ids):
+        for row in await self.alerts.story_triggers(story_ids, now - self.spike.window):
             if row["high_impact_feeds"]:
                 grouped[(row["subject_id"], AlertKind.HIGH_IMPACT_SOURCE)].append(row)
             if row["regulator_complaints"]:

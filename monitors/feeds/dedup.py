@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import numpy as np
 import numpy.typing as npt
@@ -112,3 +113,28 @@ def cluster(signatures: Sequence[Signature], threshold: float = SAME_STORY) -> l
                 by_band.setdefault(key, []).append(len(clusters) - 1)
         found.members.append(index)
     return clusters
+
+
+def split_by_time(
+    clusters: Sequence[Cluster],
+    signatures: Sequence[Signature],
+    published: Sequence[datetime],
+    window: timedelta,
+) -> list[Cluster]:
+    """Clusters with near-duplicates published further apart than ``window`` split into
+    separate stories (a feed's archive may hold a story and its rerun days later), so each
+    counts at its own publication and an old copy never drags a new one out of the current
+    window. Members keep their batch order; the first member leads each part."""
+    split: list[Cluster] = []
+    for group in clusters:
+        times = [published[i] for i in group.members]
+        if max(times) - min(times) <= window:
+            split.append(group)
+            continue
+        parts: list[list[int]] = []
+        for index in sorted(group.members, key=lambda i: published[i]):
+            if not parts or published[index] - published[parts[-1][0]] > window:
+                parts.append([])
+            parts[-1].append(index)
+        split += [Cluster(signatures[min(part)], sorted(part)) for part in parts]
+    return split

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
+from typing import Protocol
 from urllib.parse import urljoin
 
 import anyio
 import httpx
 
+from monitors.feeds.demo_allowance import within_demo_allowance
 from monitors.feeds.url_guard import BlockedUrl, check_url
 
 USER_AGENT = "riskwatch-media-monitor/0.1 (+feed polling; honours Retry-After)"
@@ -41,6 +43,8 @@ class FetchLimits:
     max_bytes: int = 5_000_000
     max_redirects: int = 5
     allow_private: bool = False
+    # The app's own demo feeds (RISKWATCH_DEMO=true only): see monitors.feeds.demo_allowance.
+    demo_feeds_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,14 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - now).total_seconds())
+
+
+class DocumentFetcher(Protocol):
+    """What the pipeline fetches feeds with: :class:`FeedFetcher`, or the demo's corpus."""
+
+    async def fetch(
+        self, url: str, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult: ...
 
 
 class FeedFetcher:
@@ -109,7 +121,8 @@ class FeedFetcher:
             headers["If-Modified-Since"] = last_modified
         current = url
         for _hop in range(self.limits.max_redirects + 1):
-            await check_url(current, allow_private=self.limits.allow_private)
+            if not within_demo_allowance(current, self.limits.demo_feeds_url):
+                await check_url(current, allow_private=self.limits.allow_private)
             async with self.client.stream("GET", current, headers=headers) as response:
                 if response.status_code in _REDIRECTS and "location" in response.headers:
                     current = urljoin(current, response.headers["location"])

@@ -38,23 +38,30 @@ class EntityLinker:
     def __init__(self, nodes: Iterable[NamedNode], min_chars: int = 3) -> None:
         self._automaton = ahocorasick.Automaton()
         targets: dict[str, set[str]] = {}
+        spelled: dict[str, str] = {}  # folded name -> the name as configured (first seen)
         for node in nodes:
             for name in node.names:
                 folded = fold_text(name)
                 if len(folded) >= min_chars:
                     targets.setdefault(folded, set()).add(node.id)
+                    spelled.setdefault(folded, name.strip())
         for folded, ids in targets.items():
-            self._automaton.add_word(folded, (folded, tuple(sorted(ids))))
+            self._automaton.add_word(folded, (folded, tuple(sorted(ids)), spelled[folded]))
         self.size = len(targets)
         if targets:
             self._automaton.make_automaton()
 
     def link(self, folded_text: str) -> set[str]:
         """Ids of the nodes named in ``folded_text`` (already folded with ``fold_text``)."""
-        found: set[str] = set()
+        return set(self.link_names(folded_text))
+
+    def link_names(self, folded_text: str) -> dict[str, str]:
+        """The nodes named in ``folded_text``, each with the name (or alias) that matched,
+        as configured: the entity the sentiment model reads the text about."""
+        found: dict[str, str] = {}
         if not self.size or not folded_text:
             return found
-        for end, (name, ids) in self._automaton.iter_long(folded_text):
+        for end, (name, ids, spelling) in self._automaton.iter_long(folded_text):
             start = end - len(name) + 1
             # A latin name must stand alone: "pingan" must not match inside "pinganfu".
             if _is_ascii_word(name[0]) and start > 0 and _is_ascii_word(folded_text[start - 1]):
@@ -66,7 +73,8 @@ class EntityLinker:
                 and _is_ascii_word(folded_text[after])
             ):
                 continue
-            found.update(ids)
+            for node_id in ids:
+                found.setdefault(node_id, spelling)
         return found
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from html import unescape
 from html.parser import HTMLParser
 from typing import Any
@@ -20,8 +20,6 @@ import feedparser
 
 from models.media import FeedEntry
 
-# Published times further ahead than this are clock errors; first-seen time replaces them.
-_FUTURE_SLACK = timedelta(days=1)
 _SPACES = re.compile(r"\s+")
 
 
@@ -97,8 +95,10 @@ def parse_document(
         summary = strip_html(raw.get("summary", "") or _first_content(raw))
         if not title and not summary:
             continue
+        # An item counts at its publication (the crisis detector's time basis): a missing date,
+        # or one later than now (a clock or time-zone error), is clamped to when it was seen.
         published = _when(raw)
-        if published is None or published > now + _FUTURE_SLACK:
+        if published is None or published > now:
             published = now
         entries.append(
             FeedEntry(

@@ -1,5 +1,10 @@
 """One poll cycle: fetch due feeds -> parse -> dedup -> link -> score -> write.
 
+Stories that name a subject or party are scored in the cycle (their text once, and once per
+link as a ``(text, entity)`` pair), because those are what people read first and what the
+crisis detector counts. The others are written ``:Unscored``, a persisted queue that scoring
+workers (``monitors.feeds.score_worker``) work off when the scorer is idle, or never.
+
 Feeds are fetched concurrently (bounded); one bad feed never stops the others: its failure
 is recorded in its health and counted in metrics. The cycle's mentions are written in one
 transaction of ``UNWIND`` batches; only then are feed health and leases updated and the
@@ -20,13 +25,14 @@ from prometheus_client import Counter, Histogram
 
 from graph.feeds import FeedRecord, FeedRepository, PollRecord
 from graph.mentions import MentionBatch, MentionRepository, StoryCandidate
+from graph.story_scores import BACKLOG, LINKED
 from models.media import FeedEntry
 from monitors.feeds import dedup
-from monitors.feeds.fetch import FeedFetcher, FetchOutcome, FetchResult
+from monitors.feeds.fetch import DocumentFetcher, FetchOutcome, FetchResult
 from monitors.feeds.health import poll_record
 from monitors.feeds.linking import LinkerCache
 from monitors.feeds.parse import ParsedFeed, parse_document_async
-from monitors.feeds.scoring import ScorerLike, StorySentiment, score_stories
+from monitors.feeds.scoring import ScorerLike, StorySentiment, StoryToScore, score_with_links
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +54,9 @@ class PipelineConfig:
     failure_threshold: int = 5
     story_window: timedelta = timedelta(days=3)
     lead_chars: int = 200
+    # Score linked stories in the cycle; when off, they wait (first in line) for the
+    # scoring workers of ``riskwatch score``.
+    score_inline: bool = True
 
 
 @dataclass
@@ -59,6 +68,9 @@ class CycleReport:
     entries: int = 0
     new_mentions: int = 0
     new_stories: int = 0
+    # Stories scored in the cycle (they name a subject or party), and new ones left queued.
+    scored_stories: int = 0
+    queued_stories: int = 0
     stories_with_new_mentions: list[str] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
     # Seconds spent per stage: fetch (with parsing), build (dedup, linking), score, write.
@@ -77,7 +89,8 @@ class _NewMention:
     entry: FeedEntry
     feed_ids: list[str]
     signature: dedup.Signature | None = None
-    links: set[str] = field(default_factory=set)
+    # node id -> the name the text used for it
+    links: dict[str, str] = field(default_factory=dict)
 
 
 class MediaPipeline:
@@ -87,7 +100,7 @@ class MediaPipeline:
         self,
         feeds: FeedRepository,
         mentions: MentionRepository,
-        fetcher: FeedFetcher,
+        fetcher: DocumentFetcher,
         scorer: ScorerLike,
         linkers: LinkerCache,
         config: PipelineConfig,
@@ -189,33 +202,33 @@ class MediaPipeline:
         def signatures_and_links() -> None:
             for mention in fresh:
                 mention.signature = dedup.minhash(mention.entry.folded)
-                mention.links = linker.link(mention.entry.folded)
+                mention.links = linker.link_names(mention.entry.folded)
 
         await anyio.to_thread.run_sync(signatures_and_links)
-        clusters = dedup.cluster([m.signature for m in fresh if m.signature is not None])
-        matches = await self._match_stories(clusters, now)
-        new_clusters = [c for c in clusters if id(c) not in matches]
-        report.seconds["build"] = time.perf_counter() - started
-        started = time.perf_counter()
-        sentiments = await score_stories(
-            self.scorer, [self._story_text(fresh[c.members[0]].entry) for c in new_clusters]
+        signatures = [m.signature for m in fresh if m.signature is not None]
+        clusters = dedup.split_by_time(
+            dedup.cluster(signatures),
+            signatures,
+            [m.entry.published_at for m in fresh],
+            self.config.story_window,
         )
+        matches = await self._match_stories(clusters, fresh, now)
+        report.seconds["build"] = time.perf_counter() - started
+        plan, to_score = self._plan(fresh, clusters, matches, batch, now)
+        started = time.perf_counter()
+        scored = await score_with_links(self.scorer, to_score)
         report.seconds["score"] = time.perf_counter() - started
-        scored = dict(zip((id(c) for c in new_clusters), sentiments, strict=True))
+        batch.scores = [story.row() for story in scored]
+        whole = {story.story_id for story in scored if story.sentiment is not None}
+        report.scored_stories = len(whole)
+        report.queued_stories = sum(1 for row in batch.stories if row["id"] not in whole)
         gained: set[str] = set()
-        for group in clusters:
-            lead = fresh[group.members[0]].entry
-            candidate = matches.get(id(group))
-            if candidate is not None:
-                story_id = candidate.id
-                sentiment = _stored_sentiment(candidate)
-            else:
-                story_id = "story:" + lead.mention_id.removeprefix("mention:")
-                sentiment = scored[id(group)]
-                batch.stories.append(self._story_row(story_id, lead, group, sentiment, now))
+        for group, story_id, sentiment in plan:
             gained.add(story_id)
             batch.touched_stories.add(story_id)
             for index in group.members:
+                # Mentions of a scored story take its score now; the others get theirs with
+                # their story's (SCORE_STORIES sets every mention of the story).
                 self._add_mention(batch, fresh[index], story_id, sentiment)
         report.new_mentions = len(batch.mentions)
         report.new_stories = len(batch.stories)
@@ -223,15 +236,56 @@ class MediaPipeline:
         STORIES_CREATED.inc(report.new_stories)
         return batch, gained
 
+    def _plan(
+        self,
+        fresh: list[_NewMention],
+        clusters: list[dedup.Cluster],
+        matches: dict[int, StoryCandidate],
+        batch: MentionBatch,
+        now: datetime,
+    ) -> tuple[list[tuple[dedup.Cluster, str, StorySentiment | None]], list[StoryToScore]]:
+        """Each cluster's story (a new row in ``batch``, or the stored one it continues, with
+        its stored score) and what to score now: the stories that name someone."""
+        plan: list[tuple[dedup.Cluster, str, StorySentiment | None]] = []
+        to_score: list[StoryToScore] = []
+        for group in clusters:
+            lead = fresh[group.members[0]].entry
+            text = self._story_text(lead)
+            links: dict[str, str] = {}
+            for index in group.members:
+                for node_id, name in fresh[index].links.items():
+                    links.setdefault(node_id, name)
+            candidate = matches.get(id(group))
+            stored_score = None if candidate is None else _stored_sentiment(candidate)
+            if candidate is None:
+                story_id = "story:" + lead.mention_id.removeprefix("mention:")
+                batch.stories.append(self._story_row(story_id, lead, group, text, links, now))
+            else:
+                story_id = candidate.id
+            if links and self.config.score_inline:
+                # A stored story already scored only needs its (new) links scored.
+                to_score.append(
+                    StoryToScore(story_id, text, links, whole_story=stored_score is None)
+                )
+            plan.append((group, story_id, stored_score))
+        return plan, to_score
+
     async def _match_stories(
-        self, clusters: list[dedup.Cluster], now: datetime
+        self, clusters: list[dedup.Cluster], fresh: list[_NewMention], now: datetime
     ) -> dict[int, StoryCandidate]:
-        """The stored story each cluster continues, keyed by ``id(cluster)``."""
+        """The stored story each cluster continues, keyed by ``id(cluster)``: a similar story
+        first seen within the story window and published within it of the cluster's lead."""
         probes = {str(i): dedup.bands(c.signature) for i, c in enumerate(clusters)}
         candidates = await self.mentions.candidate_stories(probes, now - self.config.story_window)
         best: dict[int, tuple[float, StoryCandidate]] = {}
         for candidate in candidates:
             group = clusters[int(candidate.probe_key)]
+            published = fresh[group.members[0]].entry.published_at
+            if (
+                candidate.published_at is not None
+                and abs(published - candidate.published_at) > self.config.story_window
+            ):
+                continue
             score = dedup.similarity(group.signature, dedup.from_hex(candidate.signature))
             if score >= dedup.SAME_STORY and score > best.get(id(group), (0.0, None))[0]:
                 best[id(group)] = (score, candidate)
@@ -245,16 +299,18 @@ class MediaPipeline:
         story_id: str,
         lead: FeedEntry,
         group: dedup.Cluster,
-        sentiment: StorySentiment | None,
+        text: str,
+        links: dict[str, str],
         now: datetime,
     ) -> dict[str, Any]:
         props: dict[str, Any] = {
             "title": lead.title or lead.summary[:80],
             "signature": dedup.to_hex(group.signature),
             "bands": " ".join(dedup.bands(group.signature)),
+            # the scoring queue's fields (graph/queries/scoring.py), dropped once scored
+            "score_text": text,
+            "score_priority": LINKED if links else BACKLOG,
         }
-        if sentiment is not None:
-            props |= sentiment.props()
         return {
             "id": story_id,
             "props": props,
@@ -290,8 +346,13 @@ class MediaPipeline:
                 "first_seen_at": entry.first_seen_at.isoformat(),
             }
         )
-        for node_id in sorted(mention.links):
-            row = {"mention_id": entry.mention_id, "story_id": story_id, "node_id": node_id}
+        for node_id, surface in sorted(mention.links.items()):
+            row = {
+                "mention_id": entry.mention_id,
+                "story_id": story_id,
+                "node_id": node_id,
+                "surface": surface,
+            }
             target = batch.subject_links if node_id.startswith("subject:") else batch.party_links
             target.append(row)
 

@@ -12,6 +12,7 @@ import logging
 import socket
 import uuid
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import anyio
 
@@ -19,6 +20,9 @@ from graph.feeds import FeedRepository
 from monitors.clock import Clock, utc_now
 from monitors.feeds.pipeline import CycleReport, MediaPipeline
 from monitors.leases import release_leases
+
+if TYPE_CHECKING:
+    from monitors.feeds.score_worker import ScoringWorker
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +45,7 @@ class MonitorWorker:
         idle_s: float = 5.0,
         owner: str | None = None,
         clock: Clock = utc_now,
+        backlog: ScoringWorker | None = None,
     ) -> None:
         self.feeds = feeds
         self.pipeline = pipeline
@@ -49,6 +54,8 @@ class MonitorWorker:
         self.idle_s = idle_s
         self.owner = owner or worker_id()
         self.clock = clock
+        # Scores queued stories while no feed is due (None: leave them to `riskwatch score`).
+        self.backlog = backlog
 
     async def run_once(self) -> CycleReport:
         """Claim due feeds (up to ``batch_size``) and poll them once."""
@@ -81,7 +88,9 @@ class MonitorWorker:
                 log.exception("lease renewal failed")
 
     async def run_until(self, stop: anyio.Event) -> None:
-        """Poll until ``stop`` is set; idle ``idle_s`` when nothing is due.
+        """Poll until ``stop`` is set; when nothing is due, score a batch of queued stories
+        (``backlog``), or idle ``idle_s`` when there is none either, so polling always
+        comes first and scoring the backlog only uses time the monitor would sleep.
 
         A cycle that fails (Neo4j down, say) is logged and retried after the idle wait; the
         leases it held expire on their own. On the way out (stopped, or cancelled mid-cycle)
@@ -94,8 +103,19 @@ class MonitorWorker:
                 except Exception:  # the loop must outlive one bad cycle; logged with its stack
                     log.exception("poll cycle failed; retrying after %.1f s", self.idle_s)
                     report = CycleReport()
-                if report.feeds == 0:
+                if report.feeds == 0 and not await self._score_backlog():
                     with anyio.move_on_after(self.idle_s):
                         await stop.wait()
         finally:
             await release_leases(self.feeds.release_leases, self.owner, "feed")
+            if self.backlog is not None:
+                await release_leases(self.backlog.queue.release, self.backlog.owner, "story")
+
+    async def _score_backlog(self) -> int:
+        if self.backlog is None:
+            return 0
+        try:
+            return await self.backlog.run_once()
+        except Exception:  # polling goes on; the batch's leases expire and it is retried
+            log.exception("scoring a backlog batch failed")
+            return 0

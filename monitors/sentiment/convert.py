@@ -144,22 +144,25 @@ def save_tokenizer(tok: E5Tokenizer, folder: Path, max_length: int) -> None:
 def save_fast_tokenizer(
     tokenizer: Any, folder: Path, max_length: int, specials: tuple[str, str, str, str]
 ) -> None:
-    """Save a `tokenizers.Tokenizer` as a transformers fast tokenizer folder; `specials` are
-    the (bos, eos, pad, unk) pieces, bos and eos doubling as cls and sep."""
-    from transformers import PreTrainedTokenizerFast
-
+    """Save a `tokenizers.Tokenizer` as `tokenizer.json` plus the `tokenizer_config.json`
+    with which `transformers`' `AutoTokenizer` loads it offline (written by hand: serving
+    and the build need no `transformers`); `specials` are the (bos, eos, pad, unk) pieces,
+    bos and eos doubling as cls and sep."""
     bos, eos, pad, unk = specials
-    fast = PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]
-        tokenizer_object=tokenizer,
-        bos_token=bos,
-        eos_token=eos,
-        pad_token=pad,
-        unk_token=unk,
-        cls_token=bos,
-        sep_token=eos,
-        model_max_length=max_length,
-    )
-    fast.save_pretrained(str(folder))
+    folder.mkdir(parents=True, exist_ok=True)
+    tokenizer.save(str(folder / "tokenizer.json"))
+    config = {
+        "tokenizer_class": "PreTrainedTokenizerFast",
+        "bos_token": bos,
+        "eos_token": eos,
+        "pad_token": pad,
+        "unk_token": unk,
+        "cls_token": bos,
+        "sep_token": eos,
+        "model_max_length": max_length,
+        "clean_up_tokenization_spaces": False,
+    }
+    (folder / "tokenizer_config.json").write_text(json.dumps(config, indent=2) + "\n")
 
 
 def save_base_model(e5: E5File, folder: Path, max_length: int = 512) -> None:

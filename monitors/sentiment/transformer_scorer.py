@@ -1,26 +1,47 @@
-"""`TransformerSentimentScorer`: a local Hugging Face sequence classifier behind the
-`SentimentScorer` protocol, loaded once, batched by length, never touching a hub."""
+"""`TransformerSentimentScorer`: a local transformer classifier behind the `SentimentScorer`
+protocol, loaded once, batched by length, never touching a hub.
+
+ONNX folders (the default model) run on ONNX Runtime; a Hugging Face folder runs on torch
+when the `[train]` extra is installed (`monitors.sentiment.model_folder`). Either way the
+texts are cut to title plus lead, tokenized with the folder's `tokenizer.json`, sorted by
+length, padded per batch to the longest text of the batch (capped at `max_length` tokens),
+and the probabilities are `softmax(logits / T)` with the temperature `T` from the folder.
+"""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import anyio.to_thread
+import numpy as np
+import numpy.typing as npt
 
-from monitors.sentiment.labels import label_order
-from monitors.sentiment.score import Score, Sentiment, SentimentModelMissing, SentimentScorer
+from monitors.sentiment.model_folder import ModelFolder, Precision, inspect_folder
+from monitors.sentiment.score import Score, Sentiment, SentimentScorer
 from monitors.sentiment.text import title_and_lead
 
 # XLM-R pieces average well over one character for Chinese, so this many characters per
 # token is enough to fill `max_length` while bounding the tokenizer's work on long articles.
 _CHARS_PER_TOKEN = 4
+DEFAULT_MAX_LENGTH = 96
+_NO_LOGITS: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
+ENTITY_INPUT, ENTITY_OUTPUT = "entity_weights", "entity_logits"
+
+
+class _Runtime(Protocol):
+    def logits(
+        self,
+        ids: npt.NDArray[np.int64],
+        mask: npt.NDArray[np.int64],
+        entity_weights: npt.NDArray[np.float32] | None,
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32] | None]: ...
 
 
 class TransformerSentimentScorer:
-    """Scores texts with the classifier in `model_dir` (default model or any local HF
+    """Scores texts with the classifier in `model_dir` (the default model or any local
     folder). The model loads on first use; calls are serialised by a lock so one instance
     can be shared by worker threads."""
 
@@ -28,40 +49,44 @@ class TransformerSentimentScorer:
         self,
         model_dir: Path,
         batch_size: int = 32,
-        max_length: int = 256,
+        max_length: int = DEFAULT_MAX_LENGTH,
         device: str = "cpu",
         dtype: str = "float32",
+        precision: Precision = "fp32",
+        threads: int = 0,
     ) -> None:
         self.model_dir = Path(model_dir)
         self.batch_size = batch_size
         self.max_length = max_length
         self.device = device
         self.dtype = dtype
+        self.precision: Precision = precision
+        self.threads = threads
         self._lock = threading.Lock()
-        self._loaded: tuple[Any, Any, list[Sentiment]] | None = None
+        self._loaded: tuple[Any, _Runtime, ModelFolder] | None = None
         self._token_limit = max_length
 
-    def _load(self) -> tuple[Any, Any, list[Sentiment]]:
-        if self._loaded is None:
-            if not (self.model_dir / "config.json").is_file():
-                raise SentimentModelMissing(self.model_dir)
-            import torch
-            from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    @property
+    def folder(self) -> ModelFolder:
+        """The checked model folder (loads the model)."""
+        with self._lock:
+            return self._load()[2]
 
-            tokenizer = AutoTokenizer.from_pretrained(str(self.model_dir), local_files_only=True)
-            model = AutoModelForSequenceClassification.from_pretrained(
-                str(self.model_dir), local_files_only=True, dtype=getattr(torch, self.dtype)
+    def _load(self) -> tuple[Any, _Runtime, ModelFolder]:
+        if self._loaded is None:
+            from tokenizers import Tokenizer
+
+            folder = inspect_folder(self.model_dir, self.precision)
+            tokenizer = Tokenizer.from_file(str(folder.tokenizer))
+            tokenizer.no_padding()
+            runtime: _Runtime = (
+                _OnnxRuntime(folder, self.threads)
+                if folder.runtime == "onnx"
+                else _TorchRuntime(folder, self.device, self.dtype)
             )
-            model.to(self.device).eval()
-            order = label_order(model.config.id2label)
-            # never ask for more tokens than the model has positions for
-            limits = [
-                self.max_length,
-                getattr(model.config, "max_position_embeddings", None),
-                tokenizer.model_max_length,
-            ]
-            self._token_limit = min(int(x) for x in limits if x is not None and x < 1_000_000)
-            self._loaded = (tokenizer, model, order)
+            limits = [self.max_length, folder.max_positions]
+            self._token_limit = min(int(x) for x in limits if x)
+            self._loaded = (tokenizer, runtime, folder)
         return self._loaded
 
     def load(self) -> None:
@@ -71,36 +96,228 @@ class TransformerSentimentScorer:
 
     def score(self, texts: Sequence[str]) -> list[Score]:
         """Score `texts` in input order; long texts are cut to title plus lead."""
+        return self._scores(self.logits(texts))
+
+    def logits(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """The raw logits `[len(texts), labels]` in input order (before the temperature)."""
         if isinstance(texts, str):
             raise TypeError("score() takes a sequence of texts, not one string")
         if not texts:
-            return []
-        import torch
-
+            return _NO_LOGITS
         with self._lock:
-            tokenizer, model, order = self._load()
-            prepared = [title_and_lead(t, self.max_length * _CHARS_PER_TOKEN) for t in texts]
-            by_length = sorted(range(len(prepared)), key=lambda i: len(prepared[i]))
-            results: list[Score | None] = [None] * len(prepared)
-            with torch.inference_mode():
-                for start in range(0, len(by_length), self.batch_size):
-                    chunk = by_length[start : start + self.batch_size]
-                    enc = tokenizer(
-                        [prepared[i] for i in chunk],
-                        padding=True,
-                        truncation=True,
-                        max_length=self._token_limit,
-                        return_tensors="pt",
-                    )
-                    enc = {
-                        k: v.to(self.device)
-                        for k, v in enc.items()
-                        if k in ("input_ids", "attention_mask", "token_type_ids")
-                    }
-                    probs = model(**enc).logits.float().softmax(-1).cpu().tolist()
-                    for i, row in zip(chunk, probs, strict=True):
-                        results[i] = _to_score(row, order)
-        return [r for r in results if r is not None]
+            tokenizer, runtime, _ = self._load()
+            tokenizer.enable_truncation(self._token_limit)
+            encoded = tokenizer.encode_batch([self._prepare(t) for t in texts])
+            return self._run(runtime, [e.ids for e in encoded])
+
+    def score_about(self, pairs: Sequence[tuple[str, str]]) -> list[Score]:
+        """Score `(text, entity)` pairs: how each text reads about the entity it names."""
+        return self._scores(self.logits_about(pairs))
+
+    def logits_about(self, pairs: Sequence[tuple[str, str]]) -> npt.NDArray[np.float32]:
+        """The raw logits of `(text, entity)` pairs (see `score_with_entities`), in order."""
+        if not pairs:
+            return _NO_LOGITS
+        texts = list(dict.fromkeys(text for text, _ in pairs))
+        names: dict[str, list[str]] = {text: [] for text in texts}
+        for text, entity in pairs:
+            if entity not in names[text]:
+                names[text].append(entity)
+        _, entity_logits = self._logits_with_entities([(t, names[t]) for t in texts])
+        found = {
+            (text, name): row
+            for text, rows in zip(texts, entity_logits, strict=True)
+            for name, row in zip(names[text], rows, strict=True)
+        }
+        return np.stack([found[pair] for pair in pairs])
+
+    def score_with_entities(
+        self, items: Sequence[tuple[str, Sequence[str]]]
+    ) -> list[tuple[Score, list[Score]]]:
+        """For each `(text, entity names)`: the text's score and one score per name, from one
+        pass over the text. The entity head reads the final hidden states of the tokens where
+        the name occurs (beside the pooled `<s>`), so a story that names two companies can be
+        negative about one only. A name that does not occur in the text as read (title plus
+        lead, cut at the token limit), or a model without an entity head, gets the text's
+        score."""
+        logits, entity_logits = self._logits_with_entities(items)
+        texts = self._scores(logits)
+        return [
+            (score, self._scores(rows) if len(rows) else [])
+            for score, rows in zip(texts, entity_logits, strict=True)
+        ]
+
+    def _logits_with_entities(
+        self, items: Sequence[tuple[str, Sequence[str]]]
+    ) -> tuple[npt.NDArray[np.float32], list[npt.NDArray[np.float32]]]:
+        if not items:
+            return _NO_LOGITS, []
+        with self._lock:
+            tokenizer, runtime, _ = self._load()
+            tokenizer.enable_truncation(self._token_limit)
+            prepared = [self._prepare(text) for text, _ in items]
+            encoded = tokenizer.encode_batch(prepared)
+            spans = [
+                [entity_tokens(text, name, enc.offsets) for name in names]
+                for text, (_, names), enc in zip(prepared, items, encoded, strict=True)
+            ]
+            return self._run_entities(runtime, [e.ids for e in encoded], spans)
+
+    def _prepare(self, text: str) -> str:
+        return title_and_lead(text, self._token_limit * _CHARS_PER_TOKEN)
+
+    def _scores(self, logits: npt.NDArray[np.float32]) -> list[Score]:
+        if not len(logits):
+            return []
+        folder = self.folder
+        probs = calibrated_softmax(logits, folder.temperature)
+        return [_to_score(row, folder.labels) for row in probs.tolist()]
+
+    def _run(self, runtime: _Runtime, ids: list[list[int]]) -> npt.NDArray[np.float32]:
+        """Logits in input order: sorted by length, padded per batch to its longest text."""
+        return self._run_entities(runtime, ids, None)[0]
+
+    def _run_entities(
+        self, runtime: _Runtime, ids: list[list[int]], spans: list[list[list[int]]] | None
+    ) -> tuple[npt.NDArray[np.float32], list[npt.NDArray[np.float32]]]:
+        """Text logits in input order (sorted by length, padded per batch to its longest
+        text) and, when `spans` is given, each text's entity logits (a name without tokens,
+        or a model without an entity head, gets the text's logits)."""
+        by_length = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        out: npt.NDArray[np.float32] | None = None
+        entities: list[npt.NDArray[np.float32]] = [_NO_LOGITS] * len(ids)
+        for start in range(0, len(by_length), self.batch_size):
+            chunk = by_length[start : start + self.batch_size]
+            width = max(len(ids[i]) for i in chunk)
+            batch = np.zeros((len(chunk), width), dtype=np.int64)
+            mask = np.zeros((len(chunk), width), dtype=np.int64)
+            for row, i in enumerate(chunk):
+                batch[row, : len(ids[i])] = ids[i]
+                mask[row, : len(ids[i])] = 1
+            weights = None if spans is None else _span_weights([spans[i] for i in chunk], width)
+            logits, entity_logits = runtime.logits(batch, mask, weights)
+            if out is None:
+                out = np.zeros((len(ids), logits.shape[1]), dtype=np.float32)
+            out[chunk] = logits
+            if spans is not None:
+                for row, i in enumerate(chunk):
+                    rows = np.repeat(logits[row : row + 1], len(spans[i]), axis=0)
+                    for e, tokens in enumerate(spans[i]):
+                        if tokens and entity_logits is not None:
+                            rows[e] = entity_logits[row, e]
+                    entities[i] = rows
+        return (out if out is not None else _NO_LOGITS), entities
+
+
+def entity_tokens(text: str, name: str, offsets: list[tuple[int, int]]) -> list[int]:
+    """Indices of the tokens that overlap any occurrence of `name` in `text` (special tokens,
+    whose offsets are empty, never count)."""
+    name = name.strip()
+    found: list[tuple[int, int]] = []
+    at = text.find(name) if name else -1
+    while at >= 0:
+        found.append((at, at + len(name)))
+        at = text.find(name, at + len(name))
+    return [
+        i
+        for i, (a, b) in enumerate(offsets)
+        if b > a and any(a < end and b > start for start, end in found)
+    ]
+
+
+def _span_weights(spans: list[list[list[int]]], width: int) -> npt.NDArray[np.float32]:
+    """`[texts, entities, width]`: each entity's mean over its tokens (at least one row)."""
+    weights = np.zeros((len(spans), max(1, *(len(s) for s in spans)), width), dtype=np.float32)
+    for row, text_spans in enumerate(spans):
+        for e, tokens in enumerate(text_spans):
+            if tokens:
+                weights[row, e, tokens] = 1.0 / len(tokens)
+    return weights
+
+
+def calibrated_softmax(logits: npt.NDArray[np.float32], temperature: float) -> npt.NDArray[Any]:
+    """`softmax(logits / temperature)` per row, in float64 for stable sums."""
+    z = logits.astype(np.float64) / temperature
+    z -= z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    result: npt.NDArray[Any] = e / e.sum(axis=-1, keepdims=True)
+    return result
+
+
+class _OnnxRuntime:
+    """An ONNX Runtime CPU session over the folder's graph (all graph optimisations on)."""
+
+    def __init__(self, folder: ModelFolder, threads: int) -> None:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        # Idle worker threads sleep instead of spinning: the scorer shares its cores with
+        # the monitor's event loop, parsing and Neo4j, which spinning threads would starve.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.session = ort.InferenceSession(
+            str(folder.graph), options, providers=["CPUExecutionProvider"]
+        )
+        self.inputs = {i.name: i.type for i in self.session.get_inputs()}
+        self.output = self.session.get_outputs()[0].name
+        self.entities = ENTITY_INPUT in self.inputs
+
+    def logits(
+        self,
+        ids: npt.NDArray[np.int64],
+        mask: npt.NDArray[np.int64],
+        entity_weights: npt.NDArray[np.float32] | None,
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32] | None]:
+        feeds: dict[str, npt.NDArray[Any]] = {}
+        for name, kind in self.inputs.items():
+            if name == ENTITY_INPUT:
+                shape = (ids.shape[0], 1, ids.shape[1])
+                feeds[name] = (
+                    entity_weights
+                    if entity_weights is not None
+                    else np.zeros(shape, dtype=np.float32)
+                )
+                continue
+            value = {"input_ids": ids, "attention_mask": mask}.get(name, np.zeros_like(ids))
+            feeds[name] = value.astype(np.int32) if kind == "tensor(int32)" else value
+        wanted = [self.output] + (
+            [ENTITY_OUTPUT] if self.entities and entity_weights is not None else []
+        )
+        out = self.session.run(wanted, feeds)
+        entity = np.asarray(out[1], dtype=np.float32) if len(out) > 1 else None
+        return np.asarray(out[0], dtype=np.float32), entity
+
+
+class _TorchRuntime:
+    """A Hugging Face folder on torch (the `[train]` extra)."""
+
+    def __init__(self, folder: ModelFolder, device: str, dtype: str) -> None:
+        import torch
+        from transformers import AutoModelForSequenceClassification
+
+        self.torch = torch
+        self.device = device
+        self.model = AutoModelForSequenceClassification.from_pretrained(
+            str(folder.path), local_files_only=True, dtype=getattr(torch, dtype)
+        )
+        self.model.to(device).eval()
+
+    def logits(
+        self,
+        ids: npt.NDArray[np.int64],
+        mask: npt.NDArray[np.int64],
+        entity_weights: npt.NDArray[np.float32] | None,
+    ) -> tuple[npt.NDArray[np.float32], None]:
+        """Text logits only: a Hugging Face folder has no entity head."""
+        torch = self.torch
+        with torch.inference_mode():
+            out = self.model(
+                input_ids=torch.from_numpy(ids).to(self.device),
+                attention_mask=torch.from_numpy(mask).to(self.device),
+            ).logits
+        return np.asarray(out.float().cpu().numpy(), dtype=np.float32), None
 
 
 def _to_score(row: list[float], order: list[Sentiment]) -> Score:

@@ -88,9 +88,10 @@ class LiveServer:
 
 
 @contextmanager
-def serve_in_thread(settings: Settings) -> Iterator[LiveServer]:
-    """Run riskwatch under uvicorn in a thread on a free loopback port until the block ends."""
-    port = free_port()
+def serve_in_thread(settings: Settings, port: int | None = None) -> Iterator[LiveServer]:
+    """Run riskwatch under uvicorn in a thread on a loopback port (a free one unless given)
+    until the block ends."""
+    port = port or free_port()
     # Background loops stay off in the shared test server: they would change test data. Of
     # the crisis loops only the alert broker runs (it feeds GraphQL subscriptions); tests drive
     # the crisis workers themselves, with moved clocks.

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from api.monitoring import media_monitor
 from api.settings import CompanySubject, Settings
@@ -51,6 +54,26 @@ class KeywordScorer:
         return scores
 
 
+class PairScorer(KeywordScorer):
+    """KeywordScorer that also reads a text about an entity: negative about the names in
+    ``negative_about``, positive about anyone else (so links of one story can differ)."""
+
+    def __init__(self, negative_about: set[str]) -> None:
+        super().__init__()
+        self.negative_about = negative_about
+        self.pairs: list[list[tuple[str, str]]] = []
+
+    def score_about(self, pairs: Sequence[tuple[str, str]]) -> list[FixedScore]:
+        self.pairs.append(list(pairs))
+        scores = []
+        for _text, entity in pairs:
+            label = "negative" if entity in self.negative_about else "positive"
+            probabilities = {"negative": 0.05, "neutral": 0.05, "positive": 0.05}
+            probabilities[label] = 0.9
+            scores.append(FixedScore(label, probabilities))
+        return scores
+
+
 def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
@@ -71,6 +94,14 @@ def generated_feed(prefix: str, count: int, topic: str = "车险服务") -> byte
         for n in range(1, count + 1)
     ]
     return rss_document(f"{prefix} 新闻", items)
+
+
+def skip_without_model(settings: Settings) -> None:
+    """Skip the test, saying why, where the sentiment model package or folder is missing."""
+    if importlib.util.find_spec("monitors.sentiment") is None:
+        pytest.skip("monitors.sentiment is not in this build")
+    if not (settings.sentiment_model / "config.json").is_file():
+        pytest.skip(f"no sentiment model folder at {settings.sentiment_model}")
 
 
 def tuned_settings(settings: Settings, **overrides: object) -> Settings:
@@ -102,7 +133,9 @@ async def monitor(
         yield worker
 
 
-async def add_feeds(graph: Graph, urls: dict[str, str], interval_s: int = 300) -> dict[str, str]:
+async def add_feeds(
+    graph: Graph, urls: dict[str, str], interval_s: int = 300, high_impact: bool = False
+) -> dict[str, str]:
     """Register feeds (name -> url) due at ``T0``; return name -> feed id."""
     repo = FeedRepository(graph)
     ids = {}
@@ -113,7 +146,7 @@ async def add_feeds(graph: Graph, urls: dict[str, str], interval_s: int = 300) -
             language=None,
             poll_interval_s=interval_s,
             enabled=True,
-            high_impact=False,
+            high_impact=high_impact,
             weight=1.0,
             now=T0,
         )

@@ -125,7 +125,7 @@ async def polled(graph: Graph, settings: Settings) -> AsyncIterator[None]:
 MENTIONS = """
 query($subject: ID, $sentiment: Sentiment, $first: Int!, $after: String) {
   mentions(subjectId: $subject, sentiment: $sentiment, first: $first, after: $after) {
-    items { id title sentiment pNegative storyId feedIds subjectIds publishedAt }
+    items { id title scored sentiment pNegative storyId feedIds subjectIds publishedAt }
     endCursor hasNextPage
   }
 }
@@ -153,6 +153,12 @@ async def test_mentions_stories_and_trend_of_a_subject(
             break
         after = page["mentions"]["endCursor"]
     assert len(seen) == len(set(seen)) == 5
+    everything = await _data(await gql(client, risk, MENTIONS, {"first": 10}))
+    unscored = [i for i in everything["mentions"]["items"] if not i["scored"]]
+    # The regulator's report names nobody: it waits for an idle scorer, with no guessed label.
+    assert [(i["title"], i["sentiment"], i["pNegative"]) for i in unscored] == [
+        ("银保监会发布车险综合改革三周年评估报告", None, None)
+    ]
 
     negative = await _data(
         await gql(client, risk, MENTIONS, {"sentiment": "NEGATIVE", "first": 50})
@@ -178,12 +184,13 @@ async def test_mentions_stories_and_trend_of_a_subject(
             client,
             risk,
             'query { sentimentTrend(from: "2024-10-01T00:00:00Z", to: "2024-11-01T00:00:00Z", '
-            "bucket: DAY) { bucket total negative neutral positive } }",
+            "bucket: DAY) { bucket total negative neutral positive unscored } }",
         )
     )
     points = trend["sentimentTrend"]
     assert sum(p["total"] for p in points) == 5
     assert sum(p["negative"] for p in points) == 3
+    assert sum(p["unscored"] for p in points) == 1
     assert [p["bucket"][:10] for p in points] == [
         "2024-10-14",
         "2024-10-15",

@@ -6,7 +6,6 @@ model is built by the sentiment issue's build step into ``settings.sentiment_mod
 
 from __future__ import annotations
 
-import importlib.util
 import math
 
 import pytest
@@ -15,17 +14,20 @@ from api.monitoring import load_scorer
 from api.settings import Settings
 from graph.client import Graph
 from tests.feed_server import FeedServer, Route
-from tests.integration.media_support import add_feeds, fixture, monitor, tuned_settings
+from tests.integration.media_support import (
+    add_feeds,
+    fixture,
+    monitor,
+    skip_without_model,
+    tuned_settings,
+)
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def model_settings(settings: Settings) -> Settings:
-    if importlib.util.find_spec("monitors.sentiment") is None:
-        pytest.skip("monitors.sentiment is not in this build yet")
-    if not (settings.sentiment_model / "config.json").is_file():
-        pytest.skip(f"no sentiment model folder at {settings.sentiment_model}")
+    skip_without_model(settings)
     return settings
 
 

@@ -35,4 +35,7 @@ async def test_serve_runs_the_monitor_when_enabled_and_stops_it_cleanly(
         subjects = await graph.read("MATCH (s:Subject) RETURN s.id AS id")
     assert [r["id"] for r in subjects] == ["subject:ruianbaoxian"]
     assert server.hits["/atom"] == 1
-    assert scorer.batches == [2]
+    # The story naming the company is scored in the poll cycle; the other one waits for an
+    # idle moment (it may or may not have come before the lifespan ended).
+    assert scorer.batches[0] == 1
+    assert sum(scorer.batches) <= 2

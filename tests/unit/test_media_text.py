@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from models.media import FeedEntry, canonical_link, exact_key, fold_text, subject_id
 from monitors.feeds import dedup
 from monitors.feeds.linking import EntityLinker, NamedNode
 from monitors.feeds.parse import parse_document, strip_html
+from tests.feed_server import Item, rss_document
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "feeds"
 NOW = datetime(2024, 10, 18, 8, 0, tzinfo=UTC)
@@ -114,3 +115,22 @@ def test_linker_finds_folded_names_longest_first_and_respects_latin_words() -> N
     assert linker.link(fold_text("RA insurance said")) == {"subject:ruianbaoxian"}
     assert linker.link(fold_text("ultra insurances")) == set()
     assert linker.link(fold_text("王先生")) == set(), "names under min_chars are ignored"
+
+
+def test_missing_and_future_dates_are_clamped_to_first_seen() -> None:
+    items = [
+        Item("明天的新闻", "时区写错的条目", "g-1", "https://a.cn/1", NOW + timedelta(hours=5)),
+        Item("昨天的新闻", "正常的条目", "g-2", "https://a.cn/2", NOW - timedelta(days=1)),
+    ]
+    parsed = parse_document(rss_document("t", items), "feed:6", NOW)
+    assert [e.published_at for e in parsed.entries] == [NOW, NOW - timedelta(days=1)]
+
+
+def test_near_duplicates_published_days_apart_are_separate_stories() -> None:
+    text = fold_text(STORY)
+    signatures = [dedup.minhash(text), dedup.minhash(text + "。"), dedup.minhash(text)]
+    published = [NOW - timedelta(days=10), NOW, NOW - timedelta(hours=3)]
+    [together] = dedup.cluster(signatures)
+    assert together.members == [0, 1, 2]
+    split = dedup.split_by_time([together], signatures, published, timedelta(days=3))
+    assert [part.members for part in split] == [[0], [1, 2]]

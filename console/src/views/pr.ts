@@ -47,10 +47,12 @@ function alertSummary(alert: Alert): string {
   return `${reason}${count}${threshold} · raised ${when(alert.openedAt)}`;
 }
 
-/** What the alert list tells the rest of the view: a subject picked, an alert changed. */
+/** What the alert list tells the rest of the view: a subject picked, an alert changed, the
+ * alerts there were when the view opened. */
 interface AlertEvents {
   onSubject(alert: Alert): void;
   onChange(alert: Alert): void;
+  onLoaded(alerts: Alert[]): void;
 }
 
 function alertRow(alert: Alert, events: AlertEvents): HTMLLIElement {
@@ -107,6 +109,7 @@ function alertsPanel(events: AlertEvents): [HTMLElement, () => void] {
       for (const alert of alerts.items) {
         if (!list.querySelector(`[data-alert-id="${CSS.escape(alert.id)}"]`)) show(alert, false);
       }
+      events.onLoaded(alerts.items);
     })
     .catch((error: unknown) => append(body, h("p", { class: "error" }, errorText(error))));
   const subscription = subscribe<{ alertRaised: Alert }>(
@@ -185,8 +188,15 @@ export const prView: View = {
   render(root) {
     const [sentiment, showSubject] = sentimentPanel();
     const [cases, reloadCases] = casesPanel();
+    const showAlert = (alert: Alert): void =>
+      showSubject(alert.subjectId, alert.subjectName ?? alert.subjectId, alert);
     const [alerts, closeAlerts] = alertsPanel({
-      onSubject: (alert) => showSubject(alert.subjectId, alert.subjectName ?? alert.subjectId, alert),
+      onSubject: showAlert,
+      // On first open the trend shows the newest open alert's subject, so a spike is in view.
+      onLoaded: (loaded) => {
+        const first = loaded.find((alert) => alert.status === "OPEN");
+        if (first) showAlert(first);
+      },
       // A new or acknowledged alert may open a case or complete one of its steps (caseId is
       // not filled in on alert lists and subscription events, so reload on every change).
       onChange: () => reloadCases(),

@@ -1,6 +1,6 @@
 """Browser fixtures for the web console: headless Debian Chromium driven by Playwright.
 
-Chromium is Debian's (scripts/setup installs it); Playwright only drives it, so nothing is
+Chromium is Debian's (scripts/setup --test installs it); Playwright only drives it, so nothing is
 downloaded. Each test gets its own browser profile, and ``screenshot`` saves what the page
 shows under test-artifacts/console/ for a person to look at.
 """
@@ -38,7 +38,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Skips the console's browser tests, saying why, where Chromium or the build is missing."""
     reason = None
     if not Path(CHROMIUM).exists():
-        reason = "needs Debian's chromium (scripts/setup installs it)"
+        reason = "needs Debian's chromium (scripts/setup --test installs it)"
     elif not (PROJECT_ROOT / "api" / "console_static" / "index.html").exists():
         reason = "the console is not built: run scripts/setup"
     if reason is None:
