@@ -165,6 +165,11 @@ class IdentitySecretMismatch(RowError):
         )
 
 
+def _scrubbed(text: str | None) -> str | None:
+    """Free text with the identifiers typed into it masked (models.text_scrub)."""
+    return None if text is None else scrub_personal_data(text)
+
+
 def parse_record_type(value: str) -> RecordType:
     """A record type from its name, singular or plural (``claim``, ``claims``, ``shop``)."""
     name = value.strip().lower().replace("-", "_").replace(" ", "_")
@@ -323,9 +328,8 @@ def _party(
     if branch is not None:
         props["branch"] = branch.value
     if kind is PartyKind.THIRD_PARTY:
-        description = text_value(raw, "description")
         props.update(
-            description=scrub_personal_data(description) if description else None,
+            description=_scrubbed(text_value(raw, "description")),
             id_masked=_first_masked(idents, IdentifierKind.ID_CARD),
             phone_masked=_first_masked(idents, IdentifierKind.PHONE),
         )
@@ -496,7 +500,7 @@ def _complaint(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedReco
             "received_at": received,
             "due_at": due,
             "closed_at": closed,
-            "summary": text_value(raw, "summary"),
+            "summary": _scrubbed(text_value(raw, "summary")),
             **({"branch": branch.value} if branch else {}),
             **complaint_lifecycle(raw),
         },

@@ -35,6 +35,7 @@ from models.import_columns import (
 )
 from models.nfra_categories import NfraCategory
 from models.records import AuditRow, ComplaintChannel
+from models.text_scrub import scrub_personal_data
 from models.watchlist import WatchlistStatus
 
 _NODE_ID = re.compile(r"[A-Za-z_]+:[^|\s]{1,120}")
@@ -230,6 +231,24 @@ _COMPLAINT_CHOICES: tuple[tuple[str, type[StrEnum]], ...] = (
 )
 # Money columns in yuan (CNY), stored as whole fen.
 _COMPLAINT_MONEY = (("compensation", "compensation_fen"), ("amount_in_dispute", "dispute_fen"))
+# What staff wrote in their own words: identifiers typed into it are masked on import, as at
+# the desk (``models.complaint_record.staff_text``), so an import cannot store them raw.
+_STAFF_WORDS = frozenset(
+    {
+        "resolution",
+        "root_cause_text",
+        "closure_note",
+        "merge_reason",
+        "extension_reasons",
+        "reopen_reasons",
+    }
+)
+
+
+def _words(raw: Mapping[str, Any], column: str) -> str | None:
+    """A free-text column with identifiers masked (``models.text_scrub``)."""
+    value = text_value(raw, column)
+    return None if value is None else scrub_personal_data(value)
 
 
 def complaint_lifecycle(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -238,11 +257,14 @@ def complaint_lifecycle(raw: Mapping[str, Any]) -> dict[str, Any]:
     only those present, so a plain complaint export leaves them untouched."""
     props: dict[str, Any] = {}
     for column in _COMPLAINT_TEXT:
-        if (value := text_value(raw, column)) is not None:
+        read = _words if column in _STAFF_WORDS else text_value
+        if (value := read(raw, column)) is not None:
             props[column] = value
     for column in _COMPLAINT_LISTS:
         if raw.get(column) is not None:
-            props[column] = texts(raw, column)
+            found = texts(raw, column)
+            scrub = column in _STAFF_WORDS
+            props[column] = [scrub_personal_data(t) for t in found] if scrub else found
     for column in _COMPLAINT_INSTANTS:
         if (instant := instant_value(raw, column)) is not None:
             props[column] = instant
@@ -280,7 +302,7 @@ def contacts(raw: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "at": present(_iso(entry, "at", "contacts"), "contacts"),
                 "by": text_value(entry, "by"),
                 "kind": choice_value(entry, "kind", ContactKind).value,
-                "note": text_value(entry, "note") or "",
+                "note": _words(entry, "note") or "",
                 "satisfaction": choice_value(entry, "satisfaction", Satisfaction).value
                 if satisfaction
                 else None,
@@ -330,7 +352,7 @@ def escalations(raw: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "to_channel": choice_value(step, "to_channel", ComplaintChannel).value,
                 "at": present(_iso(step, "at", "escalations"), "escalations"),
                 "by": text_value(step, "by"),
-                "reason": text_value(step, "reason"),
+                "reason": _words(step, "reason"),
             }
         )
     return steps
@@ -351,7 +373,7 @@ def joint_reviews(raw: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "participants": texts(review, "participants"),
                 "opened_at": present(_iso(review, "opened_at", "joint_reviews"), "joint_reviews"),
                 "opened_by": text_value(review, "opened_by"),
-                "outcome": text_value(review, "outcome"),
+                "outcome": _words(review, "outcome"),
                 "concluded_at": _iso(review, "concluded_at", "joint_reviews"),
                 "concluded_by": text_value(review, "concluded_by"),
             }

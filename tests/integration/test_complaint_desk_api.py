@@ -130,6 +130,25 @@ async def test_a_third_party_files_and_is_recorded_with_hashed_identifiers_only(
     assert await _complaints(graph) == 2
 
 
+async def test_identifiers_typed_into_a_summary_are_stored_masked(
+    client: httpx.AsyncClient, make_key: KeyFactory, graph: Graph
+) -> None:
+    await write_small_book(graph)
+    desk = await make_key(Role.COMPLAINTS)
+    typed = f"客户电话{PHONE}，身份证{ID_NUMBER}，车牌粤B12345，要求退保"
+    await _filed(client, desk, "QS1", customerNo="C1", summary=typed)
+    stranger = {"name": "孙八", "phone": "13700001111"}
+    await _filed(client, desk, "QS2", newComplainant=stranger, summary=typed)
+    stored = await graph.read(
+        "MATCH (q:Complaint) WHERE q.complaint_no IN ['QS1', 'QS2'] RETURN q.summary AS s"
+    )
+    masked = "客户电话139****7766，身份证110***********002X，车牌粤B·***45，要求退保"
+    assert [r["s"] for r in stored] == [masked, masked]
+    dump = str([r["p"] for r in await graph.read("MATCH (n) RETURN properties(n) AS p")])
+    for raw in ("13922887766", "139 2288 7766", ID_NUMBER, "粤B12345"):
+        assert raw not in dump, raw
+
+
 async def test_complainants_of_every_kind_and_branches(
     client: httpx.AsyncClient, make_key: KeyFactory, graph: Graph
 ) -> None:

@@ -15,7 +15,7 @@ import httpx
 from api.settings import Settings
 from graph.client import Graph
 from graph.importer import Importer, ImportSource, SourceFormat
-from models.identity import IdentifierKind, keyed_hash
+from models.identity import IdentifierKind, id_check_digit, keyed_hash
 from models.import_format import RecordType
 from models.roles import Role
 from tests.integration.conftest import KeyFactory, gql
@@ -132,6 +132,39 @@ async def test_unknown_branches_and_bad_complaint_history_are_rejected(graph: Gr
         "q.branch AS branch"
     )
     assert (landed["no"], landed["category"], landed["branch"]) == ("QI1", "UNDERWRITING", "SZ01")
+
+
+async def test_words_typed_into_imported_complaints_are_stored_masked(graph: Graph) -> None:
+    await Importer(graph, SECRET).run([ImportSource.from_path(FIXTURES / "customers.csv")])
+    phone, id_number = "13912345678", "11010119900307123" + id_check_digit("11010119900307123")
+    typed = f"客户电话{phone}，身份证{id_number}"
+    row = {
+        "complaint_no": "QM1", "customer_no": "C1001", "channel": "HOTLINE",
+        "category": "CLAIMS", "received_at": "2026-01-05", "summary": f"理赔慢，{typed}",
+        "resolution": typed, "closure_note": typed, "merge_reason": typed,
+        "root_cause_text": typed, "extension_reasons": [typed], "reopen_reasons": [typed],
+        "contacts": [{"id": "k1", "at": "2026-01-06T08:00:00Z", "by": "王敏",
+                      "kind": "OUTBOUND_CALL", "note": typed}],
+        "escalations": [{"id": "e1", "from_channel": "HOTLINE", "to_channel": "REGULATOR",
+                         "at": "2026-01-07T08:00:00Z", "by": "desk", "reason": typed}],
+    }  # fmt: skip
+    source = ImportSource.from_text(
+        "q.jsonl", json.dumps(row, ensure_ascii=False), SourceFormat.JSONL, RecordType.COMPLAINT
+    )
+    for _ in range(2):  # a second import of the same row keeps the masked text as it is
+        report = await Importer(graph, SECRET).run([source])
+        assert report.rejected == []
+    [stored] = await graph.read(
+        "MATCH (q:Complaint {complaint_no: 'QM1'}) RETURN q.summary AS summary, "
+        "q.resolution AS resolution, q.extension_reasons AS reasons"
+    )
+    assert stored["summary"] == "理赔慢，客户电话139****5678，身份证110***********1233"
+    assert stored["resolution"] == "客户电话139****5678，身份证110***********1233"
+    assert stored["reasons"] == [stored["resolution"]]
+    everything = await graph.read("MATCH (n) RETURN properties(n) AS p")
+    dump = json.dumps([r["p"] for r in everything], ensure_ascii=False, default=str)
+    assert phone not in dump
+    assert id_number not in dump
 
 
 async def test_mixed_file_with_a_type_column_is_imported_in_dependency_order(graph: Graph) -> None:
