@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
 
 import anyio
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
@@ -28,6 +29,7 @@ from api.graphql_view import RiskwatchGraphQL, graphql_error_response
 from api.key_cache import PrincipalCache
 from api.logging_setup import configure_logging
 from api.rate_limit import KeyRateLimiter
+from api.report_download import report_routes
 from api.ring_refresher import scheduled_ring_refresh
 from api.schema import build_schema
 from api.services import Services
@@ -178,7 +180,13 @@ def create_app(settings: Settings) -> Starlette:
                 # -- complaint desk: default handling guides and the overdue sweep --
                 await HandlingGuideRepository(graph).seed_defaults()
                 if settings.complaint_sweep_interval_s > 0:
-                    deadlines = ComplaintDeadlineMonitor(graph, settings.complaint_sweep_interval_s)
+                    deadlines = ComplaintDeadlineMonitor(
+                        graph,
+                        settings.complaint_sweep_interval_s,
+                        due_soon=timedelta(days=settings.complaint_due_soon_days)
+                        if settings.complaint_due_soon_days > 0
+                        else None,
+                    )
                     background.start_soon(deadlines.run_forever)
                 # -- watchlist rules on a schedule (off unless the interval is set) --
                 await stack.enter_async_context(scheduled_watchlist_rules(graph, settings))
@@ -224,6 +232,8 @@ def create_app(settings: Settings) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            # Complaint reports as CSV/XLSX files (api/report_download.py), same keys.
+            *report_routes(),
             # The web console (api/console.py): static files built from console/.
             *console_routes(settings.console_dir),
             # The demo's media as RSS feeds (api/demo_feeds.py), only with RISKWATCH_DEMO=true.

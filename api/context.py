@@ -31,6 +31,11 @@ class Context:
     _cache: dict[object, Any] = field(default_factory=dict)
 
     @property
+    def actor(self) -> str:
+        """Who is acting, for audit trails: the key's name ("unknown" without a principal)."""
+        return self.principal.name if self.principal else "unknown"
+
+    @property
     def graph(self) -> Graph:
         """The shared Neo4j access object."""
         return self.services.graph

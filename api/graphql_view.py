@@ -25,6 +25,7 @@ from api.auth import authenticate
 from api.context import Context
 from api.rate_limit import retry_after_header
 from api.services import Services
+from graph.apikeys import Principal
 from models.errors import RateLimited, RiskwatchError
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,24 @@ def _client(scope: Scope) -> str:
     return f"{client[0]}:{client[1]}" if client else "unknown"
 
 
+async def admit(services: Services, request: Request) -> Principal | JSONResponse:
+    """The principal of an HTTP request's API key, or the response to send instead: 401 for
+    a missing, unknown or revoked key, 429 (with Retry-After) over the key's rate limit."""
+    try:
+        principal = await authenticate(
+            services, request.headers.get("authorization"), _client(request.scope)
+        )
+    except RiskwatchError as error:
+        return graphql_error_response(error)
+    wait_s = services.rate_limiter.acquire(principal.key_id)
+    if wait_s > 0:
+        RATE_LIMITED.inc()
+        response = graphql_error_response(RateLimited("too many requests for this key"))
+        response.headers["Retry-After"] = retry_after_header(wait_s)
+        return response
+    return principal
+
+
 class RiskwatchGraphQL(GraphQL[Context, None]):
     """GraphQL over HTTP and websockets, authenticated with API keys."""
 
@@ -58,22 +77,11 @@ class RiskwatchGraphQL(GraphQL[Context, None]):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not self._is_ide_request(Request(scope)):
-            request = Request(scope, receive)
-            try:
-                principal = await authenticate(
-                    self.services, request.headers.get("authorization"), _client(scope)
-                )
-            except RiskwatchError as error:
-                await graphql_error_response(error)(scope, receive, send)
+            admitted = await admit(self.services, Request(scope, receive))
+            if isinstance(admitted, JSONResponse):
+                await admitted(scope, receive, send)
                 return
-            wait_s = self.services.rate_limiter.acquire(principal.key_id)
-            if wait_s > 0:
-                RATE_LIMITED.inc()
-                response = graphql_error_response(RateLimited("too many requests for this key"))
-                response.headers["Retry-After"] = retry_after_header(wait_s)
-                await response(scope, receive, send)
-                return
-            scope.setdefault("state", {})["principal"] = principal
+            scope.setdefault("state", {})["principal"] = admitted
         await super().__call__(scope, receive, send)
 
     def _is_ide_request(self, request: Request) -> bool:

@@ -69,6 +69,10 @@ class Settings(BaseSettings):
 
     # Complaint desk: the overdue sweep (0 turns it off) and the complaint-risk signals.
     complaint_sweep_interval_s: float = Field(default=300.0, ge=0)
+    # complaint.due_soon reminders this many days before a deadline (0 turns them off).
+    complaint_due_soon_days: float = Field(default=3.0, ge=0, le=60)
+    # The most complaints one report (or download) reads.
+    complaint_report_max_rows: int = Field(default=200_000, ge=1)
     complaint_repeat_window_days: int = Field(default=180, ge=1)
     complaint_risk_pending_days: int = Field(default=30, ge=1)
     complaint_risk_hotline_contacts: int = Field(default=2, ge=1)

@@ -25,6 +25,9 @@ from strawberry.tools import merge_types
 from api.errors import RiskwatchErrors
 from api.query_cost import QueryCostLimiter
 from api.schema.complaint_insights import ComplaintInsightsMutation, ComplaintInsightsQuery
+from api.schema.complaint_intake import ComplaintIntakeMutation, ComplaintIntakeQuery
+from api.schema.complaint_record import ComplaintRecordMutation, ComplaintRecordQuery
+from api.schema.complaint_report import ComplaintReportQuery
 from api.schema.complaints import ComplaintMutation, ComplaintQuery
 from api.schema.crisis import CrisisMutation, CrisisQuery, CrisisSubscription
 from api.schema.feedback import FeedbackMutation, FeedbackQuery
@@ -49,6 +52,10 @@ QUERIES: tuple[type, ...] = (
     MediaQuery,
     FeedbackQuery,
     PendingClaimsQuery,
+    # Issue 20, part A: the complete complaint record, intake and reports.
+    ComplaintRecordQuery,
+    ComplaintIntakeQuery,
+    ComplaintReportQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     SystemMutation,
@@ -59,6 +66,9 @@ MUTATIONS: tuple[type, ...] = (
     ImportMutation,
     MediaMutation,
     FeedbackMutation,
+    # Issue 20, part A.
+    ComplaintRecordMutation,
+    ComplaintIntakeMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (CrisisSubscription,)
 
