@@ -46,11 +46,18 @@ LATENCY = Histogram("riskwatch_http_request_seconds", "HTTP request latency", ["
 
 
 class BodySizeLimit:
-    """Rejects request bodies larger than ``max_bytes`` with 413 before they are read whole."""
+    """Answers 413 to request bodies larger than ``max_bytes``: at once when Content-Length
+    says so, else as soon as the chunks read exceed it. The body is read (at most
+    ``max_bytes``) before the app runs, so the app never meets a body cut short."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
+
+    async def _too_big(self, scope: Scope, receive: Receive, send: Send) -> None:
+        too_big = InvalidInput(f"request body over {self.max_bytes} bytes")
+        too_big.status = 413
+        await graphql_error_response(too_big)(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -58,21 +65,28 @@ class BodySizeLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            too_big = InvalidInput(f"request body over {self.max_bytes} bytes")
-            too_big.status = 413
-            await graphql_error_response(too_big)(scope, receive, send)
+            await self._too_big(scope, receive, send)
             return
+        chunks: list[bytes] = []
         received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
+        while True:
             message = await receive()
-            received += len(message.get("body", b""))
+            if message["type"] == "http.disconnect":
+                return  # the client left before sending its body
+            chunk = message.get("body", b"")
+            received += len(chunk)
             if received > self.max_bytes:
-                raise InvalidInput(f"request body over {self.max_bytes} bytes")
-            return message
+                await self._too_big(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body: list[Message] = [{"type": "http.request", "body": b"".join(chunks)}]
 
-        await self.app(scope, limited_receive, send)
+        async def replay() -> Message:
+            return body.pop() if body else await receive()
+
+        await self.app(scope, replay, send)
 
 
 class RequestMetrics:

@@ -4,9 +4,10 @@ else is logged with its stack and reaches the caller as "Internal error" (no Cyp
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
-from graphql.error import GraphQLError
-from strawberry.extensions import MaskErrors
+from graphql.error import GraphQLError, GraphQLSyntaxError
+from strawberry.extensions import MaskErrors, ParserCache
 
 from models.errors import RiskwatchError
 
@@ -39,7 +40,26 @@ class RiskwatchErrors(MaskErrors):
             original = error.original_error
             code = original.code if isinstance(original, RiskwatchError) else None
             code = code or (error.extensions or {}).get("code")
+            if code is None and isinstance(error, GraphQLSyntaxError):
+                code = "GRAPHQL_PARSE_FAILED"
             if code is None:
                 code = "INTERNAL" if error.message == self.error_message else "GRAPHQL_VALIDATION"
             error.extensions = {**(error.extensions or {}), "code": code}
         return processed
+
+
+class CodedParserCache(ParserCache):
+    """strawberry's ParserCache, except that a document that does not parse is left to
+    strawberry's own parse step. ParserCache raises the syntax error from its hook, which
+    skips every extension's exit (the error left without a code); strawberry's step turns
+    it into a result that :class:`RiskwatchErrors` sees."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        try:
+            context.graphql_document = self.cached_parse_document(
+                context.query, **context.parse_options
+            )
+        except GraphQLError:
+            context.graphql_document = None  # parsed again, failing where errors get codes
+        yield

@@ -9,9 +9,11 @@ closed with 4403.
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
+from cross_web import HTTPException
 from prometheus_client import Counter
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -19,13 +21,14 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
 from api.auth import authenticate
 from api.context import Context
 from api.rate_limit import retry_after_header
 from api.services import Services
-from models.errors import RateLimited, RiskwatchError
+from models.errors import InvalidInput, RateLimited, RiskwatchError
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,13 @@ def graphql_error_response(error: RiskwatchError) -> JSONResponse:
     )
 
 
+def _refusal(status: int, reason: str) -> RiskwatchError:
+    """An HTTP refusal of strawberry's (bad body, unsupported method...) as our error."""
+    error = InvalidInput(reason)
+    error.status = status
+    return error
+
+
 def _client(scope: Scope) -> str:
     client = scope.get("client")
     return f"{client[0]}:{client[1]}" if client else "unknown"
@@ -53,6 +63,8 @@ class RiskwatchGraphQL(GraphQL[Context, None]):
     """GraphQL over HTTP and websockets, authenticated with API keys."""
 
     def __init__(self, services: Services, **kwargs: Any) -> None:
+        # Only graphql-transport-ws: the legacy graphql-ws protocol is closed with 4406.
+        kwargs.setdefault("subscription_protocols", (GRAPHQL_TRANSPORT_WS_PROTOCOL,))
         super().__init__(**kwargs)
         self.services = services
 
@@ -69,12 +81,32 @@ class RiskwatchGraphQL(GraphQL[Context, None]):
             wait_s = self.services.rate_limiter.acquire(principal.key_id)
             if wait_s > 0:
                 RATE_LIMITED.inc()
-                response = graphql_error_response(RateLimited("too many requests for this key"))
-                response.headers["Retry-After"] = retry_after_header(wait_s)
-                await response(scope, receive, send)
+                limited = graphql_error_response(RateLimited("too many requests for this key"))
+                limited.headers["Retry-After"] = retry_after_header(wait_s)
+                await limited(scope, receive, send)
                 return
             scope.setdefault("state", {})["principal"] = principal
-        await super().__call__(scope, receive, send)
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        response: Response
+        try:
+            response = await self.run(Request(scope, receive))
+        except HTTPException as refused:  # strawberry's refusals, GraphQL-shaped
+            response = graphql_error_response(_refusal(refused.status_code, refused.reason))
+        except RiskwatchError as error:
+            response = graphql_error_response(error)
+        await response(scope, receive, send)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """The request body (or a GET parameter) as a JSON object; anything else is a 400."""
+        try:
+            value = json.loads(data)
+        except ValueError as error:  # not JSON, or bytes that are not UTF-8
+            raise HTTPException(400, "the request body is not JSON in UTF-8") from error
+        if not isinstance(value, dict | list):
+            raise HTTPException(400, "the request body must be a JSON object")
+        return value
 
     def _is_ide_request(self, request: Request) -> bool:
         return (

@@ -32,6 +32,8 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
+from api.unicode_input import has_lone_surrogate, surrogate_error
+
 T = TypeVar("T")
 
 
@@ -279,7 +281,8 @@ def bounded_validator(max_merge_work: int, cache_size: int) -> Validator:
 
 
 class BoundedValidation(SchemaExtension):
-    """Validates the operation with ``validator`` (from :func:`bounded_validator`)."""
+    """Validates the operation with ``validator`` (from :func:`bounded_validator`) and its
+    variables' strings (over HTTP and websockets alike)."""
 
     def __init__(self, validator: Validator) -> None:
         self.validator = validator
@@ -287,6 +290,10 @@ class BoundedValidation(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
         assert context.graphql_document is not None  # parsed before validation
+        if has_lone_surrogate(context.variables or {}):
+            context.pre_execution_errors = [surrogate_error()]
+            yield
+            return
         context.pre_execution_errors = self.validator(
             context.schema._schema, context.graphql_document, context.validation_rules
         )

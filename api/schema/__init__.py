@@ -13,13 +13,12 @@ import strawberry
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
-    ParserCache,
     SchemaExtension,
 )
 from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.tools import merge_types
 
-from api.errors import RiskwatchErrors
+from api.errors import CodedParserCache, RiskwatchErrors
 from api.query_cost import QueryCostLimiter
 from api.query_limits import MAX_MERGE_WORK, BoundedValidation, bounded_validator, limit_rules
 from api.schema.complaint_insights import ComplaintInsightsMutation, ComplaintInsightsQuery
@@ -86,7 +85,7 @@ def build_schema(
     # execution context). The caches are bounded LRUs shared across requests.
     extensions: list[Callable[[], SchemaExtension]] = [
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        lambda: ParserCache(maxsize=OPERATION_CACHE_SIZE),
+        lambda: CodedParserCache(maxsize=OPERATION_CACHE_SIZE),
         lambda: AddValidationRules(rules),
         lambda: BoundedValidation(validator),
         lambda: QueryCostLimiter(max_cost=max_cost),
