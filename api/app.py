@@ -48,7 +48,8 @@ LATENCY = Histogram("riskwatch_http_request_seconds", "HTTP request latency", ["
 class BodySizeLimit:
     """Answers 413 to request bodies larger than ``max_bytes``: at once when Content-Length
     says so, else as soon as the chunks read exceed it. The body is read (at most
-    ``max_bytes``) before the app runs, so the app never meets a body cut short."""
+    ``max_bytes``) before the app runs, so the app never meets a body cut short. A websocket
+    message over ``max_bytes`` closes its socket with 1009 (message too big)."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -59,7 +60,38 @@ class BodySizeLimit:
         too_big.status = 413
         await graphql_error_response(too_big)(scope, receive, send)
 
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        closed = False
+
+        async def limited_receive() -> Message:
+            nonlocal closed
+            message = await receive()
+            if message["type"] == "websocket.receive" and not closed:
+                text = message.get("text") or ""
+                size = len(message.get("bytes") or b"") + len(text.encode("utf-8", "replace"))
+                if size > self.max_bytes:
+                    closed = True
+                    log.info("websocket message of %d bytes refused", size)
+                    await send(
+                        {
+                            "type": "websocket.close",
+                            "code": 1009,
+                            "reason": f"message over {self.max_bytes} bytes",
+                        }
+                    )
+                    return {"type": "websocket.disconnect", "code": 1009}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if not closed:  # the socket is closed: what the app still sends goes nowhere
+                await send(message)
+
+        await self.app(scope, limited_receive, guarded_send)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -179,6 +211,9 @@ def create_app(settings: Settings) -> Starlette:
                     settings.rate_limit_per_minute, settings.rate_limit_burst
                 ),
                 key_cache=PrincipalCache(settings.auth_cache_s),
+                auth_failure_limiter=KeyRateLimiter(
+                    settings.auth_failure_limit_per_minute, settings.auth_failure_burst
+                ),
             )
             app.state.services = services
             view = RiskwatchGraphQL(services, schema=schema, graphql_ide="graphiql")

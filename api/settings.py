@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=1_000_000, ge=1024)
     rate_limit_per_minute: int = Field(default=30_000, ge=0)  # per key and process; 0 = off
     rate_limit_burst: int = Field(default=1_000, ge=1)
+    # Unknown or revoked keys per client address (token bucket, per process); 0 = off.
+    auth_failure_limit_per_minute: int = Field(default=10, ge=0)
+    auth_failure_burst: int = Field(default=20, ge=1)
     # How long an authenticated key is remembered; a revocation made elsewhere takes this long.
     auth_cache_s: float = Field(default=2.0, ge=0, le=60)
 

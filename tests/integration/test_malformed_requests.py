@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from typing import Any
 
-import anyio
 import httpx
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from websockets.asyncio.client import connect
 
 from api.settings import Settings
 from models.roles import Role
 from tests.integration.conftest import KeyFactory, LiveServer, gql
+from tests.integration.ws_client import close_code_after, open_socket
 
 
 def _code(response: httpx.Response) -> str:
@@ -108,19 +106,6 @@ async def test_lone_surrogates_are_bad_user_input(
     assert (await gql(client, key, search, {"q": "张伟"})).json()["data"] == {"searchParties": []}
 
 
-async def close_code_after(socket: ClientConnection, messages: list[dict[str, Any]]) -> int:
-    """Send ``messages``, then read until the server closes the socket; its close code."""
-    try:
-        for message in messages:
-            await socket.send(json.dumps(message))
-        with anyio.fail_after(10):
-            while True:
-                await socket.recv()
-    except ConnectionClosed as closed:
-        assert closed.rcvd is not None  # noqa: PT017 (the close frame is the result)
-        return closed.rcvd.code
-
-
 async def test_the_legacy_graphql_ws_protocol_is_refused_cleanly(
     live_server: LiveServer, make_key: KeyFactory
 ) -> None:
@@ -133,7 +118,5 @@ async def test_the_legacy_graphql_ws_protocol_is_refused_cleanly(
         assert socket.subprotocol is None  # not agreed to: the server closes the socket
         assert await close_code_after(socket, messages) == 4406
     # The current protocol still works.
-    async with connect(live_server.ws_url, subprotocols=["graphql-transport-ws"]) as socket:
-        await socket.send(json.dumps(messages[0]))
-        with anyio.fail_after(10):
-            assert json.loads(await socket.recv())["type"] == "connection_ack"
+    current = await open_socket(live_server.ws_url, key)
+    await current.close()
