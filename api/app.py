@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.auth import check_metrics_token, client_address
 from api.console import console_routes
 from api.crisis_runtime import crisis_loops
 from api.demo_feeds import demo_routes
@@ -36,7 +37,7 @@ from api.watchlist_runner import scheduled_watchlist_rules
 from graph.client import Graph, open_driver
 from graph.handling_guides import HandlingGuideRepository
 from graph.migrations import migrate
-from models.errors import InvalidInput
+from models.errors import InvalidInput, RiskwatchError
 from monitors.complaint_deadlines import ComplaintDeadlineMonitor
 
 log = logging.getLogger(__name__)
@@ -264,6 +265,14 @@ def create_app(settings: Settings) -> Starlette:
         )
 
     async def metrics(request: Request) -> Response:
+        # Business counters (overdue complaints...) are not public: Prometheus sends a token.
+        services: Services = request.app.state.services
+        try:
+            check_metrics_token(
+                services, request.headers.get("authorization"), client_address(request.scope)
+            )
+        except RiskwatchError as error:
+            return graphql_error_response(error)
         return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return Starlette(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 from typing import Any
 
@@ -12,7 +13,7 @@ from strawberry.types import Info
 
 from api.services import Services
 from graph.apikeys import ApiKeyRepository, Principal, hash_key
-from models.errors import AuthenticationError, RateLimited
+from models.errors import AuthenticationError, NotFound, RateLimited
 from models.roles import Role
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,24 @@ async def authenticate(services: Services, header: str | None, client: str) -> P
         raise AuthenticationError("the API key is unknown or revoked")
     services.key_cache.put(key_hash, principal)
     return principal
+
+
+def check_metrics_token(services: Services, header: str | None, client: str) -> None:
+    """Pass when ``header`` carries ``RISKWATCH_METRICS_TOKEN``: NotFound while no token is
+    configured, AuthenticationError for a wrong one (counted against the client address like
+    an unknown key), AuthThrottled for an address over that limit."""
+    expected = services.settings.metrics_token.get_secret_value()
+    if not expected:
+        raise NotFound("/metrics is off: set RISKWATCH_METRICS_TOKEN to turn it on")
+    wait_s = services.auth_failure_limiter.wait(client)
+    if wait_s > 0:
+        AUTH_FAILURES.labels("throttled").inc()
+        raise AuthThrottled(wait_s)
+    presented = bearer_token(header) or ""
+    if not hmac.compare_digest(presented.encode("utf-8"), expected.encode("utf-8")):
+        AUTH_FAILURES.labels("metrics").inc()
+        services.auth_failure_limiter.acquire(client)
+        raise AuthenticationError("/metrics needs 'Authorization: Bearer <metrics token>'")
 
 
 class AuthThrottled(RateLimited):

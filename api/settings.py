@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=1_000_000, ge=1024)
     rate_limit_per_minute: int = Field(default=30_000, ge=0)  # per key and process; 0 = off
     rate_limit_burst: int = Field(default=1_000, ge=1)
+    # Bearer token Prometheus sends to /metrics; unset, /metrics answers 404 (docs/operations.md).
+    metrics_token: SecretStr = SecretStr("")
     # Unknown or revoked keys per client address (token bucket, per process); 0 = off.
     auth_failure_limit_per_minute: int = Field(default=10, ge=0)
     auth_failure_burst: int = Field(default=20, ge=1)
@@ -217,6 +219,11 @@ class Settings(BaseSettings):
             raise ConfigurationError(
                 f"{ENV_PREFIX}NEO4J_PASSWORD is not set: run scripts/neo4j start (it writes "
                 f"{LOCAL_ENV_FILE}) or export the variable"
+            )
+        if 0 < len(self.metrics_token.get_secret_value()) < 16:
+            raise ConfigurationError(
+                f"{ENV_PREFIX}METRICS_TOKEN must be at least 16 characters (or unset, which "
+                "turns /metrics off)"
             )
         if len(self.identity_key) < 16:
             raise ConfigurationError(

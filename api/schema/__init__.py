@@ -18,7 +18,7 @@ from strawberry.extensions import (
 from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.tools import merge_types
 
-from api.errors import CodedParserCache, RiskwatchErrors
+from api.errors import CodedParserCache, RiskwatchErrors, RiskwatchSchema
 from api.query_cost import QueryCostLimiter
 from api.query_limits import MAX_MERGE_WORK, BoundedValidation, bounded_validator, limit_rules
 from api.schema.complaint_insights import ComplaintInsightsMutation, ComplaintInsightsQuery
@@ -89,12 +89,13 @@ def build_schema(
         lambda: AddValidationRules(rules),
         lambda: BoundedValidation(validator),
         lambda: QueryCostLimiter(max_cost=max_cost),
-        RiskwatchErrors,
+        # Without introspection, no "Did you mean ...?" either: names stay unguessable.
+        lambda: RiskwatchErrors(suggestions=introspection),
     ]
     query = merge_types("Query", QUERIES)
     mutation = merge_types("Mutation", MUTATIONS)
     subscription = merge_types("Subscription", SUBSCRIPTIONS) if SUBSCRIPTIONS else None
-    return strawberry.Schema(
+    return RiskwatchSchema(
         query=query,
         mutation=mutation,
         subscription=subscription,
