@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     complaint_risk_pending_days: int = Field(default=30, ge=1)
     complaint_risk_hotline_contacts: int = Field(default=2, ge=1)
     complaint_risk_lookback_days: int = Field(default=365, ge=1)
+    # Hot topics: roles that may not read complaints see a term only when this many share it.
+    complaint_topic_min_complaints: int = Field(default=5, ge=2)
     # Watchlist rules (issue 4): thresholds, entry lifetime, schedule (0 = not scheduled).
     watchlist_complaint_min: int = Field(default=3, ge=1)
     watchlist_complaint_window_days: int = Field(default=365, ge=1)

@@ -60,6 +60,7 @@ from models.records import (
     party_id,
     policy_id,
 )
+from models.text_scrub import scrub_personal_data
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,8 @@ class ComplaintRepository:
         duplicate complaint number or an empty summary. ``within(tx, complaint_id)`` runs in
         the filing's transaction once the complaint exists (what it raises undoes the filing).
         """
-        summary = new.summary.strip()
+        # Identifiers typed into the summary are stored masked, like everywhere else.
+        summary = scrub_personal_data(new.summary.strip())
         if not summary:
             raise InvalidInput("a complaint needs a summary of what it is about")
         if len(summary) > MAX_SUMMARY:

@@ -7,6 +7,7 @@ from typing import LiteralString
 
 from graph.client import Graph
 from graph.labels import Label
+from models.text_scrub import scrub_personal_data
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,47 @@ _DATA_UPDATES: list[LiteralString] = [
 
 MIGRATIONS: list[LiteralString] = _CONSTRAINTS + _INDEXES + _DATA_UPDATES
 
+# -- complaint summaries stored before identifiers were masked in them (issue 19) --
+SUMMARY_SCRUB = "complaint-summary-scrub-1"
+# Whether a data migration has run (a marker node per migration, written when it finished).
+DATA_MIGRATION_DONE: LiteralString = "MATCH (m:DataMigration {id: $id}) RETURN m.id AS id"
+# One page of complaint summaries, by id.
+SUMMARY_PAGE: LiteralString = """
+MATCH (c:Complaint) WHERE c.id > $after AND c.summary IS NOT NULL
+RETURN c.id AS id, c.summary AS summary ORDER BY c.id LIMIT $limit
+"""
+# Summaries replaced by their masked text.
+SET_SUMMARIES: LiteralString = """
+UNWIND $rows AS row MATCH (c:Complaint {id: row.id}) SET c.summary = row.summary
+"""
+# The marker that the data migration finished.
+MARK_DATA_MIGRATION: LiteralString = "MERGE (m:DataMigration {id: $id}) SET m.done_at = datetime()"
+
+
+async def scrub_stored_summaries(graph: Graph, page: int = 2000) -> int:
+    """Mask identifiers in complaint summaries stored before filing and import did (once per
+    database: a marker node records it, written once there were complaints to look at;
+    re-running changes nothing). Returns how many summaries changed."""
+    if await graph.read(DATA_MIGRATION_DONE, id=SUMMARY_SCRUB):
+        return 0
+    changed = 0
+    after = ""
+    while records := await graph.read(SUMMARY_PAGE, after=after, limit=page):
+        rows = [
+            {"id": r["id"], "summary": scrubbed}
+            for r in records
+            if (scrubbed := scrub_personal_data(r["summary"])) != r["summary"]
+        ]
+        if rows:
+            await graph.write(SET_SUMMARIES, rows=rows)
+        changed += len(rows)
+        after = records[-1]["id"]
+    if after:  # an empty database is looked at again next time, at no cost
+        await graph.write(MARK_DATA_MIGRATION, id=SUMMARY_SCRUB)
+    if changed:
+        log.info("masked identifiers in %d stored complaint summaries", changed)
+    return changed
+
 
 async def migrate(graph: Graph) -> int:
     """Create every constraint and index that does not exist yet and bring older data up to
@@ -86,5 +128,6 @@ async def migrate(graph: Graph) -> int:
     for statement in MIGRATIONS:
         await graph.write(statement)
     await graph.write("CALL db.awaitIndexes(300)")
+    await scrub_stored_summaries(graph)
     log.info("schema migrations applied", extra={"statements": len(MIGRATIONS)})
     return len(MIGRATIONS)

@@ -70,6 +70,7 @@ from models.records import (
     party_id,
     policy_id,
 )
+from models.text_scrub import scrub_personal_data
 from models.watchlist import WatchlistReason, entry_id
 
 
@@ -149,6 +150,11 @@ class IdentitySecretMismatch(RowError):
             "the hashed identifiers were made with a different RISKWATCH_IDENTITY_SECRET; "
             "import this file with the secret of the installation that exported it",
         )
+
+
+def _scrubbed(text: str | None) -> str | None:
+    """Free text with the identifiers typed into it masked (models.text_scrub)."""
+    return None if text is None else scrub_personal_data(text)
 
 
 def parse_record_type(value: str) -> RecordType:
@@ -445,7 +451,7 @@ def _complaint(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedReco
             "received_at": received,
             "due_at": due,
             "closed_at": closed,
-            "summary": text_value(raw, "summary"),
+            "summary": _scrubbed(text_value(raw, "summary")),
             **complaint_lifecycle(raw),
         },
         "complainant_id": complainants[0].node_id,
