@@ -22,6 +22,9 @@ class DomainEventType(StrEnum):
     COMPLAINT_ESCALATED = "complaint.escalated"
     COMPLAINT_OVERDUE = "complaint.overdue"
     COMPLAINT_JOINT_REVIEW_OPENED = "complaint.joint_review_opened"
+    # A renewal key refused for probing (issue 19): audit and alert, whatever the media say.
+    RENEWAL_ENUMERATION_SUSPECTED = "renewal.enumeration_suspected"
+    RENEWAL_FAILED_LIMIT_REACHED = "renewal.failed_limit_reached"
 
 
 def domain_event(

@@ -121,8 +121,8 @@ class ComplaintInsightsQuery:
         permission_classes=allow(Role.COMPLAINTS, Role.RISK, Role.PR, Role.MANAGEMENT),
         description="Complaints per category and their most frequent terms in [from, to), "
         "with the trend against the previous period of the same length. Terms are never "
-        "numbers or identifiers; roles that may not read complaints (PR, management) see a term only "
-        "when enough complaints share it (RISKWATCH_COMPLAINT_TOPIC_MIN_COMPLAINTS).",
+        "numbers or identifiers; roles that may not read complaints (PR, management) see a "
+        "term only when enough complaints share it (RISKWATCH_COMPLAINT_TOPIC_MIN_COMPLAINTS).",
     )
     async def complaint_hot_topics(
         self,
