@@ -217,7 +217,9 @@ def create_app(settings: Settings) -> Starlette:
                 ),
             )
             app.state.services = services
-            view = RiskwatchGraphQL(services, schema=schema, graphql_ide="graphiql")
+            # No GraphiQL page where introspection is off (production): it could not work.
+            ide = "graphiql" if settings.graphql_introspection else None
+            view = RiskwatchGraphQL(services, schema=schema, graphql_ide=ide)
             app.state.graphql = view
             async with AsyncExitStack() as stack:
                 background = await stack.enter_async_context(anyio.create_task_group())

@@ -114,3 +114,7 @@ async def test_no_suggestions_without_introspection(
                 assert "Did you mean" not in message, message
                 assert "name" not in message.replace("'nam'", ""), message
                 assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION"
+            # Nor the GraphiQL page: a browser asking for it needs a key like any request.
+            page = await http.get("/graphql", headers={"Accept": "text/html"})
+            assert page.status_code == 401
+            assert "graphiql" not in page.text.lower()
