@@ -17,7 +17,12 @@ from neo4j import AsyncManagedTransaction
 from graph.client import Graph
 from graph.events import DomainEventType, append_domain_events, domain_event
 from graph.queries import renewal_probes as q
-from models.renewal_disclosure import FailedIdentifier, ProbeVerdict, enumeration_groups
+from models.renewal_disclosure import (
+    FailedIdentifier,
+    ProbeVerdict,
+    enumeration_groups,
+    failures_from_tokens,
+)
 
 ENUMERATION = "renewal.enumeration_suspected"
 FAILED_LIMIT = "renewal.failed_limit_reached"
@@ -68,7 +73,7 @@ class RenewalProbeRepository:
                 keep=limit + 1,
             )
             record = await result.single(strict=True)
-            stored = [FailedIdentifier.from_token(t) for t in record["failures"]]
+            stored = failures_from_tokens(record["failures"])
             verdict = ProbeVerdict(len(stored), limit, enumeration_groups(stored, threshold))
             if not verdict.refused:
                 return verdict

@@ -117,12 +117,12 @@ class FailedIdentifier:
     @property
     def token(self) -> str:
         """How the failure is stored (no raw value: a masked form and a keyed hash)."""
-        return f"{self.kind}|{self.masked}|{self.key}"
+        return "|".join((self.kind, self.masked, self.key))
 
-    @classmethod
-    def from_token(cls, token: str) -> FailedIdentifier:
-        kind, masked, key = token.split("|", 2)
-        return cls(kind, masked, key)
+
+def failures_from_tokens(tokens: Iterable[str]) -> list[FailedIdentifier]:
+    """Stored failures (:attr:`FailedIdentifier.token`) back as failures."""
+    return [FailedIdentifier(*token.split("|", 2)) for token in tokens]
 
 
 def enumeration_groups(

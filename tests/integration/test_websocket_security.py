@@ -62,16 +62,21 @@ async def test_a_key_revoked_elsewhere_closes_the_open_socket(
         await socket.close()
 
 
+async def _revoke_here(client: httpx.AsyncClient, make_key: KeyFactory, key_id: str) -> None:
+    """Revoke through this server's revokeApiKey (its key cache forgets the key at once)."""
+    admin = await make_key(Role.ADMIN)
+    revoke = "mutation($r: String!) { revokeApiKey(ref: $r) }"
+    assert (await gql(client, admin, revoke, {"r": key_id})).status_code == 200
+
+
 async def test_a_key_revoked_through_this_server_closes_the_socket_at_once(
     live_server: LiveServer, client: httpx.AsyncClient, graph: Graph, make_key: KeyFactory
 ) -> None:
-    admin = await make_key(Role.ADMIN)
     key_id, key = await ApiKeyRepository(graph).create("socket-here", Role.RISK, "tests")
     socket = await open_socket(live_server.ws_url, key)
     try:
         assert (await operation(socket, "1", VIEWER))["type"] == "next"
-        revoke = "mutation($r: String!) { revokeApiKey(ref: $r) }"
-        assert (await gql(client, admin, revoke, {"r": key_id})).status_code == 200
+        await _revoke_here(client, make_key, key_id)
         assert await _close_code(socket, "2", VIEWER) == 4403
     finally:
         await socket.close()
@@ -80,46 +85,40 @@ async def test_a_key_revoked_through_this_server_closes_the_socket_at_once(
 async def test_a_revoked_key_gets_no_more_events(
     live_server: LiveServer, client: httpx.AsyncClient, graph: Graph, make_key: KeyFactory
 ) -> None:
-    admin = await make_key(Role.ADMIN)
     key_id, key = await ApiKeyRepository(graph).create("subscriber", Role.PR, "tests")
     socket = await open_socket(live_server.ws_url, key)
-    try:
-        subscribe = "subscription { alertRaised(minSeverity: WATCH) { id subjectId } }"
-        await socket.send(json.dumps(subscribe_message("s", subscribe)))
-        revoke = "mutation($r: String!) { revokeApiKey(ref: $r) }"
-        assert (await gql(client, admin, revoke, {"r": key_id})).status_code == 200
-        clock = MovableClock(utc_now())  # the broker feeds alerts raised at the real time
-        await AlertRepository(graph).raise_alert(
-            AlertDraft("subject:after-revocation", None, AlertKind.SPIKE, Severity.WATCH, {}),
-            parse_plan(DEFAULT_PLAN_FILE.read_text(encoding="utf-8")),
-            clock.now,
-            timedelta(hours=1),
-        )
-        received: list[dict[str, Any]] = []
-        assert await close_code_after(socket, [], into=received) == 4403
-        assert [m for m in received if m["type"] == "next"] == []
-    finally:
-        await socket.close()
+    subscribe = "subscription { alertRaised(minSeverity: WATCH) { id subjectId } }"
+    await socket.send(json.dumps(subscribe_message("s", subscribe)))
+    await _revoke_here(client, make_key, key_id)
+    clock = MovableClock(utc_now())  # the broker feeds alerts raised at the real time
+    await AlertRepository(graph).raise_alert(
+        AlertDraft("subject:after-revocation", None, AlertKind.SPIKE, Severity.WATCH, {}),
+        parse_plan(DEFAULT_PLAN_FILE.read_text(encoding="utf-8")),
+        clock.now,
+        timedelta(hours=1),
+    )
+    received: list[dict[str, Any]] = []
+    assert await close_code_after(socket, [], into=received) == 4403
+    assert [m for m in received if m["type"] == "next"] == []
 
 
 async def test_operations_over_a_socket_take_the_rate_limit(
     settings: Settings, make_key: KeyFactory
 ) -> None:
     key = await make_key(Role.RISK)
-    strict = settings.model_copy(update={"rate_limit_per_minute": 1, "rate_limit_burst": 3})
-    with serve_in_thread(strict) as server:
+    with serve_in_thread(
+        settings.model_copy(update={"rate_limit_per_minute": 1, "rate_limit_burst": 3})
+    ) as server:
         socket = await open_socket(server.ws_url, key)
-        try:
-            answers = [await operation(socket, str(n), VIEWER) for n in range(5)]
-            assert [a["type"] for a in answers] == ["next", "next", "next", "error", "error"]
-            error = answers[3]["payload"][0]
-            assert error["extensions"]["code"] == "RATE_LIMITED"
-            assert error["extensions"]["retryAfter"] >= 1
-            # The socket stays open; HTTP shares the same budget.
-            async with httpx.AsyncClient(base_url=server.url) as http:
-                assert (await gql(http, key, VIEWER)).status_code == 429
-        finally:
-            await socket.close()
+        answers = [await operation(socket, str(n), VIEWER) for n in range(5)]
+        assert [a["type"] for a in answers] == ["next", "next", "next", "error", "error"]
+        error = answers[3]["payload"][0]
+        assert error["extensions"]["code"] == "RATE_LIMITED"
+        assert error["extensions"]["retryAfter"] >= 1
+        # The socket stays open; HTTP shares the same budget.
+        async with httpx.AsyncClient(base_url=server.url) as http:
+            assert (await gql(http, key, VIEWER)).status_code == 429
+        await socket.close()
 
 
 async def test_a_message_over_the_request_limit_closes_the_socket(

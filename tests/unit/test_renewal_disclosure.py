@@ -9,6 +9,7 @@ from models.renewal_disclosure import (
     disclose_match,
     disclose_reasons,
     enumeration_groups,
+    failures_from_tokens,
 )
 
 ENTRY = EntryRef("w1", "FRAUD_LINKED", "ACTIVE")
@@ -65,5 +66,4 @@ def test_candidates_sharing_a_masked_form_are_enumeration() -> None:
         ("PHONE", "138****5678"): 10
     }
     assert enumeration_groups(phones[:9] + phones[:9], threshold=10) == {}
-    token = phones[0].token
-    assert FailedIdentifier.from_token(token) == phones[0]
+    assert failures_from_tokens([phones[0].token]) == [phones[0]]
