@@ -101,10 +101,11 @@ class Settings(BaseSettings):
     renewal_legal_limits: dict[str, RenewalAction] = Field(
         default_factory=lambda: {k: RenewalAction(v) for k, v in DEFAULT_LEGAL_LIMITS.items()}
     )
-    # Probing (issue 19): distinct identifiers matching nobody per key and clock hour, and
-    # how many failed candidates sharing one masked form count as enumeration.
-    renewal_failed_identifiers_per_hour: int = Field(default=200, ge=1)
-    renewal_enumeration_threshold: int = Field(default=10, ge=2)
+    # Probing by identifier (renewal checks, attention flags; issue 19): distinct identifiers
+    # matching nobody per key and clock hour, and how many failed candidates sharing one
+    # masked form count as enumeration.
+    failed_identifiers_per_hour: int = Field(default=200, ge=1)
+    enumeration_threshold: int = Field(default=10, ge=2)
     max_query_cost: int = Field(default=10_000, ge=1)
 
     network_max_nodes: int = Field(default=500, ge=1)

@@ -23,8 +23,8 @@ class DomainEventType(StrEnum):
     COMPLAINT_OVERDUE = "complaint.overdue"
     COMPLAINT_JOINT_REVIEW_OPENED = "complaint.joint_review_opened"
     # A renewal key refused for probing (issue 19): audit and alert, whatever the media say.
-    RENEWAL_ENUMERATION_SUSPECTED = "renewal.enumeration_suspected"
-    RENEWAL_FAILED_LIMIT_REACHED = "renewal.failed_limit_reached"
+    IDENTIFIER_ENUMERATION_SUSPECTED = "identifier.enumeration_suspected"
+    IDENTIFIER_FAILED_LIMIT_REACHED = "identifier.failed_limit_reached"
 
 
 def domain_event(

@@ -70,10 +70,11 @@ _INDEXES: list[LiteralString] = [
     "CREATE INDEX ring_score IF NOT EXISTS FOR (r:Ring) ON (r.score)",
     "CREATE INDEX ring_generation IF NOT EXISTS FOR (r:Ring) ON (r.generation)",
     "CREATE INDEX claim_fraud_flag IF NOT EXISTS FOR (c:Claim) ON (c.fraud_flag)",
-    # Renewal probing guard (issue 19): one window per API key and hour.
-    "CREATE CONSTRAINT renewal_probe_window_id IF NOT EXISTS "
-    "FOR (w:RenewalProbeWindow) REQUIRE w.id IS UNIQUE",
-    "CREATE INDEX renewal_probe_window IF NOT EXISTS FOR (w:RenewalProbeWindow) ON (w.window)",
+    # Probing guard for lookups by identifier (issue 19): one window per API key and hour.
+    "CREATE CONSTRAINT identifier_probe_window_id IF NOT EXISTS "
+    "FOR (w:IdentifierProbeWindow) REQUIRE w.id IS UNIQUE",
+    "CREATE INDEX identifier_probe_window IF NOT EXISTS "
+    "FOR (w:IdentifierProbeWindow) ON (w.window)",
 ]
 
 # Data written before a change of the model, brought up to date (idempotent).

@@ -12,22 +12,13 @@ parties it matched and their masked identifiers. The rules here:
 - **A name alone reveals nothing.** A party matched on its name only is not shown at all;
   if it has open watchlist entries, the decision is at most REVIEW with one generic reason
   (no entry id, reason code, or masked identifiers of the watchlisted party).
-- **Failed identifiers are limited.** An identifier (ID number, phone, plate, customer
-  number) that matched no party is a *failure*; each API key may send a bounded number of
-  distinct failures per clock hour (``RISKWATCH_RENEWAL_FAILED_IDENTIFIERS_PER_HOUR``). A
-  request that takes a key over the limit gets no answers, and neither does any later
-  renewal request of that key in that hour (RATE_LIMITED): answering some and not others
-  would itself tell which candidates matched.
-- **Enumeration is recognised.** Failures that share one masked form (``133****5506``) are
-  candidates for the same hidden digits; when ``RISKWATCH_RENEWAL_ENUMERATION_THRESHOLD`` of
-  them arrive from one key in an hour, the key is refused for the rest of the hour, and an
-  audit event and a ``renewal.enumeration_suspected`` domain event (webhooks, e-mail) say so.
+- **Probing is refused**: identifiers that match nobody are counted per key and hour, and
+  enumeration is recognised (``models.identifier_probing``).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from models.renewal import STRONG_KEYS, CandidateMatch, EntryRef, RenewalAction
@@ -104,44 +95,3 @@ def disclose_reasons(
     if unconfirmed is not None:
         shown.append(DisclosedReason(NAME_ONLY_CODE, None, NAME_ONLY_STATUS, unconfirmed))
     return shown
-
-
-@dataclass(frozen=True)
-class FailedIdentifier:
-    """An identifier a caller sent that matched no party: its kind, masked form and key."""
-
-    kind: str
-    masked: str
-    key: str
-
-    @property
-    def token(self) -> str:
-        """How the failure is stored (no raw value: a masked form and a keyed hash)."""
-        return "|".join((self.kind, self.masked, self.key))
-
-
-def failures_from_tokens(tokens: Iterable[str]) -> list[FailedIdentifier]:
-    """Stored failures (:attr:`FailedIdentifier.token`) back as failures."""
-    return [FailedIdentifier(*token.split("|", 2)) for token in tokens]
-
-
-def enumeration_groups(
-    failures: Iterable[FailedIdentifier], threshold: int
-) -> dict[tuple[str, str], int]:
-    """Masked forms shared by at least ``threshold`` distinct failed candidates (candidates
-    for the same hidden digits), with how many; customer numbers are never masked."""
-    counts = Counter((f.kind, f.masked) for f in set(failures) if f.masked)
-    return {group: n for group, n in counts.items() if n >= threshold}
-
-
-@dataclass(frozen=True)
-class ProbeVerdict:
-    """What a key's failures in the current hour amount to."""
-
-    failures: int
-    limit: int
-    enumeration: Mapping[tuple[str, str], int]
-
-    @property
-    def refused(self) -> bool:
-        return self.failures > self.limit or bool(self.enumeration)

@@ -3,7 +3,7 @@
 A decision carries its action, the reasons behind it (reason code, plain words in English or
 Chinese, entry id) and the parties matched, masked, revealing only what concerns identifiers
 the caller sent; keys that probe are refused (``models.renewal_disclosure``,
-``api.renewal_guard``). Invalid identities are a result in the schema, not an error. An
+``api.probing_guard``). Invalid identities are a result in the schema, not an error. An
 optional ``product`` (line of business) caps the action at what the law allows for that line
 (``models.renewal_lines``: 交强险 may not be refused).
 """
@@ -18,7 +18,7 @@ from strawberry.types import Info
 
 from api.auth import allow
 from api.context import Context
-from api.renewal_guard import RenewalGuard
+from api.probing_guard import ProbingGuard
 from api.schema.language import LanguageType
 from graph.renewal import Decision, RenewalRepository
 from models.errors import InvalidInput
@@ -126,6 +126,10 @@ def _fields(identity: IdentityInput) -> dict[str, str | None]:
     }
 
 
+def _matched_fields(decision: Decision) -> set[str]:
+    return {field for match in decision.matches for field in match.matched_on}
+
+
 def _invalid(error: InvalidIdentifier) -> InvalidIdentity:
     field, sep, _ = error.message.partition(":")
     known = {"name", "idNumber", "phone", "plate", "customerNo"}
@@ -184,7 +188,7 @@ async def _check(
         if product is not None
         else None
     )
-    guard = RenewalGuard(info.context)
+    guard = ProbingGuard(info.context)
     await guard.admit()
     results: list[RenewalDecision | InvalidIdentity | None] = []
     valid: list[tuple[int, IdentityKeys]] = []
@@ -201,7 +205,8 @@ async def _check(
         [keys for _, keys in valid], actions, datetime.now(UTC)
     )
     checked = [(_fields(identities[i]), d) for (i, _), d in zip(valid, decisions, strict=True)]
-    await guard.account(checked)  # refuses every answer when the key is probing
+    # Refuses every answer when the key is probing.
+    await guard.account((fields, _matched_fields(d)) for fields, d in checked)
     for (i, _), (fields, decision) in zip(valid, checked, strict=True):
         results[i] = _decision(decision, line, fields)
     return [result for result in results if result is not None]

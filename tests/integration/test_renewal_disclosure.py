@@ -71,13 +71,13 @@ async def test_the_three_request_attack_recovers_nothing(
     assert recovered == []
     # Audited, and announced to webhook subscribers whatever the media say.
     audit = await book.read(
-        "MATCH (a:AuditEvent {action: 'renewal.enumeration_suspected'}) RETURN a.after AS after"
+        "MATCH (a:AuditEvent {action: 'identifier.enumeration_suspected'}) RETURN a.after AS after"
     )
     assert len(audit) == 1
     detail = json.loads(audit[0]["after"])
     assert detail["masked_groups"][0]["masked"] == "138****5678"
     events = await book.read(
-        "MATCH (e:DomainEvent {type: 'renewal.enumeration_suspected'}) RETURN e.payload AS p"
+        "MATCH (e:DomainEvent {type: 'identifier.enumeration_suspected'}) RETURN e.payload AS p"
     )
     assert len(events) == 1
     assert KNOWN_PHONE not in audit[0]["after"] + events[0]["p"]
@@ -90,7 +90,7 @@ async def test_small_batches_are_caught_across_requests(
     client: httpx.AsyncClient, book: Graph, make_key: KeyFactory, settings: Settings
 ) -> None:
     key = await make_key(Role.RENEWAL)
-    threshold = settings.renewal_enumeration_threshold
+    threshold = settings.enumeration_threshold
     answered = 0
     refused_at = None
     for request in range(10):
@@ -114,14 +114,14 @@ async def test_failed_identifiers_are_limited_per_key_and_hour(
     client: httpx.AsyncClient, book: Graph, make_key: KeyFactory, settings: Settings
 ) -> None:
     key = await make_key(Role.RENEWAL)
-    limit = settings.renewal_failed_identifiers_per_hour
+    limit = settings.failed_identifiers_per_hour
     # Unknown customer numbers, all different: no masked form to share, only the count.
     unknown = [{"customerNo": f"C9{n:06d}"} for n in range(limit + 1)]
     body = await _batch(client, key, unknown)
     assert body["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
     assert "this hour" in body["errors"][0]["message"]
     audit = await book.read(
-        "MATCH (a:AuditEvent {action: 'renewal.failed_limit_reached'}) RETURN a.actor AS actor"
+        "MATCH (a:AuditEvent {action: 'identifier.failed_limit_reached'}) RETURN a.actor AS actor"
     )
     assert [r["actor"] for r in audit] == ["test-renewal"]
     # Another key is not affected; repeating known identifiers never counts.
@@ -168,3 +168,26 @@ async def test_a_name_alone_reveals_nobody(
     text = json.dumps(body, ensure_ascii=False)
     assert "*" not in text  # no masked ID, phone or name of the watchlisted party
     assert "C8000100" not in text
+
+
+ATTENTION = "query($p: String) { attentionFlag(phone: $p) { customerId flagged } }"
+
+
+async def test_attention_flags_by_phone_are_guarded_the_same_way(
+    client: httpx.AsyncClient, book: Graph, make_key: KeyFactory, settings: Settings
+) -> None:
+    # The front desk looks people up by phone: one candidate per request is the same oracle.
+    key = await make_key(Role.FRONTLINE)
+    codes = []
+    for candidate in _candidates(range(3000, 3000 + settings.enumeration_threshold + 2)):
+        body = (await gql(client, key, ATTENTION, {"p": candidate["phone"]})).json()
+        codes.append(body["errors"][0]["extensions"]["code"])
+    threshold = settings.enumeration_threshold
+    assert codes[: threshold - 1] == ["NOT_FOUND"] * (threshold - 1)
+    assert codes[threshold:] == ["RATE_LIMITED"] * (len(codes) - threshold)
+    known = (await gql(client, key, ATTENTION, {"p": KNOWN_PHONE})).json()
+    assert known["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    # Another desk key still finds the known customer.
+    other = await make_key(Role.FRONTLINE)
+    found = (await gql(client, other, ATTENTION, {"p": KNOWN_PHONE})).json()
+    assert found["data"]["attentionFlag"]["customerId"] == "customer:C7000001"

@@ -204,7 +204,7 @@ NEVER_REACHED: dict[Role, frozenset[str]] = {
 }  # fmt: skip
 # The renewal role reaches its decision and nothing else.
 RENEWAL_REACHES = frozenset(
-    {"Viewer", "RenewalCheckResult", "RenewalDecision", "RenewalReason", "PartyMatch"}
+    {"Viewer", "RenewalCheckResult", "RenewalDecision", "RenewalReason", "PartyMatch", "LegalLimit"}
     | {"InvalidIdentity"}
 )
 

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
+from models.identifier_probing import FailedIdentifier, enumeration_groups, failures_from_tokens
 from models.renewal import CandidateMatch, EntryRef, RenewalAction
-from models.renewal_disclosure import (
-    NAME_ONLY_CODE,
-    FailedIdentifier,
-    disclose_match,
-    disclose_reasons,
-    enumeration_groups,
-    failures_from_tokens,
-)
+from models.renewal_disclosure import NAME_ONLY_CODE, disclose_match, disclose_reasons
 
 ENTRY = EntryRef("w1", "FRAUD_LINKED", "ACTIVE")
 

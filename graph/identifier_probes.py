@@ -1,6 +1,6 @@
-"""The renewal probing guard's memory: per API key and clock hour, the distinct identifiers
-its renewal checks sent that matched no party, whether the key is refused for the rest of the
-hour, and the audit events and domain events that refusals raise.
+"""The probing guard's memory: per API key and clock hour, the distinct identifiers its
+lookups (renewal checks, attention flags) sent that matched no party, whether the key is
+refused for the rest of the hour, and the audit events and domain events refusals raise.
 
 It lives in Neo4j, not in the process, so every API process behind a load balancer counts
 against the same limit (a per-process count would multiply it by the number of processes).
@@ -16,16 +16,16 @@ from neo4j import AsyncManagedTransaction
 
 from graph.client import Graph
 from graph.events import DomainEventType, append_domain_events, domain_event
-from graph.queries import renewal_probes as q
-from models.renewal_disclosure import (
+from graph.queries import identifier_probes as q
+from models.identifier_probing import (
     FailedIdentifier,
     ProbeVerdict,
     enumeration_groups,
     failures_from_tokens,
 )
 
-ENUMERATION = "renewal.enumeration_suspected"
-FAILED_LIMIT = "renewal.failed_limit_reached"
+ENUMERATION = "identifier.enumeration_suspected"
+FAILED_LIMIT = "identifier.failed_limit_reached"
 
 
 def window_of(now: datetime) -> datetime:
@@ -33,7 +33,7 @@ def window_of(now: datetime) -> datetime:
     return now.replace(minute=0, second=0, microsecond=0)
 
 
-class RenewalProbeRepository:
+class IdentifierProbeRepository:
     """Counts failed identifiers per key and hour, and refuses keys that probe."""
 
     def __init__(self, graph: Graph) -> None:
@@ -44,7 +44,7 @@ class RenewalProbeRepository:
         return f"{key_id}|{window.isoformat()}"
 
     async def blocked(self, key_id: str, now: datetime) -> bool:
-        """Whether the key is refused renewal checks for the rest of this hour."""
+        """Whether the key is refused lookups by identifier for the rest of this hour."""
         records = await self.graph.read(q.WINDOW_BLOCKED, id=self._id(key_id, window_of(now)))
         return bool(records and records[0]["blocked"])
 

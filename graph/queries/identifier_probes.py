@@ -1,11 +1,11 @@
-"""Cypher for the renewal probing guard: per API key and clock hour, the distinct identifiers
-its renewal checks sent that matched no party (models.renewal_disclosure)."""
+"""Cypher for the probing guard of lookups by identifier: per API key and clock hour, the
+distinct identifiers it sent that matched no party (models.identifier_probing)."""
 
 from typing import LiteralString
 
-# Whether a key is refused renewal checks in this hour.
+# Whether a key is refused lookups by identifier in this hour.
 WINDOW_BLOCKED: LiteralString = """
-MATCH (w:RenewalProbeWindow {id: $id})
+MATCH (w:IdentifierProbeWindow {id: $id})
 RETURN coalesce(w.blocked, false) AS blocked
 """
 
@@ -13,7 +13,7 @@ RETURN coalesce(w.blocked, false) AS blocked
 # is taken before the list is read, so concurrent requests of one key never lose failures;
 # the list stops growing past $keep (the window is refused long before).
 ADD_FAILURES: LiteralString = """
-MERGE (w:RenewalProbeWindow {id: $id})
+MERGE (w:IdentifierProbeWindow {id: $id})
 ON CREATE SET w.key_id = $key_id, w.window = $window, w.failures = [], w.blocked = false,
               w.alerted = []
 SET w._lock = true
@@ -25,7 +25,7 @@ RETURN w.failures AS failures, w.blocked AS blocked, w.alerted AS alerted
 
 # Refuse the key for the rest of the window, remembering which alerts were raised.
 BLOCK_WINDOW: LiteralString = """
-MATCH (w:RenewalProbeWindow {id: $id})
+MATCH (w:IdentifierProbeWindow {id: $id})
 SET w.blocked = true, w.alerted = w.alerted + [a IN $alerts WHERE NOT a IN w.alerted]
 """
 
@@ -37,7 +37,7 @@ CREATE (:AuditEvent {id: randomUUID(), at: datetime(), actor: $actor, action: $a
 
 # Windows of past hours are of no further use.
 FORGET_OLD_WINDOWS: LiteralString = """
-MATCH (w:RenewalProbeWindow) WHERE w.window < $before
+MATCH (w:IdentifierProbeWindow) WHERE w.window < $before
 WITH w LIMIT 1000
 DETACH DELETE w
 """
