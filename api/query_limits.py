@@ -157,47 +157,47 @@ class _MergeWork:
         self.fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
-        self._closures: dict[str, frozenset[str]] = {}
+        self._direct_of: dict[int, tuple[list[FieldNode], frozenset[str]]] = {}
         self._flat: dict[int, list[FieldNode]] = {}
 
-    @staticmethod
-    def _direct(selections: SelectionSetNode) -> tuple[list[FieldNode], set[str]]:
-        """Fields and spread names of a selection set, inline fragments flattened."""
-        fields: list[FieldNode] = []
-        spreads: set[str] = set()
-        pending = [selections]
-        while pending:
-            for selection in pending.pop().selections:
-                if isinstance(selection, FieldNode):
-                    fields.append(selection)
-                elif isinstance(selection, InlineFragmentNode):
-                    pending.append(selection.selection_set)
-                elif isinstance(selection, FragmentSpreadNode):
-                    spreads.add(selection.name.value)
-        return fields, spreads
+    def _direct(self, selections: SelectionSetNode) -> tuple[list[FieldNode], frozenset[str]]:
+        """Fields and (known) spread names of a selection set, inline fragments flattened."""
+        found = self._direct_of.get(id(selections))
+        if found is None:
+            fields: list[FieldNode] = []
+            spreads: set[str] = set()
+            pending = [selections]
+            while pending:
+                for selection in pending.pop().selections:
+                    if isinstance(selection, FieldNode):
+                        fields.append(selection)
+                    elif isinstance(selection, InlineFragmentNode):
+                        pending.append(selection.selection_set)
+                    elif isinstance(selection, FragmentSpreadNode):
+                        spreads.add(selection.name.value)
+            found = fields, frozenset(spreads & self.fragments.keys())
+            self._direct_of[id(selections)] = found
+        return found
 
-    def _closure(self, names: set[str]) -> set[str]:
+    def _closure(self, names: frozenset[str]) -> set[str]:
         """The fragments reachable through spreads from ``names`` (each once)."""
         reached: set[str] = set()
-        pending = [name for name in names if name in self.fragments]
+        pending = list(names)
         while pending:
             name = pending.pop()
-            if name in reached:
-                continue
-            reached.add(name)
-            if name not in self._closures:
-                _, spreads = self._direct(self.fragments[name].selection_set)
-                self._closures[name] = frozenset(s for s in spreads if s in self.fragments)
-            pending.extend(self._closures[name] - reached)
+            if name not in reached:
+                reached.add(name)
+                pending.extend(self._direct(self.fragments[name].selection_set)[1] - reached)
         return reached
 
     def flat(self, selections: SelectionSetNode) -> list[FieldNode]:
         """Every field merge validation collects for this selection set."""
         found = self._flat.get(id(selections))
         if found is None:
-            found, spreads = self._direct(selections)
+            fields, spreads = self._direct(selections)
+            found = list(fields)
             for name in self._closure(spreads):
-                found = found + self._direct(self.fragments[name].selection_set)[0]
+                found.extend(self._direct(self.fragments[name].selection_set)[0])
             self._flat[id(selections)] = found
         return found
 
