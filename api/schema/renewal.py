@@ -10,6 +10,7 @@ optional ``product`` (line of business) caps the action at what the law allows f
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -189,7 +190,6 @@ async def _check(
         else None
     )
     guard = ProbingGuard(info.context)
-    await guard.admit()
     results: list[RenewalDecision | InvalidIdentity | None] = []
     valid: list[tuple[int, IdentityKeys]] = []
     for i, identity in enumerate(identities):
@@ -201,9 +201,19 @@ async def _check(
     # The configured mapping overrides the defaults reason by reason.
     actions = {**DEFAULT_ACTIONS}
     actions.update({reason: action.value for reason, action in settings.renewal_actions.items()})
-    decisions = await info.context.repo(RenewalRepository).check(
-        [keys for _, keys in valid], actions, datetime.now(UTC)
+    # Whether the key is blocked is read beside the lookup (one round trip, not two); nothing
+    # is answered before both have ended, and a blocked key's answers are never shown.
+    decisions, admitted = await asyncio.gather(
+        info.context.repo(RenewalRepository).check(
+            [keys for _, keys in valid], actions, datetime.now(UTC)
+        ),
+        guard.admit(),
+        return_exceptions=True,
     )
+    for outcome in (admitted, decisions):
+        if isinstance(outcome, BaseException):
+            raise outcome
+    assert isinstance(decisions, list)
     checked = [(_fields(identities[i]), d) for (i, _), d in zip(valid, decisions, strict=True)]
     # Refuses every answer when the key is probing.
     await guard.account((fields, _matched_fields(d)) for fields, d in checked)
