@@ -106,3 +106,27 @@ async def test_rebinding_after_the_check_does_not_reach_inside(feed_server: Feed
     assert result.outcome is FetchOutcome.FAILED
     assert feed_server.hits["/rss"] == 0
     assert len(calls) == 1
+
+
+async def test_a_redirect_hop_connects_only_to_its_checked_address(
+    feed_server: FeedServer,
+) -> None:
+    # The first hop is the app's own demo feed (connected to on loopback, as RISKWATCH_DEMO
+    # allows); it redirects to a name of the attacker's, which must be resolved and checked
+    # once, at connection time, like any first hop: whether the name resolves inward at once
+    # or rebinds inward after the check, the loopback server never sees the hop.
+    hop = f"http://feeds.hop.test:{feed_server.port}/rss"
+    feed_server.routes["/demo/feeds/start.xml"] = Route(status=302, redirect_to=hop)
+    limits = FetchLimits(
+        timeout_s=3,
+        allow_private=False,
+        demo_feeds_url=f"http://127.0.0.1:{feed_server.port}/demo/feeds/",
+    )
+    for answers in (["127.0.0.1"], ["93.184.216.34", "127.0.0.1"]):
+        calls: list[str] = []
+        async with make_client(limits, resolver=_resolver(answers, calls)) as http:
+            result = await FeedFetcher(http, limits).fetch(feed_server.url("/demo/feeds/start.xml"))
+        assert result.outcome is FetchOutcome.FAILED, answers
+        assert calls == ["feeds.hop.test"], answers
+    assert feed_server.hits["/demo/feeds/start.xml"] == 2
+    assert feed_server.hits["/rss"] == 0
