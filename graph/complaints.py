@@ -355,7 +355,9 @@ class ComplaintRepository:
     ) -> Complaint:
         """Record the answer to a complaint; it leaves the deadline checks."""
         cid = complaint_ref_id(complaint_ref)
-        if not resolution.strip():
+        # Identifiers typed into the answer are stored masked, as in summaries.
+        resolution = scrub_personal_data(resolution.strip())
+        if not resolution:
             raise InvalidInput("a resolution cannot be empty")
 
         async def work(tx: AsyncManagedTransaction) -> None:

@@ -52,12 +52,20 @@ def terms(text: str) -> list[str]:
     seen: dict[str, None] = {}
     for token in _jieba().lcut(text):
         word = token.strip()
-        if len(word) < 2 or word in STOP_WORDS or not _WORD.search(word):
-            continue
-        if _IDENTIFIER_LIKE.search(word):
-            continue
-        seen.setdefault(word, None)
+        if is_topic_term(word):
+            seen.setdefault(word, None)
     return list(seen)
+
+
+def is_topic_term(word: str) -> bool:
+    """Whether ``word`` may be a topic term: two characters or more, a content word (no stop
+    word, not only punctuation), nothing number- or identifier-like."""
+    return (
+        len(word) >= 2
+        and word not in STOP_WORDS
+        and _WORD.search(word) is not None
+        and _IDENTIFIER_LIKE.search(word) is None
+    )
 
 
 def segment_all(texts: Sequence[str]) -> list[list[str]]:

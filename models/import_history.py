@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from models.complaint_topics import is_topic_term
 from models.import_columns import (
     RowError,
     choice_value,
@@ -24,6 +25,7 @@ from models.import_columns import (
     text_value,
 )
 from models.records import AuditRow, ComplaintChannel
+from models.text_scrub import scrub_personal_data
 from models.watchlist import WatchlistStatus
 
 _NODE_ID = re.compile(r"[A-Za-z_]+:[^|\s]{1,120}")
@@ -184,6 +186,11 @@ def complaint_lifecycle(raw: Mapping[str, Any]) -> dict[str, Any]:
     for column in _COMPLAINT_LISTS:
         if raw.get(column) is not None:
             props[column] = texts(raw, column)
+    # Free text staff typed, and the terms taken from it, as filing stores them (issue 19).
+    if "resolution" in props:
+        props["resolution"] = scrub_personal_data(props["resolution"])
+    if "topic_terms" in props:
+        props["topic_terms"] = [t for t in props["topic_terms"] if is_topic_term(t)]
     extensions = raw.get("extensions")
     if extensions is not None:
         if isinstance(extensions, bool) or not isinstance(extensions, int) or extensions < 0:

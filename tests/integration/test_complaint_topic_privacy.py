@@ -1,7 +1,7 @@
-"""Complaint wording stays with the complaint desk (issue 19, item 4): summaries are stored
-with identifiers masked (filed or imported, and those stored before), hot-topic terms are
-never numbers or identifiers, and roles that may not read complaints (PR) see a term only
-when at least RISWATCH_COMPLAINT_TOPIC_MIN_COMPLAINTS complaints share it."""
+"""Complaint wording stays with the complaint desk (issue 19, item 4): summaries and
+resolutions are stored with identifiers masked (filed or imported, and those stored before),
+hot-topic terms are never numbers or identifiers, and roles that may not read complaints (PR)
+see a term only when at least RISKWATCH_COMPLAINT_TOPIC_MIN_COMPLAINTS complaints share it."""
 
 from __future__ import annotations
 
@@ -85,16 +85,40 @@ async def test_summaries_are_stored_with_identifiers_masked(
 async def test_summaries_stored_before_are_masked_by_the_migration(graph: Graph) -> None:
     await write_small_book(graph)
     await graph.write(
-        "CREATE (:Complaint {id: 'complaint:OLD1', complaint_no: 'OLD1', summary: $s})",
+        "CREATE (:Complaint {id: 'complaint:OLD1', complaint_no: 'OLD1', summary: $s, "
+        "resolution: $r, topic_terms: ['电话', $phone, '理赔慢']})",
         s=f"旧投诉：电话{PHONE}",
+        r=f"已回电{PHONE}",
+        phone=PHONE,
     )
     await graph.write("MATCH (m:DataMigration) DETACH DELETE m")  # as on a database from before
     for _ in range(2):  # idempotent
         await migrate(graph)
         [record] = await graph.read(
-            "MATCH (c:Complaint {id: 'complaint:OLD1'}) RETURN c.summary AS s"
+            "MATCH (c:Complaint {id: 'complaint:OLD1'}) "
+            "RETURN c.summary AS s, c.resolution AS r, c.topic_terms AS t"
         )
         assert record["s"] == "旧投诉：电话138****5678"
+        assert record["r"] == "已回电138****5678"
+        assert record["t"] == ["电话", "理赔慢"]
+
+
+async def test_resolutions_are_stored_with_identifiers_masked(
+    client: httpx.AsyncClient, graph: Graph, make_key: KeyFactory
+) -> None:
+    await write_small_book(graph)
+    desk = await make_key(Role.COMPLAINTS)
+    await gql(client, desk, FILE, {"input": _complaint("QR1", "理赔太慢", 0)})
+    resolve = 'mutation($r: String!) { resolveComplaint(id: "QR1", resolution: $r) { id } }'
+    answer = (await gql(client, desk, resolve, {"r": f"已赔付至卡号{ID_NUMBER}本人"})).json()
+    assert "errors" not in answer, answer
+    [record] = await graph.read(
+        "MATCH (c:Complaint {complaint_no: 'QR1'}) RETURN c.resolution AS r"
+    )
+    assert ID_NUMBER not in record["r"]
+    assert record["r"].startswith("已赔付至卡号")
+    assert record["r"].endswith("本人")
+    assert "*" in record["r"]
 
 
 async def test_topic_terms_are_never_numbers_or_identifiers(
