@@ -28,6 +28,8 @@ class Context:
     request: Request | WebSocket
     principal: Principal | None
     connection_params: dict[str, Any] | None = None
+    # The Authorization header a websocket authenticated with, checked again per operation.
+    credentials: str | None = None
     _cache: dict[object, Any] = field(default_factory=dict)
 
     @property

@@ -4,7 +4,7 @@ review, and the active crisis plan document."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -110,11 +110,18 @@ class CrisisCaseRepository:
         return [native(dict(r)) for r in rows(records)]
 
     async def neighbourhood(
-        self, subject_ids: Sequence[str], limit: int = 100
+        self,
+        subject_ids: Sequence[str],
+        limit: int = 100,
+        labels: Collection[str] | None = None,
     ) -> list[dict[str, Any]]:
-        """Business nodes within two hops of the case's subjects."""
+        """Business nodes within two hops of the case's subjects; with ``labels``, only those
+        reached through nodes that carry no other labels (a reader's scope)."""
         records = await self.graph.read(
-            q.SUBJECT_NEIGHBOURHOOD, subject_ids=list(subject_ids), limit=limit
+            q.SUBJECT_NEIGHBOURHOOD,
+            subject_ids=list(subject_ids),
+            limit=limit,
+            labels=None if labels is None else sorted(labels),
         )
         return [dict(r) for r in rows(records)]
 

@@ -28,6 +28,9 @@ class DomainEventType(StrEnum):
     COMPLAINT_CLOSED = "complaint.closed"
     COMPLAINT_REOPENED = "complaint.reopened"
     COMPLAINT_MERGED = "complaint.merged"
+    # A renewal key refused for probing (issue 19): audit and alert, whatever the media say.
+    IDENTIFIER_ENUMERATION_SUSPECTED = "identifier.enumeration_suspected"
+    IDENTIFIER_FAILED_LIMIT_REACHED = "identifier.failed_limit_reached"
 
 
 def domain_event(

@@ -21,6 +21,7 @@ from models.complaint_record import (
     Satisfaction,
     attachment_ref,
 )
+from models.complaint_topics import is_topic_term
 from models.errors import InvalidInput
 from models.import_columns import (
     RowError,
@@ -280,6 +281,9 @@ def complaint_lifecycle(raw: Mapping[str, Any]) -> dict[str, Any]:
     for column, stored in _COMPLAINT_MONEY:
         if (amount := number_value(raw, column)) is not None:
             props[stored] = round(amount * 100)
+    # Terms taken from complaint wording never keep number-like tokens (issue 19).
+    if "topic_terms" in props:
+        props["topic_terms"] = [t for t in props["topic_terms"] if is_topic_term(t)]
     extensions = raw.get("extensions")
     if extensions is not None:
         if isinstance(extensions, bool) or not isinstance(extensions, int) or extensions < 0:

@@ -36,7 +36,8 @@ from models.roles import Role
 DESK = allow(Role.COMPLAINTS)
 # Frontline and claims staff record the complaints that reach them (and see what they filed).
 INTAKE = allow(Role.COMPLAINTS, Role.FRONTLINE, Role.CLAIMS)
-READERS = allow(Role.COMPLAINTS, Role.RISK)
+READER_ROLES = (Role.COMPLAINTS, Role.RISK)  # who may read complaints, wording included
+READERS = allow(*READER_ROLES)
 
 
 @strawberry.enum

@@ -13,6 +13,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.context import Context
+from api.review_scope import neighbourhood_labels
 from graph.alerts import AlertRepository
 from graph.crisis_cases import CrisisCaseRepository
 from models.crisis import AlertKind, AlertStatus, CaseStatus, Severity, StepStatus
@@ -224,7 +225,8 @@ class CrisisCase:
 
     @strawberry.field(
         description="The closing review: timeline, mentions, related complaints and the "
-        "subjects' graph neighbourhood."
+        "subjects' graph neighbourhood, as far as the caller's role may see it "
+        "(api/review_scope.py)."
     )
     async def review(self, info: Info[Context, None]) -> ClosingReview:
         cases = info.context.repo(CrisisCaseRepository)
@@ -254,7 +256,9 @@ class CrisisCase:
                     name=r["name"],
                     via=r["via"],
                 )
-                for r in await cases.neighbourhood(subjects)
+                for r in await cases.neighbourhood(
+                    subjects, labels=neighbourhood_labels(info.context.principal)
+                )
             ],
         )
 
