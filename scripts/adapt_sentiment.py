@@ -570,7 +570,7 @@ def train(args: argparse.Namespace) -> None:
     if args.init:
         from safetensors.torch import load_file
 
-        missing, unexpected = model.load_state_dict(load_file(str(args.init)), strict=False)
+        _missing, unexpected = model.load_state_dict(load_file(str(args.init)), strict=False)
         if unexpected:
             raise ValueError(f"{args.init}: tensors this model does not have: {unexpected}")
     model.train()
