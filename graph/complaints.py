@@ -18,7 +18,7 @@ import anyio.to_thread
 from neo4j import AsyncManagedTransaction
 
 from graph.client import Graph
-from graph.complaint_records import Complaint, HandlingGuide, JointReview, Page, native, utc
+from graph.complaint_records import Complaint, HandlingGuide, JointReview, native, utc
 from graph.complaint_transactions import (
     ReviewOpening,
     complaint_ref_id,
@@ -33,6 +33,7 @@ from graph.events import (
     domain_event,
 )
 from graph.handling_guides import pick_guide
+from graph.paging import Page, keyset_page
 from graph.queries import complaints as q
 from models.complaint_topics import terms
 from models.complaints import (
@@ -407,12 +408,13 @@ class ComplaintRepository:
             after_id=after_id,
             limit=limit + 1,
         )
-        items = [Complaint.from_record(r) for r in records[:limit]]
-        cursors = [
-            encode_cursor(order, c.received_at if order == "RECEIVED_DESC" else c.due_at, c.id)
-            for c in items
-        ]
-        return Page(items=items, cursors=cursors, has_next=len(records) > limit)
+        return keyset_page(
+            [Complaint.from_record(r) for r in records],
+            limit,
+            lambda c: encode_cursor(
+                order, c.received_at if order == "RECEIVED_DESC" else c.due_at, c.id
+            ),
+        )
 
 
 def _values(items: Sequence[Any] | None) -> list[str] | None:
