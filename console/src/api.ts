@@ -47,6 +47,15 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
   return body.data;
 }
 
+/** What every paged field answers: `edges { cursor node }` and `pageInfo`. */
+export interface Connection<T> {
+  edges: { node: T }[];
+  pageInfo?: { hasNextPage: boolean };
+}
+
+/** The nodes of a connection's page, in order. */
+export const nodesOf = <T>(connection: Connection<T>): T[] => connection.edges.map((edge) => edge.node);
+
 export interface Subscription {
   close(): void;
 }

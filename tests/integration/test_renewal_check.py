@@ -189,7 +189,7 @@ async def test_renewal_sees_masked_identities_only_and_no_watchlist(
     for raw in (KNOWN_ID, "13812345678", "张伟", "粤B12345"):
         assert raw not in text
     assert response.json()["data"]["renewalCheck"]["matches"][0]["maskedPhone"] == "138****5678"
-    for query in ("{ watchlist { entries { id } } }", '{ watchlistEntry(id: "x") { id } }'):
+    for query in ("{ watchlist { edges { node { id } } } }", '{ watchlistEntry(id: "x") { id } }'):
         refused = (await gql(client, renewal_key, query)).json()
         assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
