@@ -4,7 +4,8 @@ The cost of an operation estimates how many objects it can make the service read
 with a selection costs the number of times it can run, which is its parent's count times its
 ``first`` argument (times ``depth`` or ``maxHops`` where a field has one). A list field without
 ``first`` counts ``default_list_size`` items, except directly inside a field that had ``first``
-(a page's ``nodes``), which its parent already capped. An operation over the limit is answered
+(a connection's ``edges``), which its parent already capped; an edge and its ``node`` are one
+object, so the ``node`` adds nothing of its own. An operation over the limit is answered
 with a ``QUERY_TOO_COSTLY`` error and never reaches a resolver, so never reaches Neo4j.
 """
 
@@ -38,6 +39,11 @@ from strawberry.extensions import SchemaExtension
 from api.query_limits import FragmentMemo
 
 _MULTIPLIERS = ("first", "depth", "maxHops")
+
+
+def _is_edge_node(parent: GraphQLObjectType | GraphQLInterfaceType, name: str) -> bool:
+    """Whether ``name`` is the ``node`` of a connection edge (``{ cursor node }``)."""
+    return name == "node" and "cursor" in parent.fields
 
 
 def _is_list(field_type: GraphQLType) -> bool:
@@ -94,7 +100,9 @@ class _Estimator:
                     continue
                 size, has_first = self._size(field, selection, capped)
                 runs = count * size
-                total += runs + self.cost(
+                if not _is_edge_node(parent, selection.name.value):
+                    total += runs
+                total += self.cost(
                     selection.selection_set, get_named_type(field.type), runs, has_first
                 )
             elif isinstance(selection, InlineFragmentNode):

@@ -51,7 +51,7 @@ from tests.integration.webhook_receiver import free_port  # noqa: E402
 RENEWAL = """query($i: IdentityInput!) { renewalCheck(identity: $i) {
   __typename ... on RenewalDecision { action reasons { code } } } }"""
 NETWORK = """query($p: ID!) { network(partyId: $p, depth: 2, first: 50) {
-  totalNodes nodes { id kind } edges { kind source target } } }"""
+  totalCount edges { node { id kind } } relationships { kind source target } } }"""
 PATH = (
     """query($a: ID!, $b: ID!) { path(fromId: $a, toId: $b, maxHops: 6) { length explanation } }"""
 )

@@ -38,12 +38,12 @@ from models.roles import Role
 WIPE = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 
 NETWORK = """query ($id: ID!) { network(partyId: $id, depth: 2, first: 100) {
-  totalNodes nodes { id kind label level } edges { kind source target }
+  totalCount edges { node { id kind label level } } relationships { kind source target }
   leftOut { nodes edges laterPages } } }"""
 PATH = """query ($a: ID!, $b: ID!) { path(fromId: $a, toId: $b, maxHops: 6, first: 1) {
   length explanation hops { text via { masked } } } }"""
-RINGS = """{ rings(first: 20) { hasNextPage endCursor nodes { id size score
-  sharedIdentifiers { kind masked } scoreTerms { factor points } members { ref name } } } }"""
+RINGS = """{ rings(first: 20) { pageInfo { hasNextPage endCursor } edges { node { id size score
+  sharedIdentifiers { kind masked } scoreTerms { factor points } members { ref name } } } } }"""
 
 SEARCH = """query ($q: String!) { searchParties(query: $q, first: 20) { id name kind } }"""
 # Words inside names, pinyin fragments, traditional script, full width, exact names, references.

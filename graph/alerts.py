@@ -18,13 +18,18 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph.client import Graph, rows
+from graph.paging import Page, keyset_page
 from graph.queries import crisis as q
 from graph.queries import delivery as dq
 from models.crisis import AlertDraft, Severity
 from models.crisis_plan import CrisisPlan, step_due_at
+from models.cursors import decode_cursor, encode_cursor, page_size
 
 # Complaint statuses that count as "open" for the regulator-link trigger.
 OPEN_COMPLAINT_STATUSES = ("OPEN", "EXTENDED", "OVERDUE")
+
+# The order (and cursor kind) of the alerts list: newest first, ties by id.
+ALERT_ORDER = "ALERT_OPENED_DESC"
 
 
 def native(value: Any) -> Any:
@@ -147,14 +152,25 @@ class AlertRepository:
         records = await self.graph.read(q.ALERTS_NOTIFIED_SINCE, since=since, limit=limit)
         return native_rows(records, "alert")
 
-    async def list_alerts(
-        self, status: str | None, min_rank: int, skip: int, limit: int
-    ) -> list[dict[str, Any]]:
-        """One page of alerts, newest first."""
+    async def page(
+        self, status: str | None, min_rank: int, *, first: int, after: str | None
+    ) -> Page[dict[str, Any]]:
+        """Alerts newest first (ties by id), keyset-paginated after cursor ``after``."""
+        limit = page_size(first)
+        after_at, after_id = decode_cursor(after, ALERT_ORDER) if after else (None, None)
         records = await self.graph.read(
-            q.LIST_ALERTS, status=status, min_rank=min_rank, skip=skip, limit=limit
+            q.LIST_ALERTS,
+            status=status,
+            min_rank=min_rank,
+            after_at=after_at,
+            after_id=after_id,
+            limit=limit + 1,
         )
-        return native_rows(records, "alert")
+        return keyset_page(
+            native_rows(records, "alert"),
+            limit,
+            lambda a: encode_cursor(ALERT_ORDER, a["opened_at"], a["id"]),
+        )
 
     async def get(self, alert_id: str) -> dict[str, Any] | None:
         """One alert (with its case id), or None."""

@@ -6,7 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from graph.client import Graph
+from graph.paging import Page, keyset_page
 from graph.queries import audit as q
+from models.cursors import decode_cursor, encode_cursor, page_size
+
+# The most events on one page, and the order (and cursor kind) of the trail.
+MAX_PAGE = 500
+AUDIT_ORDER = "AUDIT_AT_DESC"
 
 
 @dataclass(frozen=True)
@@ -28,25 +34,31 @@ class AuditRepository:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
 
-    async def list(
+    async def page(
         self,
         *,
-        limit: int,
+        first: int,
+        after: str | None = None,
         action: str | None = None,
         actor: str | None = None,
         subject_id: str | None = None,
         before_at: datetime | None = None,
-    ) -> list[AuditEvent]:
-        """Newest first; ``before_at`` pages backwards in time."""
+    ) -> Page[AuditEvent]:
+        """Newest first (ties by id), keyset-paginated after cursor ``after``; ``before_at``
+        keeps only events older than that instant."""
+        limit = page_size(first, MAX_PAGE)
+        after_at, after_id = decode_cursor(after, AUDIT_ORDER) if after else (None, None)
         records = await self.graph.read(
             q.LIST_AUDIT_EVENTS,
             action=action,
             actor=actor,
             subject_id=subject_id,
             before_at=before_at,
-            limit=limit,
+            after_at=after_at,
+            after_id=after_id,
+            limit=limit + 1,
         )
-        return [
+        events = [
             AuditEvent(
                 id=r["id"],
                 at=r["at"].to_native(),
@@ -58,3 +70,4 @@ class AuditRepository:
             )
             for r in records
         ]
+        return keyset_page(events, limit, lambda e: encode_cursor(AUDIT_ORDER, e.at, e.id))

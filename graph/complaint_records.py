@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from graph.complaint_details import ComplaintDetails
 from models.records import ComplaintCategory, ComplaintChannel, ComplaintStatus
-
-T = TypeVar("T")
 
 
 def native(value: Any) -> Any:
@@ -182,12 +180,3 @@ class HandlingGuide:
             updated_at=native(row.get("updated_at")),
             updated_by=row.get("updated_by"),
         )
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of a keyset-paginated list: items with their cursors."""
-
-    items: list[T]
-    cursors: list[str]
-    has_next: bool

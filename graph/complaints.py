@@ -24,7 +24,6 @@ from graph.complaint_records import (
     Complaint,
     HandlingGuide,
     JointReview,
-    Page,
     PartyRef,
     native,
     utc,
@@ -44,6 +43,7 @@ from graph.events import (
     domain_event,
 )
 from graph.handling_guides import pick_guide
+from graph.paging import Page, keyset_page
 from graph.queries import complaints as q
 from models.complaint_record import staff_text
 from models.complaint_topics import terms
@@ -475,12 +475,13 @@ class ComplaintRepository:
             after_id=after_id,
             limit=limit + 1,
         )
-        items = [Complaint.from_record(r) for r in records[:limit]]
-        cursors = [
-            encode_cursor(order, c.received_at if order == "RECEIVED_DESC" else c.due_at, c.id)
-            for c in items
-        ]
-        return Page(items=items, cursors=cursors, has_next=len(records) > limit)
+        return keyset_page(
+            [Complaint.from_record(r) for r in records],
+            limit,
+            lambda c: encode_cursor(
+                order, c.received_at if order == "RECEIVED_DESC" else c.due_at, c.id
+            ),
+        )
 
 
 def _values(items: Sequence[Any] | None) -> list[str] | None:

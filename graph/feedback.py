@@ -17,8 +17,9 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph.client import Graph
-from graph.complaint_records import Page, PartyRef, native, utc
+from graph.complaint_records import PartyRef, native, utc
 from graph.complaints import ComplaintRepository, Filing, NewComplaint
+from graph.paging import Page, keyset_page
 from graph.queries import feedback as q
 from models.cursors import decode_cursor, encode_cursor, page_size
 from models.errors import InvalidInput, NotFound, PermissionDenied
@@ -230,9 +231,9 @@ class FrontlineFeedbackRepository:
             submitted_by_key=submitted_by_key,
             limit=limit + 1,
         )
-        items = [_feedback(r) for r in records[:limit]]
-        cursors = [encode_cursor("AT_DESC", f.at, f.id) for f in items]
-        return Page(items=items, cursors=cursors, has_next=len(records) > limit)
+        return keyset_page(
+            [_feedback(r) for r in records], limit, lambda f: encode_cursor("AT_DESC", f.at, f.id)
+        )
 
     async def review_suggestion(
         self,

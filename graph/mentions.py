@@ -13,11 +13,17 @@ from neo4j import AsyncManagedTransaction
 from graph.alerts import native
 from graph.client import Graph
 from graph.ingest import batched
+from graph.paging import Page, keyset_page
 from graph.queries import media as q
 from graph.queries import scoring as scoring_q
+from models.cursors import decode_cursor, encode_cursor, page_size
 
 # Ids per read statement (full-text probes: a fifth of it).
 READ_CHUNK = 5000
+# The most mentions or stories on one page, and the orders (and cursor kinds) of the lists.
+MAX_PAGE = 200
+MENTION_ORDER = "MENTION_PUBLISHED_DESC"
+STORY_ORDER = "STORY_PUBLISHED_DESC"
 
 
 @dataclass(frozen=True)
@@ -81,25 +87,24 @@ class TrendBucket:
 
 @dataclass(frozen=True)
 class PageFilter:
-    """Filters and keyset cursor shared by the mention and story pages."""
+    """Filters shared by the mention and story pages."""
 
     subject_id: str | None = None
     sentiment: str | None = None
     from_: datetime | None = None
     to: datetime | None = None
-    after_at: datetime | None = None
-    after_id: str | None = None
-    limit: int = 50
 
-    def params(self) -> dict[str, Any]:
+    def params(self, order: str, first: int, after: str | None) -> dict[str, Any]:
+        """Query parameters for one keyset page of ``order`` after cursor ``after``."""
+        after_at, after_id = decode_cursor(after, order) if after else (None, None)
         return {
             "subject_id": self.subject_id,
             "sentiment": self.sentiment,
             "from": self.from_,
             "to": self.to,
-            "after_at": self.after_at,
-            "after_id": self.after_id,
-            "limit": self.limit,
+            "after_at": after_at,
+            "after_id": after_id,
+            "limit": page_size(first, MAX_PAGE) + 1,
         }
 
 
@@ -197,11 +202,13 @@ class MentionRepository:
 
     # -- the read path --------------------------------------------------------------------
 
-    async def mentions(self, page: PageFilter) -> list[MentionView]:
-        """A page of mentions, newest first."""
-        cypher = q.MENTIONS_OF_SUBJECT_PAGE if page.subject_id else q.MENTIONS_PAGE
-        records = await self.graph.read(cypher, **page.params())
-        return [
+    async def mentions(
+        self, where: PageFilter, *, first: int, after: str | None
+    ) -> Page[MentionView]:
+        """A page of mentions, newest first (ties by id), keyset-paginated after ``after``."""
+        cypher = q.MENTIONS_OF_SUBJECT_PAGE if where.subject_id else q.MENTIONS_PAGE
+        records = await self.graph.read(cypher, **where.params(MENTION_ORDER, first, after))
+        views = [
             MentionView(
                 props={k: native(v) for k, v in r["mention"].items()},
                 story_id=r["story_id"],
@@ -210,12 +217,15 @@ class MentionRepository:
             )
             for r in records
         ]
+        return keyset_page(views, first, lambda v: _dated_cursor(MENTION_ORDER, v.props))
 
-    async def stories(self, page: PageFilter) -> list[StoryView]:
-        """A page of stories, newest first."""
-        cypher = q.STORIES_OF_SUBJECT_PAGE if page.subject_id else q.STORIES_PAGE
-        records = await self.graph.read(cypher, **page.params())
-        return [
+    async def stories(self, where: PageFilter, *, first: int, after: str | None) -> Page[StoryView]:
+        """A page of stories, newest first (ties by id), keyset-paginated after ``after``.
+        A story's time is its earliest mention's, so a story that later gains an earlier
+        mention moves back in the list."""
+        cypher = q.STORIES_OF_SUBJECT_PAGE if where.subject_id else q.STORIES_PAGE
+        records = await self.graph.read(cypher, **where.params(STORY_ORDER, first, after))
+        views = [
             StoryView(
                 props={k: native(v) for k, v in r["story"].items()},
                 feed_ids=list(r["feed_ids"]),
@@ -224,6 +234,7 @@ class MentionRepository:
             )
             for r in records
         ]
+        return keyset_page(views, first, lambda v: _dated_cursor(STORY_ORDER, v.props))
 
     async def sentiment_trend(
         self, subject_id: str | None, unit: str, from_: datetime, to: datetime
@@ -244,3 +255,8 @@ class MentionRepository:
             )
             for r in records
         ]
+
+
+def _dated_cursor(order: str, props: Mapping[str, Any]) -> str:
+    # Mentions and stories always have a publication time (a story's is its first mention's).
+    return encode_cursor(order, props["published_at"], props["id"])

@@ -64,6 +64,8 @@ _INDEXES: list[LiteralString] = [
     "FOR (c:CrisisCase) REQUIRE c.open_key IS UNIQUE",
     "CREATE INDEX alert_notified IF NOT EXISTS FOR (a:Alert) ON (a.notified_at)",
     "CREATE INDEX alert_status IF NOT EXISTS FOR (a:Alert) ON (a.status)",
+    # The alerts list pages by (opened_at, id) (keyset cursors, issue 18).
+    "CREATE INDEX alert_opened IF NOT EXISTS FOR (a:Alert) ON (a.opened_at)",
     "CREATE INDEX story_first_seen IF NOT EXISTS FOR (s:Story) ON (s.first_seen_at)",
     "CREATE INDEX crisis_step_due IF NOT EXISTS FOR (s:CrisisStep) ON (s.status, s.due_at)",
     "CREATE INDEX delivery_due IF NOT EXISTS FOR (d:Delivery) ON (d.status, d.next_attempt_at)",

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from graph.client import Graph
-from graph.complaint_records import Page, native, utc
+from graph.complaint_records import native, utc
+from graph.paging import Page, keyset_page
 from graph.queries import pending_claims as q
 from models.complaints import EARLIEST, LATEST
 from models.cursors import decode_cursor, encode_cursor, page_size
@@ -91,7 +92,7 @@ class PendingClaimsRepository:
             limit=limit + 1,
         )
         items = []
-        for r in records[:limit]:
+        for r in records:
             claim = r["claim"]
             holder = r["holder"] or {}
             reported_at = native(claim["reported_at"])
@@ -114,8 +115,7 @@ class PendingClaimsRepository:
                     holder_flagged=bool(r["flagged"]),
                 )
             )
-        cursors = [encode_cursor(ORDER, c.reported_at, c.id) for c in items]
-        return Page(items=items, cursors=cursors, has_next=len(records) > limit)
+        return keyset_page(items, limit, lambda c: encode_cursor(ORDER, c.reported_at, c.id))
 
     async def by_handler(self, now: datetime) -> list[HandlerLoad]:
         """Every handler's pending claims by age bucket, most pending first (the unassigned

@@ -18,9 +18,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.client import Graph
+from graph.paging import Page, keyset_page
 from graph.queries import rings as q
+from models.cursors import decode_number_cursor, encode_cursor, page_size
 
 log = logging.getLogger(__name__)
+
+# The order (and cursor kind) of the rings list: highest score first, ties by id.
+RING_ORDER = "RING_SCORE_DESC"
 
 # Points per shared identifier: an ID number or a bank account says more than an address.
 KIND_WEIGHTS: dict[str, float] = {
@@ -299,22 +304,28 @@ class RingRepository:
         self,
         min_size: int,
         kinds: Sequence[str] | None,
+        *,
         first: int,
-        after: tuple[float, str] | None,
+        after: str | None,
         member_cap: int,
-    ) -> tuple[list[StoredRing], bool]:
-        """Rings by score after the ``(score, id)`` cursor; and whether more follow."""
+    ) -> Page[StoredRing]:
+        """Rings by score, highest first (ties by id), keyset-paginated after ``after``."""
+        limit = page_size(first)
+        after_score, after_id = decode_number_cursor(after, RING_ORDER) if after else (None, None)
         records = await self.graph.read(
             q.RINGS_PAGE,
             min_size=min_size,
             kinds=list(kinds) if kinds else None,
-            after_score=after[0] if after else None,
-            after_id=after[1] if after else None,
-            limit=first + 1,
+            after_score=after_score,
+            after_id=after_id,
+            limit=limit + 1,
             member_cap=member_cap,
         )
-        rings = [StoredRing.from_props(r["ring"], r["members"]) for r in records]
-        return rings[:first], len(rings) > first
+        return keyset_page(
+            [StoredRing.from_props(r["ring"], r["members"]) for r in records],
+            limit,
+            lambda ring: encode_cursor(RING_ORDER, ring.score, ring.id),
+        )
 
     async def count(self, min_size: int, kinds: Sequence[str] | None) -> int:
         """How many rings match the filters."""

@@ -19,8 +19,10 @@ from neo4j import AsyncManagedTransaction
 
 from graph.client import Graph
 from graph.events import DomainEventType, append_domain_events, domain_event
+from graph.paging import Page, keyset_page
 from graph.queries import watchlist as q
 from graph.watchlist_rules import RULES, RuleThresholds
+from models.cursors import decode_id_cursor, encode_cursor, page_size
 from models.errors import InvalidInput, NotFound, PermissionDenied
 from models.reason_texts import REASON_TEXTS
 from models.watchlist import (
@@ -34,6 +36,9 @@ from models.watchlist import (
 )
 
 _WRITE_BATCH = 1000
+# The most entries on one page, and the order (and cursor kind) of the list.
+MAX_PAGE = 500
+ENTRY_ORDER = "WATCHLIST_ID"
 
 
 @dataclass
@@ -264,25 +269,28 @@ class WatchlistRepository:
             raise NotFound(f"no watchlist entry {wid!r}")
         return _entry(records[0])
 
-    async def list(
+    async def page(
         self,
         status: WatchlistStatus | None,
         reason: WatchlistReason | None,
+        *,
         first: int,
         after: str | None,
-    ) -> tuple[list[Entry], bool]:
-        """A page of entries in id order after cursor ``after``, and whether more follow."""
-        if not 1 <= first <= 500:
-            raise InvalidInput("first must be between 1 and 500")
+    ) -> Page[Entry]:
+        """Entries in id order, keyset-paginated after cursor ``after``."""
+        limit = page_size(first, MAX_PAGE)
         records = await self.graph.read(
             q.LIST_ENTRIES,
             status=status.value if status else None,
             reason=reason.value if reason else None,
-            after=after,
-            limit=first + 1,
+            after=decode_id_cursor(after, ENTRY_ORDER) if after else None,
+            limit=limit + 1,
         )
-        entries = [_entry(record) for record in records]
-        return entries[:first], len(entries) > first
+        return keyset_page(
+            [_entry(record) for record in records],
+            limit,
+            lambda e: encode_cursor(ENTRY_ORDER, e.id, e.id),
+        )
 
     async def review(
         self, wid: str, activate: bool, comment: str, actor: str, actor_key: str

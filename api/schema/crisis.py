@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import AsyncGenerator, Mapping
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -16,7 +15,6 @@ from api.context import Context
 from api.crisis_runtime import CrisisRuntime
 from api.schema.crisis_types import (
     Alert,
-    AlertPage,
     AlertStatusType,
     CaseStatusType,
     CrisisCase,
@@ -27,12 +25,12 @@ from api.schema.crisis_types import (
     case_from_row,
     step_from_row,
 )
+from api.schema.pagination import Connection, connection
 from graph.alerts import AlertRepository
 from graph.crisis_cases import CrisisCaseRepository
 from graph.outbox import WebhookTargetRepository
 from models.crisis import AlertStatus, CaseStatus, Severity
 from models.crisis_plan import CrisisPlan, parse_plan, plan_as_dict
-from models.cursors import page_size
 from models.errors import InvalidInput, NotFound
 from models.roles import Role
 from monitors.clock import utc_now
@@ -134,22 +132,6 @@ def _validate_target(target: WebhookTargetInput) -> None:
         raise InvalidInput("a target needs a minSeverity, some eventTypes, or both")
 
 
-def _cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode("ascii")
-
-
-def _offset(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        kind, _, value = base64.urlsafe_b64decode(cursor.encode("ascii")).decode().partition(":")
-        if kind == "offset" and value.isdigit():
-            return int(value)
-    except (ValueError, UnicodeError):
-        pass
-    raise InvalidInput("invalid cursor")
-
-
 @strawberry.type
 class CrisisQuery:
     @strawberry.field(permission_classes=CRISIS_ROLES, description="Alerts, newest first.")
@@ -160,21 +142,14 @@ class CrisisQuery:
         min_severity: SeverityType = Severity.WATCH,  # type: ignore[valid-type]
         first: int = 20,
         after: str | None = None,
-    ) -> AlertPage:
-        first = page_size(first)
-        skip = _offset(after)
-        rows = await info.context.repo(AlertRepository).list_alerts(
+    ) -> Connection[Alert]:
+        page = await info.context.repo(AlertRepository).page(
             AlertStatus(status).value if status else None,
             Severity(min_severity).rank,
-            skip,
-            first + 1,
+            first=first,
+            after=after,
         )
-        items = [alert_from_row(r) for r in rows[:first]]
-        return AlertPage(
-            items=items,
-            end_cursor=_cursor(skip + len(items)) if items else after,
-            has_next_page=len(rows) > first,
-        )
+        return connection(page, alert_from_row)
 
     @strawberry.field(permission_classes=CRISIS_ROLES, description="One alert.")
     async def alert(self, info: Info[Context, None], id: strawberry.ID) -> Alert | None:

@@ -103,13 +103,6 @@ def alert_from_row(row: Mapping[str, Any]) -> Alert:
 
 
 @strawberry.type
-class AlertPage:
-    items: list[Alert]
-    end_cursor: str | None
-    has_next_page: bool
-
-
-@strawberry.type
 class CrisisStep:
     id: strawberry.ID
     key: str

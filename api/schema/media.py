@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import UTC, datetime, timedelta
 from enum import Enum
-from typing import Annotated, Any, Protocol, TypeVar
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
 from api.auth import allow
 from api.context import Context
+from api.schema.pagination import Connection, connection
 from graph.feeds import FeedRecord, FeedRepository
 from graph.mentions import MentionRepository, MentionView, PageFilter, StoryView
 from models.errors import InvalidInput
 from models.roles import Role
 from monitors.feeds.url_guard import BlockedUrl, check_url_shape
 
-MAX_PAGE = 200
 FEED_ROLES = (Role.PR,)
 READ_ROLES = (Role.PR, Role.RISK)
 # The widest range a trend may span, per bucket size (bounds the work of one query).
@@ -197,20 +196,6 @@ class Story:
 
 
 @strawberry.type
-class MentionPage:
-    items: list[Mention]
-    end_cursor: str | None
-    has_next_page: bool
-
-
-@strawberry.type
-class StoryPage:
-    items: list[Story]
-    end_cursor: str | None
-    has_next_page: bool
-
-
-@strawberry.type
 class TrendPoint:
     bucket: datetime
     total: int
@@ -220,55 +205,17 @@ class TrendPoint:
     unscored: int = strawberry.field(description="Mentions not scored yet (in no other count).")
 
 
-def _cursor(published_at: datetime | None, item_id: str) -> str:
-    assert published_at is not None, "stories and mentions always have a publication time"
-    raw = f"{published_at.isoformat()}|{item_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode()
-
-
-class _Dated(Protocol):
-    @property
-    def id(self) -> strawberry.ID: ...
-    @property
-    def published_at(self) -> datetime | None: ...
-
-
-D = TypeVar("D", bound=_Dated)
-
-
-def _one_page(fetched: list[D], first: int) -> tuple[list[D], str | None, bool]:
-    """The page (repositories fetch one extra row), its end cursor, and whether more follow."""
-    items = fetched[:first]
-    end = _cursor(items[-1].published_at, items[-1].id) if items else None
-    return items, end, len(fetched) > first
-
-
 def _page_filter(
     subject_id: str | None,
     sentiment: Sentiment | None,
     from_: datetime | None,
     to: datetime | None,
-    first: int,
-    after: str | None,
 ) -> PageFilter:
-    if not 1 <= first <= MAX_PAGE:
-        raise InvalidInput(f"first must be between 1 and {MAX_PAGE}")
-    after_at: datetime | None = None
-    after_id: str | None = None
-    if after:
-        try:
-            stamp, _, after_id = base64.urlsafe_b64decode(after.encode()).decode().partition("|")
-            after_at = datetime.fromisoformat(stamp)
-        except ValueError as error:
-            raise InvalidInput("the cursor is not one this API returned") from error
     return PageFilter(
         subject_id=subject_id,
         sentiment=sentiment.value if sentiment else None,
         from_=_aware(from_),
         to=_aware(to),
-        after_at=after_at,
-        after_id=after_id,
-        limit=first + 1,
     )
 
 
@@ -309,11 +256,10 @@ class MediaQuery:
         to: datetime | None = None,
         first: int = 50,
         after: str | None = None,
-    ) -> MentionPage:
-        page = _page_filter(subject_id, sentiment, from_, to, first, after)
-        views = await info.context.repo(MentionRepository).mentions(page)
-        items, end, more = _one_page([Mention.of(v) for v in views], first)
-        return MentionPage(items=items, end_cursor=end, has_next_page=more)
+    ) -> Connection[Mention]:
+        where = _page_filter(subject_id, sentiment, from_, to)
+        page = await info.context.repo(MentionRepository).mentions(where, first=first, after=after)
+        return connection(page, Mention.of)
 
     @strawberry.field(
         permission_classes=allow(*READ_ROLES),
@@ -328,11 +274,10 @@ class MediaQuery:
         to: datetime | None = None,
         first: int = 50,
         after: str | None = None,
-    ) -> StoryPage:
-        page = _page_filter(subject_id, sentiment, from_, to, first, after)
-        views = await info.context.repo(MentionRepository).stories(page)
-        items, end, more = _one_page([Story.of(v) for v in views], first)
-        return StoryPage(items=items, end_cursor=end, has_next_page=more)
+    ) -> Connection[Story]:
+        where = _page_filter(subject_id, sentiment, from_, to)
+        page = await info.context.repo(MentionRepository).stories(where, first=first, after=after)
+        return connection(page, Story.of)
 
     @strawberry.field(
         permission_classes=allow(*READ_ROLES, Role.MANAGEMENT),

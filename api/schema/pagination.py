@@ -1,4 +1,10 @@
-"""Relay-style connections: ``edges { cursor node }`` and ``pageInfo``; cursors are opaque."""
+"""The one connection shape of every paged field: ``edges { cursor node }`` and ``pageInfo``.
+
+Cursors are opaque keyset cursors (``models.cursors``); repositories return a
+``graph.paging.Page`` and the resolvers turn it into a connection here. ``totalCount`` is
+offered only where counting is cheap (the subclasses that add it say how); a field that
+extends the shape (``RingConnection``, ``Network``) subclasses :class:`Connection`.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +13,23 @@ from typing import Generic, TypeVar
 
 import strawberry
 
-from graph.complaint_records import Page
+from graph.paging import Page
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 
-@strawberry.type
+@strawberry.type(description="Where a page sits in its list (paging runs forward only).")
 class PageInfo:
     has_next_page: bool
-    end_cursor: str | None
+    end_cursor: str | None = strawberry.field(
+        description="Pass as `after` for the next page; null on an empty page."
+    )
+    start_cursor: str | None = strawberry.field(description="The cursor of the page's first edge.")
+    has_previous_page: bool = strawberry.field(
+        default=False,
+        description="Always false: lists page forward with `first`/`after` (Relay allows it).",
+    )
 
 
 @strawberry.type
@@ -31,15 +44,23 @@ class Connection(Generic[T]):
     page_info: PageInfo
 
 
-def connection(page: Page[R], convert: Callable[[R], T]) -> Connection[T]:
-    """A connection from a repository page, each item converted to its GraphQL type."""
-    edges = [
+def edges_of(page: Page[R], convert: Callable[[R], T]) -> list[Edge[T]]:
+    """A page's items converted to their GraphQL type, each with its cursor."""
+    return [
         Edge(cursor=cursor, node=convert(item))
         for item, cursor in zip(page.items, page.cursors, strict=True)
     ]
-    return Connection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=page.has_next, end_cursor=page.cursors[-1] if page.cursors else None
-        ),
+
+
+def page_info_of(page: Page[R]) -> PageInfo:
+    """The ``pageInfo`` of a repository page."""
+    return PageInfo(
+        has_next_page=page.has_next,
+        end_cursor=page.cursors[-1] if page.cursors else None,
+        start_cursor=page.cursors[0] if page.cursors else None,
     )
+
+
+def connection(page: Page[R], convert: Callable[[R], T]) -> Connection[T]:
+    """A connection from a repository page, each item converted to its GraphQL type."""
+    return Connection(edges=edges_of(page, convert), page_info=page_info_of(page))

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-
 import strawberry
 from strawberry.types import Info
 
 from api.auth import allow
 from api.context import Context
+from api.schema.pagination import edges_of, page_info_of
 from api.schema.relations_types import (
     IdentifierKindType,
     LeftOut,
@@ -26,15 +23,18 @@ from api.schema.relations_types import (
     RingConnection,
 )
 from graph.labels import Rel
+from graph.paging import keyset_page
 from graph.path_text import clause, explain, sentence
 from graph.relations import MAX_DEPTH, MAX_HOPS, NETWORK_TYPES, RelationsRepository
 from graph.rings import RingRepository
+from models.cursors import decode_number_cursor, encode_cursor, page_size
 from models.errors import InvalidInput, NotFound
 from models.identity import IdentifierKind
 from models.records import PartyKind
 from models.roles import Role
 
 MAX_FIRST = 100
+MAX_NETWORK_FIRST = 500
 MAX_PATHS = 10
 RING_MEMBER_CAP = 50
 
@@ -45,38 +45,8 @@ def _check_first(first: int, most: int = MAX_FIRST) -> int:
     return first
 
 
-def _encode(value: object) -> str:
-    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode()
-
-
-def _decode(cursor: str) -> object:
-    try:
-        return json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, binascii.Error) as error:
-        raise InvalidInput("the cursor is not one this API gave out") from error
-
-
-def _ring_cursor(cursor: str | None) -> tuple[float, str] | None:
-    if cursor is None:
-        return None
-    value = _decode(cursor)
-    if not (
-        isinstance(value, list)
-        and len(value) == 2
-        and isinstance(value[0], int | float)
-        and isinstance(value[1], str)
-    ):
-        raise InvalidInput("the cursor is not one this API gave out")
-    return float(value[0]), value[1]
-
-
-def _offset_cursor(cursor: str | None) -> int:
-    if cursor is None:
-        return 0
-    value = _decode(cursor)
-    if not isinstance(value, int) or value < 0:
-        raise InvalidInput("the cursor is not one this API gave out")
-    return value
+# The order (and cursor kind) of a neighbourhood's nodes: by hops from the start, then id.
+NETWORK_ORDER = "NETWORK_LEVEL"
 
 
 RISK = allow(Role.RISK)
@@ -135,8 +105,8 @@ class RelationsQuery:
     ) -> Network:
         if not 1 <= depth <= MAX_DEPTH:
             raise InvalidInput(f"depth must be between 1 and {MAX_DEPTH}")
-        _check_first(first, 500)
-        offset = _offset_cursor(after)
+        page_size(first, MAX_NETWORK_FIRST)
+        start = decode_number_cursor(after, NETWORK_ORDER) if after else None
         settings = info.context.services.settings
         types = (
             [Rel(kind.value) for kind in relationship_kinds]
@@ -148,27 +118,33 @@ class RelationsQuery:
         )
         if found is None:
             raise NotFound(f"no party {party_id}")
+        # Keyset over (level, id) in the capped neighbourhood, like every other paged list.
         ordered = sorted(found.nodes, key=lambda item: (item[0], item[1].id))
-        page = ordered[offset : offset + first]
-        shown = {node.id for _, node in ordered[: offset + first]}
-        on_page = {node.id for _, node in page}
-        edges = [
+        rest = [item for item in ordered if start is None or (item[0], item[1].id) > start]
+        nodes = keyset_page(
+            rest, first, lambda item: encode_cursor(NETWORK_ORDER, item[0], item[1].id)
+        )
+        on_page = {node.id for _, node in nodes.items}
+        # The relationships drawn with a page join its nodes to each other and to nodes of
+        # earlier pages; a node of a later page brings its own relationships with it.
+        shown = {node.id for _, node in ordered[: len(ordered) - len(rest) + len(nodes.items)]}
+        relationships = [
             NetworkEdge.from_edge(edge)
             for edge in found.edges
             if edge.start in shown
             and edge.end in shown
             and (edge.start in on_page or edge.end in on_page)
         ]
-        later = max(len(ordered) - offset - first, 0)
         return Network(
-            nodes=[NetworkNode.from_node(node, level) for level, node in page],
-            edges=edges,
-            total_nodes=len(ordered),
+            edges=edges_of(nodes, lambda item: NetworkNode.from_node(item[1], item[0])),
+            page_info=page_info_of(nodes),
+            relationships=relationships,
+            total_count=len(ordered),
             left_out=LeftOut(
-                nodes=found.left_out_nodes, edges=found.left_out_edges, later_pages=later
+                nodes=found.left_out_nodes,
+                edges=found.left_out_edges,
+                later_pages=len(rest) - len(nodes.items),
             ),
-            has_next_page=later > 0,
-            end_cursor=_encode(offset + len(page)) if later > 0 else None,
         )
 
     @strawberry.field(
@@ -239,13 +215,12 @@ class RelationsQuery:
             raise InvalidInput("a ring has at least 2 members")
         kinds = [IdentifierKind(kind).value for kind in identifier_kinds or ()] or None
         repo = info.context.repo(RingRepository)
-        rings, more = await repo.page(
-            min_size, kinds, _check_first(first), _ring_cursor(after), RING_MEMBER_CAP
+        page = await repo.page(
+            min_size, kinds, first=first, after=after, member_cap=RING_MEMBER_CAP
         )
         return RingConnection(
-            nodes=[Ring.from_stored(ring) for ring in rings],
-            has_next_page=more,
-            end_cursor=_encode([rings[-1].score, rings[-1].id]) if rings else None,
+            edges=edges_of(page, Ring.from_stored),
+            page_info=page_info_of(page),
             min_size=min_size,
             kinds=kinds,
         )

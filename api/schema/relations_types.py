@@ -13,6 +13,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from api.context import Context
+from api.schema.pagination import Connection
 from graph.labels import Label, Rel
 from graph.relations import GraphEdge, GraphNode, RelationsRepository
 from graph.rings import RingRepository, ScorePart, SharedIdentifier, StoredRing
@@ -256,11 +257,8 @@ class Ring:
         )
 
 
-@strawberry.type
-class RingConnection:
-    nodes: list[Ring]
-    has_next_page: bool
-    end_cursor: str | None
+@strawberry.type(description="Rings by score, highest first, one page at a time.")
+class RingConnection(Connection[Ring]):
     min_size: strawberry.Private[int]
     kinds: strawberry.Private[list[str] | None]
 
@@ -319,14 +317,16 @@ class LeftOut:
     later_pages: int = strawberry.field(description="Nodes on later pages of this result.")
 
 
-@strawberry.type(description="A party's neighbourhood, ready to draw.")
-class Network:
-    nodes: list[NetworkNode]
-    edges: list[NetworkEdge]
-    total_nodes: int
+@strawberry.type(
+    description="A party's neighbourhood, ready to draw: its nodes paged as edges (by hops "
+    "from the start, then id), with the relationships that join each page to the ones before."
+)
+class Network(Connection[NetworkNode]):
+    relationships: list[NetworkEdge] = strawberry.field(
+        description="Relationships between this page's nodes and nodes of this or earlier pages."
+    )
+    total_count: int = strawberry.field(description="Nodes in the capped neighbourhood.")
     left_out: LeftOut
-    has_next_page: bool
-    end_cursor: str | None
 
 
 @strawberry.type(description="One explained step of a path.")

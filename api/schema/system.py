@@ -9,9 +9,10 @@ from strawberry.types import Info
 
 from api.auth import allow
 from api.context import Context
+from api.schema.pagination import Connection, connection
 from graph.apikeys import ApiKeyRepository
-from graph.audit import AuditRepository
-from models.errors import AuthenticationError, InvalidInput
+from graph.audit import AuditEvent, AuditRepository
+from models.errors import AuthenticationError
 from models.roles import Role
 
 RoleType = strawberry.enum(Role, name="Role")
@@ -50,8 +51,19 @@ class AuditEntry:
     before: str | None
     after: str | None
 
+    @classmethod
+    def of(cls, event: AuditEvent) -> AuditEntry:
+        return cls(
+            id=strawberry.ID(event.id),
+            at=event.at,
+            actor=event.actor,
+            action=event.action,
+            subject_id=event.subject_id,
+            before=event.before,
+            after=event.after,
+        )
 
-MAX_AUDIT_PAGE = 500
+
 ALL_ROLES = tuple(Role)
 
 
@@ -83,34 +95,27 @@ class SystemQuery:
 
     @strawberry.field(
         permission_classes=allow(Role.ADMIN),
-        description="Audit events, newest first; page backwards with beforeAt.",
+        description="Audit events, newest first; beforeAt keeps only older ones.",
     )
     async def audit_events(
         self,
         info: Info[Context, None],
         first: int = 50,
+        after: str | None = None,
         action: str | None = None,
         actor: str | None = None,
         subject_id: str | None = None,
         before_at: datetime | None = None,
-    ) -> list[AuditEntry]:
-        if not 1 <= first <= MAX_AUDIT_PAGE:
-            raise InvalidInput(f"first must be between 1 and {MAX_AUDIT_PAGE}")
-        events = await info.context.repo(AuditRepository).list(
-            limit=first, action=action, actor=actor, subject_id=subject_id, before_at=before_at
+    ) -> Connection[AuditEntry]:
+        page = await info.context.repo(AuditRepository).page(
+            first=first,
+            after=after,
+            action=action,
+            actor=actor,
+            subject_id=subject_id,
+            before_at=before_at,
         )
-        return [
-            AuditEntry(
-                id=strawberry.ID(e.id),
-                at=e.at,
-                actor=e.actor,
-                action=e.action,
-                subject_id=e.subject_id,
-                before=e.before,
-                after=e.after,
-            )
-            for e in events
-        ]
+        return connection(page, AuditEntry.of)
 
 
 @strawberry.type

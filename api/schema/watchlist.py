@@ -15,6 +15,7 @@ from api.auth import allow
 from api.context import Context
 from api.probing_guard import ProbingGuard
 from api.schema.language import LanguageType
+from api.schema.pagination import Connection, connection
 from api.watchlist_runner import run_watchlist_rules
 from graph import watchlist as stored
 from graph.apikeys import Principal
@@ -102,13 +103,6 @@ class WatchlistEntry:
         names = {f.python_name for f in get_object_definition(cls, strict=True).fields}
         values = {f.name: getattr(entry, f.name) for f in fields(entry) if f.name in names}
         return cls(**values, stored_entry=entry)
-
-
-@strawberry.type
-class WatchlistPage:
-    entries: list[WatchlistEntry]
-    end_cursor: str | None
-    has_next_page: bool
 
 
 @strawberry.type
@@ -232,18 +226,14 @@ class WatchlistQuery:
         reason: WatchlistReasonType | None = None,  # type: ignore[valid-type]
         first: int = 50,
         after: str | None = None,
-    ) -> WatchlistPage:
-        entries, more = await info.context.repo(WatchlistRepository).list(
+    ) -> Connection[WatchlistEntry]:
+        page = await info.context.repo(WatchlistRepository).page(
             WatchlistStatus(status) if status else None,
             WatchlistReason(reason) if reason else None,
-            first,
-            after,
+            first=first,
+            after=after,
         )
-        return WatchlistPage(
-            entries=[WatchlistEntry.of(e) for e in entries],
-            end_cursor=entries[-1].id if entries else None,
-            has_next_page=more,
-        )
+        return connection(page, WatchlistEntry.of)
 
     @strawberry.field(permission_classes=RISK, description="One entry with its evidence.")
     async def watchlist_entry(self, info: Info[Context, None], id: strawberry.ID) -> WatchlistEntry:

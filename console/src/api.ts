@@ -74,6 +74,15 @@ export async function download(
   setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
 }
 
+/** What every paged field answers: `edges { cursor node }` and `pageInfo`. */
+export interface Connection<T> {
+  edges: { node: T }[];
+  pageInfo?: { hasNextPage: boolean };
+}
+
+/** The nodes of a connection's page, in order. */
+export const nodesOf = <T>(connection: Connection<T>): T[] => connection.edges.map((edge) => edge.node);
+
 export interface Subscription {
   close(): void;
 }

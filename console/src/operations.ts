@@ -8,7 +8,9 @@ export const VIEWER = `query Viewer { viewer { name role } }`;
 const ALERT_FIELDS = `id severity status kind subjectId subjectName openedAt updatedAt explanation
   windowCount baselineMean caseId`;
 
-export const ALERTS = `query Alerts($first: Int!) { alerts(first: $first) { items { ${ALERT_FIELDS} } } }`;
+export const ALERTS = `query Alerts($first: Int!) {
+  alerts(first: $first) { edges { node { ${ALERT_FIELDS} } } }
+}`;
 
 export const ALERT_RAISED = `subscription AlertRaised { alertRaised { ${ALERT_FIELDS} } }`;
 
@@ -33,10 +35,10 @@ export const SENTIMENT_TREND = `query Trend($subjectId: ID!, $from: DateTime!, $
 
 export const STORIES = `query Stories($subjectId: ID!, $from: DateTime!, $to: DateTime!) {
   stories(subjectId: $subjectId, from: $from, to: $to, first: 10) {
-    items { id title firstSeenAt sourceCount sentiment }
+    edges { node { id title firstSeenAt sourceCount sentiment } }
   }
   mentions(subjectId: $subjectId, from: $from, to: $to, first: 100) {
-    items { id title url publishedAt storyId }
+    edges { node { id title url publishedAt storyId } }
   }
 }`;
 
@@ -48,7 +50,10 @@ export const SEARCH_PARTIES = `query Search($query: String!) {
 
 export const NETWORK = `query Network($partyId: ID!, $depth: Int!) {
   network(partyId: $partyId, depth: $depth, first: 150) {
-    nodes { id kind label fraudFlag } edges { source target kind } totalNodes hasNextPage
+    edges { node { id kind label fraudFlag } }
+    relationships { source target kind }
+    totalCount
+    pageInfo { hasNextPage }
   }
 }`;
 
@@ -62,11 +67,11 @@ export const PATH = `query Path($fromId: ID!, $toId: ID!) {
 
 export const RINGS = `query Rings { rings(minSize: 3, first: 20) {
   totalCount
-  nodes { id size score sharedIdentifiers { id kind masked } members { id kind name ref } }
+  edges { node { id size score sharedIdentifiers { id kind masked } members { id kind name ref } } }
 } }`;
 
 export const WATCHLIST = `query Watchlist { watchlist(status: PROPOSED, first: 50) {
-  entries { id partyId partyName partyKind reason status summary source proposedBy createdAt }
+  edges { node { id partyId partyName partyKind reason status summary source proposedBy createdAt } }
 } }`;
 
 export const REVIEW_WATCHLIST = `mutation Review($id: ID!, $decision: ReviewDecision!, $comment: String!) {

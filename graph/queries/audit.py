@@ -7,8 +7,9 @@ WHERE ($action IS NULL OR a.action STARTS WITH $action)
   AND ($actor IS NULL OR a.actor = $actor)
   AND ($subject_id IS NULL OR a.subject_id = $subject_id)
   AND ($before_at IS NULL OR a.at < $before_at)
+  AND ($after_at IS NULL OR a.at < $after_at OR (a.at = $after_at AND a.id < $after_id))
 RETURN a.id AS id, a.at AS at, a.actor AS actor, a.action AS action,
        a.subject_id AS subject_id, a.before AS before, a.after AS after
-ORDER BY a.at DESC
+ORDER BY a.at DESC, a.id DESC
 LIMIT $limit
 """

@@ -212,11 +212,14 @@ OPTIONAL MATCH (c:CrisisCase)-[:HAS_ALERT]->(a)
 RETURN a {.*, case_id: c.id} AS alert ORDER BY a.notified_at
 """
 
-# Alerts by status and minimum severity, newest first, one page.
+# Alerts by status and minimum severity, newest first (ties by id), one keyset page after
+# the ($after_at, $after_id) of the last alert seen.
 LIST_ALERTS = """
 MATCH (a:Alert)
 WHERE ($status IS NULL OR a.status = $status) AND a.severity_rank >= $min_rank
-WITH a ORDER BY a.opened_at DESC, a.id SKIP $skip LIMIT $limit
+  AND ($after_at IS NULL OR a.opened_at < $after_at
+       OR (a.opened_at = $after_at AND a.id > $after_id))
+WITH a ORDER BY a.opened_at DESC, a.id LIMIT $limit
 OPTIONAL MATCH (c:CrisisCase)-[:HAS_ALERT]->(a)
 RETURN a {.*, case_id: c.id} AS alert ORDER BY a.opened_at DESC, a.id
 """

@@ -11,6 +11,7 @@ import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -161,3 +162,8 @@ async def gql(
     return await http.post(
         "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
     )
+
+
+def nodes(connection: dict[str, Any]) -> list[dict[str, Any]]:
+    """The nodes of one page of a connection (``edges { node }``), in order."""
+    return [edge["node"] for edge in connection["edges"]]

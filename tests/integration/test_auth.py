@@ -10,7 +10,7 @@ from api.settings import Settings
 from graph.apikeys import ApiKeyRepository
 from graph.client import Graph
 from models.roles import Role
-from tests.integration.conftest import KeyFactory, gql
+from tests.integration.conftest import KeyFactory, gql, nodes
 
 VIEWER = "{ viewer { name role } }"
 
@@ -115,14 +115,14 @@ async def test_admin_reads_audit_trail_of_key_changes(
         await gql(
             client,
             admin,
-            "query($s: String) { auditEvents(subjectId: $s) { actor action } }",
+            "query($s: String) { auditEvents(subjectId: $s) { edges { node { actor action } } } }",
             {"s": key_id},
         )
     ).json()
-    assert body["data"]["auditEvents"] == [
+    assert nodes(body["data"]["auditEvents"]) == [
         {"actor": "bob", "action": "apikey.revoke"},
         {"actor": "alice", "action": "apikey.create"},
     ]
     risk = await make_key(Role.RISK)
-    refused = (await gql(client, risk, "{ auditEvents { id } }")).json()
+    refused = (await gql(client, risk, "{ auditEvents { edges { node { id } } } }")).json()
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"

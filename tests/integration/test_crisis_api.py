@@ -16,15 +16,17 @@ from models.crisis_plan import parse_plan
 from models.roles import Role
 from monitors.clock import utc_now
 from monitors.crisis.plans import DEFAULT_PLAN_FILE
-from tests.integration.conftest import KeyFactory, LiveServer, gql
+from tests.integration.conftest import KeyFactory, LiveServer, gql, nodes
 from tests.integration.crisis_fixtures import EPOCH, MovableClock, make_detector
 from tests.integration.media_graph import StoryRow, standard_media
 
 ALERTS = """
 query($min: Severity!) {
   alerts(minSeverity: $min, first: 1) {
-    items { id severity kind status subjectName caseId explanation mentions { title feed } }
-    hasNextPage endCursor
+    edges {
+      node { id severity kind status subjectName caseId explanation mentions { title feed } }
+    }
+    pageInfo { hasNextPage endCursor }
   }
 }
 """
@@ -64,18 +66,18 @@ async def test_pr_team_runs_a_case_from_alert_to_resolution(
     pr = await make_key(Role.PR)
 
     page = _data(await gql(client, pr, ALERTS, {"min": "WARNING"}))["alerts"]
-    assert page["hasNextPage"] is True
-    [newest] = page["items"]
+    assert page["pageInfo"]["hasNextPage"] is True
+    [newest] = nodes(page)
     assert newest["kind"] == "HIGH_IMPACT_SOURCE"
     assert newest["caseId"] is not None  # the list names the case the alert opened
     assert newest["mentions"] == [{"title": "车险理赔拖延 投诉", "feed": "央视财经"}]
     after = await gql(
         client,
         pr,
-        "query($after: String) { alerts(first: 5, after: $after) { items { id } hasNextPage } }",
-        {"after": page["endCursor"]},
+        "query($after: String) { alerts(first: 5, after: $after) { edges { node { id } } } }",
+        {"after": page["pageInfo"]["endCursor"]},
     )
-    assert [a["id"] for a in _data(after)["alerts"]["items"]] == [first.id]
+    assert [a["id"] for a in nodes(_data(after)["alerts"])] == [first.id]
 
     acked = await gql(
         client, pr, "mutation($id: ID!) { acknowledgeAlert(id: $id) { status } }", {"id": first.id}

@@ -17,7 +17,7 @@ from api.settings import Settings
 from graph.client import Graph
 from models.roles import Role
 from monitors.feeds.scoring import ScorerLike
-from tests.integration.conftest import KeyFactory, gql
+from tests.integration.conftest import KeyFactory, gql, nodes
 from tests.integration.media_support import skip_without_model
 
 pytestmark = pytest.mark.integration
@@ -25,11 +25,13 @@ pytestmark = pytest.mark.integration
 CRISIS_SHOP = "shop:S9000001"
 
 FIRST_LOOK = """query ($from: DateTime!, $to: DateTime!) {
-  alerts(status: OPEN) { items { kind severity subjectId subjectName caseId explanation } }
+  alerts(status: OPEN) {
+    edges { node { kind severity subjectId subjectName caseId explanation } }
+  }
   crisisCases(status: OPEN) { id subjectId severity steps { title status } }
   sentimentTrend(from: $from, to: $to, bucket: DAY) { bucket total negative }
-  rings(first: 5) { nodes { size } }
-  watchlist(status: PROPOSED, first: 50) { entries { reason } }
+  rings(first: 5) { edges { node { size } } }
+  watchlist(status: PROPOSED, first: 50) { edges { node { reason } } }
   shops: searchParties(query: "汽修", kinds: [REPAIR_SHOP]) { name }
   city: searchParties(query: "宏发") { name }
   pinyin: searchParties(query: "qixiu") { name }
@@ -62,7 +64,7 @@ async def test_seed_demo_alone_fills_the_pr_and_risk_views(
     assert any(line.startswith("crisis: ") for line in said), said
 
     data = await _first_look(client, await make_key(Role.ADMIN), now)
-    spikes = [a for a in data["alerts"]["items"] if a["kind"] == "SPIKE"]
+    spikes = [a for a in nodes(data["alerts"]) if a["kind"] == "SPIKE"]
     assert [a["subjectId"] for a in spikes] == [CRISIS_SHOP]
     assert spikes[0]["subjectName"] == "鑫达汽修"
     assert spikes[0]["caseId"] is not None
@@ -73,8 +75,8 @@ async def test_seed_demo_alone_fills_the_pr_and_risk_views(
     assert len(case["steps"]) >= 3
     days = [point for point in data["sentimentTrend"] if point["total"] > 0]
     assert len(days) >= 10
-    assert data["rings"]["nodes"], "the ring refresh ran"
-    reasons = {entry["reason"] for entry in data["watchlist"]["entries"]}
+    assert data["rings"]["edges"], "the ring refresh ran"
+    reasons = {entry["reason"] for entry in nodes(data["watchlist"])}
     assert {"SHARED_IDENTIFIER_RING", "REPEAT_COMPLAINANT"} <= reasons
     assert "REPAIR_SHOP_COMPLAINT_CLUSTER" in reasons
     assert {"鑫达汽修", "北京宏发汽修4号店"} <= {p["name"] for p in data["shops"]}
@@ -103,7 +105,7 @@ async def test_seed_demo_alone_fills_the_pr_and_risk_views(
     assert again.cycle.new_stories == 0
     assert (await graph.read("MATCH (s:Story) RETURN count(s) AS n")) == stories
     alerts = await graph.read("MATCH (a:Alert) RETURN count(a) AS n")
-    assert alerts[0]["n"] == len(data["alerts"]["items"])
+    assert alerts[0]["n"] == len(data["alerts"]["edges"])
 
 
 async def test_no_media_skips_the_model_feeds_and_crisis(graph: Graph, settings: Settings) -> None:

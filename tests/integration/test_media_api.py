@@ -14,7 +14,7 @@ from graph.demo import write_demo_book
 from models.records import PartyKind, party_id
 from models.roles import Role
 from tests.feed_server import FeedServer, Route
-from tests.integration.conftest import KeyFactory, gql
+from tests.integration.conftest import KeyFactory, gql, nodes
 from tests.integration.media_support import (
     KeywordScorer,
     add_feeds,
@@ -125,8 +125,8 @@ async def polled(graph: Graph, settings: Settings) -> AsyncIterator[None]:
 MENTIONS = """
 query($subject: ID, $sentiment: Sentiment, $first: Int!, $after: String) {
   mentions(subjectId: $subject, sentiment: $sentiment, first: $first, after: $after) {
-    items { id title scored sentiment pNegative storyId feedIds subjectIds publishedAt }
-    endCursor hasNextPage
+    edges { node { id title scored sentiment pNegative storyId feedIds subjectIds publishedAt } }
+    pageInfo { endCursor hasNextPage }
   }
 }
 """
@@ -139,7 +139,7 @@ async def test_mentions_stories_and_trend_of_a_subject(
     risk = await make_key(Role.RISK)
     shop = party_id(PartyKind.REPAIR_SHOP, "S9000001")
     of_shop = await _data(await gql(client, risk, MENTIONS, {"subject": shop, "first": 10}))
-    items = of_shop["mentions"]["items"]
+    items = nodes(of_shop["mentions"])
     assert [i["title"] for i in items] == ["深圳多名车主投诉鑫达汽修虚报配件 保险理赔遭拖延"]
     assert items[0]["sentiment"] == "NEGATIVE"
     assert shop in items[0]["subjectIds"]
@@ -148,13 +148,13 @@ async def test_mentions_stories_and_trend_of_a_subject(
     after = None
     while True:
         page = await _data(await gql(client, risk, MENTIONS, {"first": 2, "after": after}))
-        seen += [i["id"] for i in page["mentions"]["items"]]
-        if not page["mentions"]["hasNextPage"]:
+        seen += [i["id"] for i in nodes(page["mentions"])]
+        if not page["mentions"]["pageInfo"]["hasNextPage"]:
             break
-        after = page["mentions"]["endCursor"]
+        after = page["mentions"]["pageInfo"]["endCursor"]
     assert len(seen) == len(set(seen)) == 5
     everything = await _data(await gql(client, risk, MENTIONS, {"first": 10}))
-    unscored = [i for i in everything["mentions"]["items"] if not i["scored"]]
+    unscored = [i for i in nodes(everything["mentions"]) if not i["scored"]]
     # The regulator's report names nobody: it waits for an idle scorer, with no guessed label.
     assert [(i["title"], i["sentiment"], i["pNegative"]) for i in unscored] == [
         ("银保监会发布车险综合改革三周年评估报告", None, None)
@@ -163,20 +163,18 @@ async def test_mentions_stories_and_trend_of_a_subject(
     negative = await _data(
         await gql(client, risk, MENTIONS, {"sentiment": "NEGATIVE", "first": 50})
     )
-    assert {i["sentiment"] for i in negative["mentions"]["items"]} == {"NEGATIVE"}
-    assert len(negative["mentions"]["items"]) == 3
+    assert {i["sentiment"] for i in nodes(negative["mentions"])} == {"NEGATIVE"}
+    assert len(negative["mentions"]["edges"]) == 3
 
     stories = await _data(
         await gql(
             client,
             risk,
             '{ stories(subjectId: "subject:ruianbaoxian", first: 10) '
-            "{ items { title sourceCount mentionIds sentiment } } }",
+            "{ edges { node { title sourceCount mentionIds sentiment } } } }",
         )
     )
-    by_sources = sorted(
-        (s["sourceCount"], len(s["mentionIds"])) for s in stories["stories"]["items"]
-    )
+    by_sources = sorted((s["sourceCount"], len(s["mentionIds"])) for s in nodes(stories["stories"]))
     assert by_sources == [(1, 1), (2, 2)]
 
     trend = await _data(

@@ -12,6 +12,7 @@ from graph.client import Graph
 from graph.demo import write_demo_book
 from graph.rings import refresh_rings
 from models.identity import IdentifierKind, mask, normalise
+from tests.integration.conftest import nodes
 from tests.integration.risk_schema import data_of, run_as_risk
 
 RING = {f"C800000{i}" for i in range(1, 6)}
@@ -32,11 +33,11 @@ async def book(graph: Graph, settings: Settings) -> Graph:
 RINGS = """
 query ($after: String, $first: Int!) {
   rings(first: $first, after: $after) {
-    totalCount hasNextPage endCursor
-    nodes { id size score complaints flaggedClaims
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { node { id size score complaints flaggedClaims
       sharedIdentifiers { kind masked parties }
       scoreTerms { factor value points }
-      members { ref } }
+      members { ref } } }
   }
 }
 """
@@ -46,7 +47,7 @@ async def test_planted_ring_is_the_top_ring_with_its_phone_and_account(
     book: Graph, settings: Settings
 ) -> None:
     rings = data_of(await run_as_risk(settings, book, RINGS, {"first": 5}))["rings"]
-    top = rings["nodes"][0]
+    top = nodes(rings)[0]
     assert {m["ref"] for m in top["members"]} == RING
     assert top["size"] == 5
     shared = {(i["kind"], i["masked"]) for i in top["sharedIdentifiers"]}
@@ -55,7 +56,7 @@ async def test_planted_ring_is_the_top_ring_with_its_phone_and_account(
     assert top["flaggedClaims"] == 1
     assert top["complaints"] == 1
     assert sum(t["points"] for t in top["scoreTerms"]) == pytest.approx(top["score"])
-    scores = [ring["score"] for ring in rings["nodes"]]
+    scores = [ring["score"] for ring in nodes(rings)]
     assert scores == sorted(scores, reverse=True)
 
 
@@ -71,11 +72,11 @@ async def test_rings_page_with_a_cursor_and_refresh_replaces_rings(
     await refresh_rings(book)
     first = data_of(await run_as_risk(settings, book, RINGS, {"first": 1}))["rings"]
     assert first["totalCount"] >= 2
-    assert first["hasNextPage"] is True
-    assert {m["ref"] for m in first["nodes"][0]["members"]} == RING
-    variables = {"first": 10, "after": first["endCursor"]}
-    rest = data_of(await run_as_risk(settings, book, RINGS, variables))["rings"]["nodes"]
-    assert first["nodes"][0]["id"] not in {ring["id"] for ring in rest}
+    assert first["pageInfo"]["hasNextPage"] is True
+    assert {m["ref"] for m in nodes(first)[0]["members"]} == RING
+    variables = {"first": 10, "after": first["pageInfo"]["endCursor"]}
+    rest = nodes(data_of(await run_as_risk(settings, book, RINGS, variables))["rings"])
+    assert nodes(first)[0]["id"] not in {ring["id"] for ring in rest}
     assert {"C0000001", "C0000002"} in [{m["ref"] for m in ring["members"]} for ring in rest]
     # Refreshing again keeps the same rings (ids follow membership) and leaves no stale ones.
     await refresh_rings(book)
@@ -84,10 +85,11 @@ async def test_rings_page_with_a_cursor_and_refresh_replaces_rings(
 
 
 async def test_rings_filter_by_identifier_kind_and_size(book: Graph, settings: Settings) -> None:
-    query = """{ a: rings(identifierKinds: [BANK_ACCOUNT], minSize: 5) { nodes { size } }
+    query = """{ a: rings(identifierKinds: [BANK_ACCOUNT], minSize: 5) {
+                   edges { node { size } } }
                  b: rings(minSize: 6) { totalCount } }"""
     data = data_of(await run_as_risk(settings, book, query))
-    assert [ring["size"] for ring in data["a"]["nodes"]] == [5]
+    assert [ring["size"] for ring in nodes(data["a"])] == [5]
     assert data["b"]["totalCount"] == 0
 
 
@@ -160,9 +162,9 @@ async def test_cluster_shop_tops_the_repair_shop_ranking(book: Graph, settings: 
 NETWORK = """
 query ($id: ID!, $first: Int!, $after: String, $kinds: [RelationshipKind!]) {
   network(partyId: $id, depth: 2, first: $first, after: $after, relationshipKinds: $kinds) {
-    totalNodes hasNextPage endCursor
-    nodes { id kind level label masked }
-    edges { kind source target }
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { id kind level label masked } }
+    relationships { kind source target }
     leftOut { nodes edges laterPages }
   }
 }
@@ -172,34 +174,36 @@ query ($id: ID!, $first: Int!, $after: String, $kinds: [RelationshipKind!]) {
 async def test_network_pages_and_counts_what_it_left_out(book: Graph, settings: Settings) -> None:
     variables = {"id": "shop:S9000001", "first": 5, "after": None, "kinds": None}
     first = data_of(await run_as_risk(settings, book, NETWORK, variables))["network"]
-    assert len(first["nodes"]) == 5
-    assert first["nodes"][0] == {
+    assert len(first["edges"]) == 5
+    assert nodes(first)[0] == {
         "id": "shop:S9000001",
         "kind": "REPAIR_SHOP",
         "level": 0,
         "label": "鑫达汽修 (S9000001)",
         "masked": None,
     }
-    assert first["hasNextPage"] is True
-    assert first["leftOut"]["laterPages"] == first["totalNodes"] - 5
-    ids = {node["id"] for node in first["nodes"]}
-    assert all(e["source"] in ids or e["target"] in ids for e in first["edges"])
+    assert first["pageInfo"]["hasNextPage"] is True
+    assert first["pageInfo"]["endCursor"] == first["edges"][-1]["cursor"]
+    assert first["leftOut"]["laterPages"] == first["totalCount"] - 5
+    ids = {node["id"] for node in nodes(first)}
+    assert all(e["source"] in ids or e["target"] in ids for e in first["relationships"])
     assert {"kind": "REPAIRED_AT", "source": "claim:L8000000110", "target": "shop:S9000001"} in (
-        first["edges"]
+        first["relationships"]
     )
-    variables["after"] = first["endCursor"]
+    variables["after"] = first["pageInfo"]["endCursor"]
     variables["first"] = 500
     rest = data_of(await run_as_risk(settings, book, NETWORK, variables))["network"]
-    assert len(rest["nodes"]) == first["totalNodes"] - 5
-    assert ids.isdisjoint({node["id"] for node in rest["nodes"]})
-    assert max(node["level"] for node in rest["nodes"]) == 2
+    assert len(rest["edges"]) == first["totalCount"] - 5
+    assert ids.isdisjoint({node["id"] for node in nodes(rest)})
+    assert max(node["level"] for node in nodes(rest)) == 2
+    assert rest["pageInfo"] == {"hasNextPage": False, "endCursor": rest["edges"][-1]["cursor"]}
     # Caps: a fan-out of 3 per node and 6 nodes in all leave nodes and edges out, counted.
     variables.update(first=100, after=None)
     capped = await run_as_risk(
         settings, book, NETWORK, variables, network_fanout=3, network_max_nodes=6
     )
     network = data_of(capped)["network"]
-    assert network["totalNodes"] == 6
+    assert network["totalCount"] == 6
     assert network["leftOut"]["edges"] > 0
     assert network["leftOut"]["nodes"] > 0
 
@@ -209,12 +213,12 @@ async def test_network_follows_only_the_chosen_relationship_kinds(
 ) -> None:
     variables = {"id": "customer:C8000001", "first": 100, "after": None, "kinds": ["HAS_ID"]}
     network = data_of(await run_as_risk(settings, book, NETWORK, variables))["network"]
-    kinds = {node["kind"] for node in network["nodes"]}
+    kinds = {node["kind"] for node in nodes(network)}
     assert kinds == {"CUSTOMER", "IDENTIFIER"}
-    customers = {n["id"] for n in network["nodes"] if n["kind"] == "CUSTOMER"}
+    customers = {n["id"] for n in nodes(network) if n["kind"] == "CUSTOMER"}
     assert customers == {f"customer:{ref}" for ref in RING}
-    assert RING_PHONE in {n["masked"] for n in network["nodes"]}
-    assert {e["kind"] for e in network["edges"]} == {"HAS_ID"}
+    assert RING_PHONE in {n["masked"] for n in nodes(network)}
+    assert {e["kind"] for e in network["relationships"]} == {"HAS_ID"}
 
 
 SEARCH = """query ($q: String!) { searchParties(query: $q, first: 10) { id name kind } }"""

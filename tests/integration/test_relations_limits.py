@@ -84,7 +84,7 @@ async def test_cost_limit_over_http_names_its_code(
 async def test_renewal_key_cannot_read_the_network(
     client: httpx.AsyncClient, make_key: KeyFactory
 ) -> None:
-    query = '{ network(partyId: "customer:C8000001") { totalNodes } }'
+    query = '{ network(partyId: "customer:C8000001") { totalCount } }'
     renewal = (await gql(client, await make_key(Role.RENEWAL), query)).json()
     assert renewal["data"] is None
     assert renewal["errors"][0]["extensions"]["code"] == "FORBIDDEN"

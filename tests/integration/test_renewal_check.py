@@ -196,7 +196,7 @@ async def test_renewal_sees_masked_identities_only_and_no_watchlist(
     by_phone = await _check(client, renewal_key, phone="13812345678")
     assert by_phone["matches"][0]["maskedPhone"] == "138****5678"
     assert by_phone["matches"][0]["maskedIdNumber"] is None
-    for query in ("{ watchlist { entries { id } } }", '{ watchlistEntry(id: "x") { id } }'):
+    for query in ("{ watchlist { edges { node { id } } } }", '{ watchlistEntry(id: "x") { id } }'):
         refused = (await gql(client, renewal_key, query)).json()
         assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 

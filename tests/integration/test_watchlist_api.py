@@ -13,7 +13,7 @@ from api.settings import Settings
 from graph.client import Graph
 from models.roles import Role
 from models.watchlist import WatchlistReason, entry_id
-from tests.integration.conftest import KeyFactory, gql
+from tests.integration.conftest import KeyFactory, gql, nodes
 from tests.integration.watchlist_book import RULES_NOW, seed_demo
 
 RUN = """
@@ -24,7 +24,7 @@ mutation Run($now: DateTime) {
 PAGE = """
 query Page($after: String) {
   watchlist(status: PROPOSED, first: 4, after: $after) {
-    entries { id partyId reason status } endCursor hasNextPage
+    edges { cursor node { id partyId reason status } } pageInfo { endCursor hasNextPage }
   }
 }
 """
@@ -80,10 +80,11 @@ async def test_run_page_and_read_evidence(client: httpx.AsyncClient, risk_key: s
     after = None
     while True:
         page = (await _data(await gql(client, risk_key, PAGE, {"after": after})))["watchlist"]
-        seen += [entry["id"] for entry in page["entries"]]
-        if not page["hasNextPage"]:
+        seen += [entry["id"] for entry in nodes(page)]
+        assert page["pageInfo"]["endCursor"] == page["edges"][-1]["cursor"]
+        if not page["pageInfo"]["hasNextPage"]:
             break
-        after = page["endCursor"]
+        after = page["pageInfo"]["endCursor"]
     assert len(seen) == len(set(seen)) == 13
 
     wid = entry_id("customer:C8000003", WatchlistReason.SHARED_IDENTIFIER_RING)
@@ -144,7 +145,7 @@ async def test_attention_flag_is_plain_and_masked(
     assert "regulator" in flag["reasons"][0]
     assert "claim:" not in json.dumps(flag)
     for query in (
-        "{ watchlist { entries { id } } }",
+        "{ watchlist { edges { node { id } } } }",
         f'{{ watchlistEntry(id: "{wid}") {{ id }} }}',
     ):
         refused = (await gql(client, desk, query)).json()

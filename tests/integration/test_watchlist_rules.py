@@ -31,22 +31,22 @@ async def demo(graph: Graph, settings: Settings) -> Graph:
 
 
 async def _entries(graph: Graph) -> dict[tuple[str, str], object]:
-    entries, more = await WatchlistRepository(graph).list(None, None, 500, None)
-    assert not more
-    return {(e.party_id, e.reason.value): e for e in entries}
+    page = await WatchlistRepository(graph).page(None, None, first=500, after=None)
+    assert not page.has_next
+    return {(e.party_id, e.reason.value): e for e in page.items}
 
 
 async def test_planted_patterns_are_proposed_with_reasons_and_evidence(demo: Graph) -> None:
     report = await run_rules(demo)
-    entries = await WatchlistRepository(demo).list(None, None, 500, None)
-    found = {(e.party_id, e.reason) for e in entries[0]}
+    page = await WatchlistRepository(demo).page(None, None, first=500, after=None)
+    found = {(e.party_id, e.reason) for e in page.items}
     for party in RING:
         assert (party, WatchlistReason.SHARED_IDENTIFIER_RING) in found
         assert (party, WatchlistReason.FRAUD_LINKED) in found
     assert (SERIAL, WatchlistReason.REPEAT_COMPLAINANT) in found
     assert (SERIAL, WatchlistReason.REGULATOR_ESCALATION_AFTER_CLEAR_DENIAL) in found
     assert (SHOP, WatchlistReason.REPAIR_SHOP_COMPLAINT_CLUSTER) in found
-    assert all(e.status is WatchlistStatus.PROPOSED for e in entries[0])
+    assert all(e.status is WatchlistStatus.PROPOSED for e in page.items)
     # Ordinary customers are not swept up: only the planted parties are listed.
     assert {party for party, _ in found} == {*RING, SERIAL, SHOP}
     assert sum(report.added.values()) == len(found)

@@ -14,7 +14,7 @@ from strawberry.extensions import parser_cache
 
 from api.schema import build_schema
 
-DEEP = "{ watchlist(first: 1) { entries { party { name } } } }"
+DEEP = "{ watchlist(first: 1) { edges { node { evidence { nodes { id } } } } } }"
 INTROSPECTION = "{ __schema { queryType { name } } }"
 
 

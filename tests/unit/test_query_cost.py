@@ -22,9 +22,20 @@ def test_scalars_are_free_and_pages_multiply() -> None:
 
 
 def test_depth_and_variables_count() -> None:
-    query = 'query ($d: Int!) { network(partyId: "x", depth: $d, first: 100) { nodes { id } } }'
+    query = """query ($d: Int!) {
+      network(partyId: "x", depth: $d, first: 100) { edges { cursor node { id } } }
+    }"""
     assert _cost(query, {"d": 1}) == 100 + 100
     assert _cost(query, {"d": 3}) == 300 + 300
+
+
+def test_an_edge_and_its_node_count_once() -> None:
+    # rings 10, edges 10 (capped by first), node nothing more, members 5 per ring.
+    nodes = "{ rings(first: 10) { edges { node { id members { id } } } } }"
+    assert _cost(nodes) == 10 + 10 + 50
+    assert _cost("{ watchlist(first: 10) { edges { cursor } pageInfo { endCursor } } }") == (
+        10 + 10 + 10
+    )
 
 
 def test_fragments_and_unbounded_lists_are_counted() -> None:

@@ -2,7 +2,7 @@
 // tap, and the shortest path between two parties highlighted.
 // Only the type: the library itself (most of the bundle) loads when a network is first opened.
 import type cytoscape from "cytoscape";
-import { gql } from "../api";
+import { type Connection, gql, nodesOf } from "../api";
 import { errorText, h, panel, replace } from "../dom";
 import { NETWORK, PATH } from "../operations";
 
@@ -32,6 +32,19 @@ interface PartyPath {
   nodes: GraphNode[];
   hops: { source: { id: string }; target: { id: string }; relationship: string; via: GraphNode | null }[];
 }
+
+/** What `network` answers: a page of nodes with the relationships that join them. */
+interface NetworkPage extends Connection<GraphNode> {
+  relationships: GraphEdge[];
+  totalCount: number;
+}
+
+const subgraphOf = (network: NetworkPage): Subgraph => ({
+  nodes: nodesOf(network),
+  edges: network.relationships,
+  totalNodes: network.totalCount,
+  hasNextPage: network.pageInfo?.hasNextPage ?? false,
+});
 
 const PARTY_KINDS = new Set(["CUSTOMER", "REPAIR_SHOP", "AGENT", "BROKER", "DEALER", "ADJUSTER"]);
 
@@ -135,8 +148,8 @@ export function networkPanel(): [HTMLElement, (partyId: string) => void] {
   };
 
   const expand = async (nodeId: string): Promise<void> => {
-    const { network } = await gql<{ network: Subgraph }>(NETWORK, { partyId: nodeId, depth: 1 });
-    add(network);
+    const { network } = await gql<{ network: NetworkPage }>(NETWORK, { partyId: nodeId, depth: 1 });
+    add(subgraphOf(network));
   };
 
   const onTap = (event: cytoscape.EventObject): void => {
@@ -158,13 +171,13 @@ export function networkPanel(): [HTMLElement, (partyId: string) => void] {
   const open = (partyId: string): void => {
     rootId = partyId;
     status.textContent = "loading…";
-    Promise.all([import("cytoscape"), gql<{ network: Subgraph }>(NETWORK, { partyId, depth: 2 })])
+    Promise.all([import("cytoscape"), gql<{ network: NetworkPage }>(NETWORK, { partyId, depth: 2 })])
       .then(([{ default: cytoscape }, { network }]) => {
         cy?.destroy();
         cy = cytoscape({ container: canvas, style: STYLE, elements: [] });
         (canvas as HTMLElement & { cy?: cytoscape.Core }).cy = cy;
         cy.on("tap", "node", onTap);
-        add(network);
+        add(subgraphOf(network));
         cy.getElementById(partyId).addClass("root");
       })
       .catch((error: unknown) => replace(info, h("span", { class: "error" }, errorText(error))));

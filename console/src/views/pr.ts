@@ -1,6 +1,6 @@
 // PR view: live alerts (subscription) with acknowledge, crisis cases as checklists with
 // deadlines counting down, and the sentiment trend with the stories behind a spike.
-import { gql, subscribe } from "../api";
+import { type Connection, gql, nodesOf, subscribe } from "../api";
 import { act, append, deadline, errorText, fill, h, panel, startCountdowns, when } from "../dom";
 import type { View } from "../main";
 import { ACKNOWLEDGE_ALERT, ALERT_RAISED, ALERTS, COMPLETE_STEP, CRISIS_CASES } from "../operations";
@@ -104,12 +104,13 @@ function alertsPanel(events: AlertEvents): [HTMLElement, () => void] {
     if (atTop) list.prepend(row);
     else list.append(row);
   };
-  gql<{ alerts: { items: Alert[] } }>(ALERTS, { first: 50 })
+  gql<{ alerts: Connection<Alert> }>(ALERTS, { first: 50 })
     .then(({ alerts }) => {
-      for (const alert of alerts.items) {
+      const loaded = nodesOf(alerts);
+      for (const alert of loaded) {
         if (!list.querySelector(`[data-alert-id="${CSS.escape(alert.id)}"]`)) show(alert, false);
       }
-      events.onLoaded(alerts.items);
+      events.onLoaded(loaded);
     })
     .catch((error: unknown) => append(body, h("p", { class: "error" }, errorText(error))));
   const subscription = subscribe<{ alertRaised: Alert }>(

@@ -1,6 +1,6 @@
 // Risk view: search a party and open its network, the rings that share identifiers (each
 // drawn), and the watchlist review queue with approve / dismiss (four-eyes on the server).
-import { gql } from "../api";
+import { type Connection, gql, nodesOf } from "../api";
 import { act, errorText, fill, h, panel, replace, when } from "../dom";
 import type { View, Viewer } from "../main";
 import { REVIEW_WATCHLIST, RINGS, SEARCH_PARTIES, WATCHLIST } from "../operations";
@@ -71,12 +71,12 @@ function searchPanel(openNetwork: (partyId: string) => void): HTMLElement {
 
 function ringsPanel(openNetwork: (partyId: string) => void): HTMLElement {
   const [section, body] = panel("Rings", "rings");
-  fill(body, gql<{ rings: { nodes: Ring[]; totalCount: number } }>(RINGS), ({ rings }) => {
-    if (!rings.nodes.length) return [h("p", { class: "empty" }, "No rings found.")];
+  fill(body, gql<{ rings: Connection<Ring> & { totalCount: number } }>(RINGS), ({ rings }) => {
+    if (!rings.edges.length) return [h("p", { class: "empty" }, "No rings found.")];
     const plural = rings.totalCount === 1 ? "" : "s";
     return [
       h("p", { class: "muted" }, `${rings.totalCount} ring${plural} of three or more parties, by risk score`),
-      h("ul", { class: "rings" }, ...rings.nodes.map((ring) => ringItem(ring, openNetwork))),
+      h("ul", { class: "rings" }, ...nodesOf(rings).map((ring) => ringItem(ring, openNetwork))),
     ];
   });
   return section;
@@ -157,9 +157,9 @@ function reviewRow(entry: WatchlistEntry, viewer: Viewer): HTMLLIElement {
 
 function watchlistPanel(viewer: Viewer): HTMLElement {
   const [section, body] = panel("Watchlist review queue", "watchlist");
-  fill(body, gql<{ watchlist: { entries: WatchlistEntry[] } }>(WATCHLIST), ({ watchlist }) => [
-    watchlist.entries.length
-      ? h("ul", { class: "entries" }, ...watchlist.entries.map((entry) => reviewRow(entry, viewer)))
+  fill(body, gql<{ watchlist: Connection<WatchlistEntry> }>(WATCHLIST), ({ watchlist }) => [
+    watchlist.edges.length
+      ? h("ul", { class: "entries" }, ...nodesOf(watchlist).map((entry) => reviewRow(entry, viewer)))
       : h("p", { class: "empty" }, "Nothing to review."),
   ]);
   return section;

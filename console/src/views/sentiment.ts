@@ -1,6 +1,6 @@
 // The sentiment trend of one subject (mentions per hour by sentiment, with the alert's
 // threshold and baseline drawn) and the stories behind the spike, each with its sources.
-import { gql } from "../api";
+import { type Connection, gql, nodesOf } from "../api";
 import { errorText, h, panel, replace, when } from "../dom";
 import { SENTIMENT_TREND, STORIES } from "../operations";
 import { lineChart, type Threshold } from "./chart";
@@ -103,7 +103,7 @@ export function sentimentPanel(): [HTMLElement, (subjectId: string, name: string
     const spikeFrom = new Date(end.getTime() - 24 * HOUR_MS).toISOString();
     const [{ sentimentTrend }, { stories, mentions }] = await Promise.all([
       gql<{ sentimentTrend: TrendPoint[] }>(SENTIMENT_TREND, { subjectId, from, to: end.toISOString() }),
-      gql<{ stories: { items: Story[] }; mentions: { items: Mention[] } }>(STORIES, {
+      gql<{ stories: Connection<Story>; mentions: Connection<Mention> }>(STORIES, {
         subjectId,
         from: spikeFrom,
         to: end.toISOString(),
@@ -123,14 +123,18 @@ export function sentimentPanel(): [HTMLElement, (subjectId: string, name: string
       thresholdsOf(alert),
     );
     const sourcesOf = (story: Story): Mention[] =>
-      mentions.items.filter((mention) => mention.storyId === story.id);
+      nodesOf(mentions).filter((mention) => mention.storyId === story.id);
     replace(
       body,
       h("h3", {}, name, h("span", { class: "muted" }, " · mentions per hour")),
       chart,
       h("h3", {}, "Stories behind the spike"),
-      stories.items.length
-        ? h("ul", { class: "stories" }, ...stories.items.map((story) => storyItem(story, sourcesOf(story))))
+      stories.edges.length
+        ? h(
+            "ul",
+            { class: "stories" },
+            ...nodesOf(stories).map((story) => storyItem(story, sourcesOf(story))),
+          )
         : h("p", { class: "empty" }, "No stories in the 24 hours before."),
     );
   }
