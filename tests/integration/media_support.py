@@ -100,8 +100,9 @@ def skip_without_model(settings: Settings) -> None:
     """Skip the test, saying why, where the sentiment model package or folder is missing."""
     if importlib.util.find_spec("monitors.sentiment") is None:
         pytest.skip("monitors.sentiment is not in this build")
-    if not (settings.sentiment_model / "config.json").is_file():
-        pytest.skip(f"no sentiment model folder at {settings.sentiment_model}")
+    folder = settings.sentiment_model
+    if not any((folder / name).is_file() for name in ("sentiment.json", "config.json")):
+        pytest.skip(f"no sentiment model folder at {folder}")
 
 
 def tuned_settings(settings: Settings, **overrides: object) -> Settings:

@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from api.monitoring import load_scorer
+from api.monitoring import load_scorer, scoring_worker
 from api.settings import Settings
 from graph.client import Graph
 from tests.feed_server import FeedServer, Route
@@ -43,6 +43,10 @@ async def test_mentions_are_scored_by_the_transformer_model(
         async with monitor(tuned_settings(model_settings), graph, scorer) as worker:
             report = await worker.run_once()
     assert (report.new_mentions, report.new_stories) == (5, 4)
+    # Stories that name no subject or party wait in the backlog, which a scoring worker
+    # works off with the same model.
+    worked_off = await scoring_worker(model_settings, graph, scorer).work_off()
+    assert report.scored_stories + worked_off == 4
     records = await graph.read(
         "MATCH (m:Mention)-[:IN_STORY]->(s:Story) RETURN m.title AS title, m.sentiment AS label, "
         "m.p_negative AS neg, m.p_neutral AS neu, m.p_positive AS pos, s.sentiment AS story"

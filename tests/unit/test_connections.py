@@ -64,6 +64,7 @@ def test_the_paged_fields_are_all_found() -> None:
     found = {f"{type_name}.{name}" for type_name, name, _ in _paged_fields()}
     assert found == {
         "Query.alerts",
+        "Query.complaintQueue",
         "Query.auditEvents",
         "Query.complaints",
         "Query.frontlineFeedback",
