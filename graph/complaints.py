@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, LiteralString
 
 import anyio.to_thread
 from neo4j import AsyncManagedTransaction
@@ -100,7 +100,10 @@ class ComplaintFilter:
 
 MAX_SUMMARY = 5000
 
-ORDERINGS = {"RECEIVED_DESC": q.LIST_BY_RECEIVED, "DUE_ASC": q.LIST_BY_DUE}
+ORDERINGS: dict[str, LiteralString] = {
+    "RECEIVED_DESC": q.LIST_BY_RECEIVED,
+    "DUE_ASC": q.LIST_BY_DUE,
+}
 
 
 class ComplaintRepository:

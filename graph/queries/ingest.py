@@ -30,14 +30,14 @@ MERGE_PARTIES: dict[str, LiteralString] = {
 }
 
 # Identifier nodes, one row per distinct identifier of the batch.
-MERGE_IDENTIFIERS = """
+MERGE_IDENTIFIERS: LiteralString = """
 UNWIND $rows AS ident
 MERGE (i:Identifier {id: ident.id})
 ON CREATE SET i.kind = ident.kind, i.key = ident.key, i.masked = ident.masked
 """
 
 # Party-to-identifier links; both ends exist (merged earlier in the same transaction).
-LINK_IDENTIFIERS = """
+LINK_IDENTIFIERS: LiteralString = """
 UNWIND $rows AS link
 MATCH (p:Party {id: link.party_id})
 MATCH (i:Identifier {id: link.identifier_id})
@@ -45,7 +45,7 @@ MERGE (p)-[:HAS_ID]->(i)
 """
 
 # Policies with their holder, seller (agent or broker) and dealer.
-MERGE_POLICIES = """
+MERGE_POLICIES: LiteralString = """
 UNWIND $rows AS row
 MERGE (pol:Policy {id: row.id})
 SET pol += row.props, pol.updated_at = datetime()
@@ -58,7 +58,7 @@ CALL (pol, row) { MATCH (dealer:Dealer {id: row.dealer_id}) MERGE (pol)-[:SOLD_V
 """
 
 # Claims with their policy, repair shop and adjuster.
-MERGE_CLAIMS = """
+MERGE_CLAIMS: LiteralString = """
 UNWIND $rows AS row
 MERGE (c:Claim {id: row.id})
 SET c += row.props, c.updated_at = datetime()
@@ -71,7 +71,7 @@ CALL (c, row) { MATCH (adj:Adjuster {id: row.adjuster_id}) MERGE (c)-[:ASSESSED_
 """
 
 # Complaints with who filed them and what they are about.
-MERGE_COMPLAINTS = """
+MERGE_COMPLAINTS: LiteralString = """
 UNWIND $rows AS row
 MERGE (c:Complaint {id: row.id})
 SET c += row.props, c.updated_at = datetime()
@@ -115,7 +115,7 @@ CALL (c, row) {
 # A complaint's links to the earlier complaints it repeats, once the whole batch is merged
 # (an earlier complaint may be in the same batch); links to complaints not (yet) in the graph
 # are skipped, and a later import that brings them adds the link.
-LINK_REPEATS = """
+LINK_REPEATS: LiteralString = """
 UNWIND $rows AS row
 MATCH (c:Complaint {id: row.id})
 UNWIND row.repeat_of_ids AS earlier_id
@@ -126,7 +126,7 @@ MERGE (c)-[:REPEAT_OF]->(earlier)
 # Watchlist entries restored from an export, with their party link and their audit trail
 # (audit events keep their exported ids, so a second import adds none). ``row.props`` holds
 # every exported field, nulls included, so a re-import resets the entry to the export.
-MERGE_WATCHLIST_ENTRIES = """
+MERGE_WATCHLIST_ENTRIES: LiteralString = """
 UNWIND $rows AS row
 MATCH (p:Party {id: row.party_id})
 MERGE (w:WatchlistEntry {id: row.id})
@@ -144,7 +144,7 @@ CALL (w, row) {
 
 # Which of the given ids exist, per kind of node (the importer's reference check, one
 # statement per batch).
-EXISTING_IDS = """
+EXISTING_IDS: LiteralString = """
 CALL () {
   UNWIND $party_ids AS ref
   MATCH (n:Party {id: ref})
