@@ -40,8 +40,8 @@ class ComplaintOrder(Enum):
 @strawberry.input
 class FileComplaintInput:
     customer_no: str
-    channel: t.ComplaintChannelType  # type: ignore[valid-type]
-    category: t.ComplaintCategoryType  # type: ignore[valid-type]
+    channel: t.ComplaintChannel
+    category: t.ComplaintCategory
     summary: str
     received_at: datetime | None = strawberry.field(
         default=None, description="When the complaint came in (with a timezone); default now."
@@ -57,9 +57,9 @@ class FileComplaintInput:
 
 @strawberry.input
 class ComplaintFilterInput:
-    status: list[t.ComplaintStatusType] | None = None  # type: ignore[valid-type]
-    channel: list[t.ComplaintChannelType] | None = None  # type: ignore[valid-type]
-    category: list[t.ComplaintCategoryType] | None = None  # type: ignore[valid-type]
+    status: list[t.ComplaintStatus] | None = None
+    channel: list[t.ComplaintChannel] | None = None
+    category: list[t.ComplaintCategory] | None = None
     overdue: bool | None = None
     due_within_days: int | None = None
     party: strawberry.ID | None = strawberry.field(
@@ -183,7 +183,7 @@ class ComplaintMutation:
         self,
         info: Info[Context, None],
         id: strawberry.ID,
-        to_channel: t.ComplaintChannelType | None = None,  # type: ignore[valid-type]
+        to_channel: t.ComplaintChannel | None = None,
         reason: str | None = None,
     ) -> t.EscalateComplaintResult:
         try:

@@ -17,12 +17,12 @@ from api.crisis_runtime import CrisisRuntime
 from api.schema.crisis_types import (
     Alert,
     AlertPage,
-    AlertStatusType,
-    CaseStatusType,
+    AlertStatus,
+    CaseStatus,
     CrisisCase,
     CrisisStep,
-    SeverityType,
-    TargetKindType,
+    Severity,
+    TargetKind,
     alert_from_row,
     case_from_row,
     step_from_row,
@@ -30,13 +30,12 @@ from api.schema.crisis_types import (
 from graph.alerts import AlertRepository
 from graph.crisis_cases import CrisisCaseRepository
 from graph.outbox import WebhookTargetRepository
-from models.crisis import AlertStatus, CaseStatus, Severity
 from models.crisis_plan import CrisisPlan, parse_plan, plan_as_dict
 from models.cursors import page_size
 from models.errors import InvalidInput, NotFound
 from models.roles import Role
 from monitors.clock import utc_now
-from monitors.delivery.formats import TargetKind, recipients
+from monitors.delivery.formats import recipients
 
 CRISIS_ROLES = allow(Role.PR, Role.RISK)
 # Management reads the crisis cases and the plan; it does not work them.
@@ -77,10 +76,10 @@ class InvalidCrisisInput:
 class WebhookTarget:
     id: strawberry.ID
     name: str
-    kind: TargetKindType  # type: ignore[valid-type]
+    kind: TargetKind
     url: str = strawberry.field(description="Without its query string, which may hold a key.")
     has_secret: bool
-    min_severity: SeverityType | None  # type: ignore[valid-type]
+    min_severity: Severity | None
     event_types: list[str]
 
 
@@ -110,10 +109,10 @@ WebhookTargetResult = Annotated[
 @strawberry.input
 class WebhookTargetInput:
     name: str
-    kind: TargetKindType  # type: ignore[valid-type]
+    kind: TargetKind
     url: str
     secret: str | None = None
-    min_severity: SeverityType | None = strawberry.field(  # type: ignore[valid-type]
+    min_severity: Severity | None = strawberry.field(
         default=None, description="Alerts at or above this severity; none: no alerts."
     )
     event_types: list[str] = strawberry.field(
@@ -156,8 +155,8 @@ class CrisisQuery:
     async def alerts(
         self,
         info: Info[Context, None],
-        status: AlertStatusType | None = None,  # type: ignore[valid-type]
-        min_severity: SeverityType = Severity.WATCH,  # type: ignore[valid-type]
+        status: AlertStatus | None = None,
+        min_severity: Severity = Severity.WATCH,
         first: int = 20,
         after: str | None = None,
     ) -> AlertPage:
@@ -185,7 +184,7 @@ class CrisisQuery:
     async def crisis_cases(
         self,
         info: Info[Context, None],
-        status: CaseStatusType | None = None,  # type: ignore[valid-type]
+        status: CaseStatus | None = None,
     ) -> list[CrisisCase]:
         rows = await info.context.repo(CrisisCaseRepository).list_cases(
             CaseStatus(status).value if status else None
@@ -302,7 +301,7 @@ class CrisisSubscription:
     async def alert_raised(
         self,
         info: Info[Context, None],
-        min_severity: SeverityType = Severity.WATCH,  # type: ignore[valid-type]
+        min_severity: Severity = Severity.WATCH,
     ) -> AsyncGenerator[Alert, None]:
         rank = Severity(min_severity).rank
         async with _runtime(info).broker.subscription() as queue:

@@ -15,16 +15,23 @@ from strawberry.types import Info
 from api.context import Context
 from graph.alerts import AlertRepository
 from graph.crisis_cases import CrisisCaseRepository
-from models.crisis import AlertKind, AlertStatus, CaseStatus, Severity, StepStatus
-from monitors.clock import utc_now
-from monitors.delivery.formats import TargetKind
+from models.crisis import AlertKind, StepStatus
 
-SeverityType = strawberry.enum(Severity, name="Severity")
-AlertStatusType = strawberry.enum(AlertStatus, name="AlertStatus")
-AlertKindType = strawberry.enum(AlertKind, name="AlertKind")
-CaseStatusType = strawberry.enum(CaseStatus, name="CrisisCaseStatus")
-StepStatusType = strawberry.enum(StepStatus, name="CrisisStepStatus")
-TargetKindType = strawberry.enum(TargetKind, name="WebhookTargetKind")
+# Re-exported: schema modules import these from here, so their registration below has run.
+from models.crisis import AlertStatus as AlertStatus
+from models.crisis import CaseStatus as CaseStatus
+from models.crisis import Severity as Severity
+from monitors.clock import utc_now
+from monitors.delivery.formats import TargetKind as TargetKind
+
+# Registered under their GraphQL names: strawberry marks the Enum class itself, so fields
+# are annotated with the Enum (no alias, nothing for mypy to ignore).
+strawberry.enum(Severity, name="Severity")
+strawberry.enum(AlertStatus, name="AlertStatus")
+strawberry.enum(AlertKind, name="AlertKind")
+strawberry.enum(CaseStatus, name="CrisisCaseStatus")
+strawberry.enum(StepStatus, name="CrisisStepStatus")
+strawberry.enum(TargetKind, name="WebhookTargetKind")
 
 
 @strawberry.type
@@ -65,9 +72,9 @@ class Alert:
     id: strawberry.ID
     subject_id: str
     subject_name: str | None
-    severity: SeverityType  # type: ignore[valid-type]
-    status: AlertStatusType  # type: ignore[valid-type]
-    kind: AlertKindType  # type: ignore[valid-type]
+    severity: Severity
+    status: AlertStatus
+    kind: AlertKind
     opened_at: datetime
     updated_at: datetime
     explanation: JSON
@@ -116,7 +123,7 @@ class CrisisStep:
     role: str
     planned_role: str | None
     assignee: str | None
-    status: StepStatusType  # type: ignore[valid-type]
+    status: StepStatus
     due_at: datetime
     escalation_level: int
     escalated_at: datetime | None
@@ -187,8 +194,8 @@ class ClosingReview:
 class CrisisCase:
     id: strawberry.ID
     title: str
-    status: CaseStatusType  # type: ignore[valid-type]
-    severity: SeverityType  # type: ignore[valid-type]
+    status: CaseStatus
+    severity: Severity
     subject_id: str
     opened_at: datetime
     resolved_at: datetime | None

@@ -12,13 +12,13 @@ from strawberry.types import Info
 from api.auth import allow
 from api.context import Context
 from api.schema.relations_types import (
-    IdentifierKindType,
+    IdentifierKind,
     LeftOut,
     Network,
     NetworkEdge,
     NetworkNode,
     Party,
-    PartyKindType,
+    PartyKind,
     PartyPath,
     PathHop,
     RelationshipKind,
@@ -30,8 +30,6 @@ from graph.path_text import clause, explain, sentence
 from graph.relations import MAX_DEPTH, MAX_HOPS, NETWORK_TYPES, RelationsRepository
 from graph.rings import RingRepository
 from models.errors import InvalidInput, NotFound
-from models.identity import IdentifierKind
-from models.records import PartyKind
 from models.roles import Role
 
 MAX_FIRST = 100
@@ -104,7 +102,7 @@ class RelationsQuery:
         self,
         info: Info[Context, None],
         query: str,
-        kinds: list[PartyKindType] | None = None,  # type: ignore[valid-type]
+        kinds: list[PartyKind] | None = None,
         first: int = 20,
     ) -> list[Party]:
         if not query.strip():
@@ -230,7 +228,7 @@ class RelationsQuery:
     async def rings(
         self,
         info: Info[Context, None],
-        identifier_kinds: list[IdentifierKindType] | None = None,  # type: ignore[valid-type]
+        identifier_kinds: list[IdentifierKind] | None = None,
         min_size: int = 2,
         first: int = 20,
         after: str | None = None,
