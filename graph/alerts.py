@@ -18,6 +18,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph.client import Graph, rows
+from graph.crisis_records import AlertMention, StoredAlert
 from graph.queries import crisis as q
 from graph.queries import delivery as dq
 from models.crisis import AlertDraft, Severity
@@ -48,6 +49,11 @@ def native_first(records: Sequence[Any], key: str) -> dict[str, Any] | None:
     """The map in column ``key`` of the first record, with native values; None if no record."""
     found = native_rows(records[:1], key)
     return found[0] if found else None
+
+
+def alerts_in(records: Sequence[Any]) -> list[StoredAlert]:
+    """The alerts in the ``alert`` column of each record."""
+    return [StoredAlert.from_map(row) for row in native_rows(records, "alert")]
 
 
 @dataclass(frozen=True)
@@ -142,33 +148,36 @@ class AlertRepository:
 
         return await self.graph.write_transaction(work)
 
-    async def notified_since(self, since: datetime, limit: int = 200) -> list[dict[str, Any]]:
+    async def notified_since(self, since: datetime, limit: int = 200) -> list[StoredAlert]:
         """Alerts raised or made more severe after ``since``, oldest first."""
         records = await self.graph.read(q.ALERTS_NOTIFIED_SINCE, since=since, limit=limit)
-        return native_rows(records, "alert")
+        return alerts_in(records)
 
     async def list_alerts(
         self, status: str | None, min_rank: int, skip: int, limit: int
-    ) -> list[dict[str, Any]]:
+    ) -> list[StoredAlert]:
         """One page of alerts, newest first."""
         records = await self.graph.read(
             q.LIST_ALERTS, status=status, min_rank=min_rank, skip=skip, limit=limit
         )
-        return native_rows(records, "alert")
+        return alerts_in(records)
 
-    async def get(self, alert_id: str) -> dict[str, Any] | None:
+    async def get(self, alert_id: str) -> StoredAlert | None:
         """One alert (with its case id), or None."""
-        return native_first(await self.graph.read(q.GET_ALERT, id=alert_id), "alert")
+        found = alerts_in(await self.graph.read(q.GET_ALERT, id=alert_id))
+        return found[0] if found else None
 
-    async def mentions(self, alert_ids: Sequence[str], limit: int = 200) -> list[dict[str, Any]]:
-        """The mentions the alerts cite (each row has its ``alert_id``)."""
+    async def mentions(self, alert_ids: Sequence[str], limit: int = 200) -> list[AlertMention]:
+        """The mentions the alerts cite (each with its ``alert_id``)."""
         records = await self.graph.read(q.ALERT_MENTIONS, alert_ids=list(alert_ids), limit=limit)
-        return [native(dict(r)) for r in rows(records)]
+        return [AlertMention.from_map(native(dict(r))) for r in rows(records)]
 
-    async def acknowledge(self, alert_id: str, actor: str, now: datetime) -> dict[str, Any] | None:
+    async def acknowledge(self, alert_id: str, actor: str, now: datetime) -> StoredAlert | None:
         """Acknowledge an open alert (a no-op on one already acknowledged or resolved)."""
-        records = await self.graph.write(q.ACKNOWLEDGE_ALERT, id=alert_id, actor=actor, now=now)
-        return native_first(records, "alert")
+        found = alerts_in(
+            await self.graph.write(q.ACKNOWLEDGE_ALERT, id=alert_id, actor=actor, now=now)
+        )
+        return found[0] if found else None
 
 
 async def _raise_in_tx(

@@ -306,6 +306,6 @@ class CrisisSubscription:
         rank = Severity(min_severity).rank
         async with _runtime(info).broker.subscription() as queue:
             while True:
-                row = await queue.get()
-                if Severity(row["severity"]).rank >= rank:
-                    yield alert_from_row(row)
+                alert = await queue.get()
+                if alert.severity.rank >= rank:
+                    yield alert_from_row(alert)
