@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -30,6 +30,7 @@ from api.schema.crisis_types import (
 from graph.alerts import AlertRepository
 from graph.crisis_cases import CrisisCaseRepository
 from graph.outbox import WebhookTargetRepository
+from graph.outbox_records import StoredTarget
 from models.crisis_plan import CrisisPlan, parse_plan, plan_as_dict
 from models.cursors import page_size
 from models.errors import InvalidInput, NotFound
@@ -83,18 +84,19 @@ class WebhookTarget:
     event_types: list[str]
 
 
-def _target_from_row(row: Mapping[str, Any]) -> WebhookTarget:
-    url = str(row["url"])
-    parts = urlsplit(url)
-    shown = url if parts.scheme == "mailto" else f"{parts.scheme}://{parts.netloc}{parts.path}"
+def _target_from_row(target: StoredTarget) -> WebhookTarget:
+    parts = urlsplit(target.url)
+    shown = (
+        target.url if parts.scheme == "mailto" else f"{parts.scheme}://{parts.netloc}{parts.path}"
+    )
     return WebhookTarget(
-        id=strawberry.ID(row["id"]),
-        name=row["name"],
-        kind=TargetKind(row["kind"]),
+        id=strawberry.ID(target.id),
+        name=target.name,
+        kind=TargetKind(target.kind),
         url=shown,
-        has_secret=bool(row.get("secret")),
-        min_severity=Severity(row["min_severity"]) if row.get("min_severity") else None,
-        event_types=list(row.get("event_types") or []),
+        has_secret=bool(target.secret),
+        min_severity=Severity(target.min_severity) if target.min_severity else None,
+        event_types=list(target.event_types),
     )
 
 

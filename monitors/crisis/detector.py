@@ -19,6 +19,7 @@ from prometheus_client import Counter as MetricCounter
 
 from graph.alerts import AlertRepository, RaisedAlert
 from graph.client import Graph
+from graph.outbox_records import DomainEvent
 from models.crisis import (
     AlertDraft,
     AlertKind,
@@ -156,19 +157,19 @@ class CrisisDetector:
         return decision, window_ids
 
     async def on_media_escalation(
-        self, event: Mapping[str, Any], payload: Mapping[str, Any], now: datetime
+        self, event: DomainEvent, payload: Mapping[str, Any], now: datetime
     ) -> RaisedAlert:
         """A complaint taken up by the media or an outside organisation: a case at once."""
         plan = await self.plans.active()
         complaint_no = payload.get("complaint_no")
         draft = AlertDraft(
-            subject_id=str(event["subject_id"]),
+            subject_id=str(event.subject_id),
             subject_name=str(complaint_no) if complaint_no else None,
             kind=AlertKind.MEDIA_ESCALATION,
             severity=plan.severity_for(AlertKind.MEDIA_ESCALATION, Severity.CRISIS),
             explanation={
                 "reason": "complaint escalated to the MEDIA channel",
-                "event_id": event.get("id"),
+                "event_id": event.id,
                 **{
                     key: payload.get(key)
                     for key in (

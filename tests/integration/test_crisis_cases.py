@@ -111,9 +111,9 @@ async def test_media_escalation_opens_a_crisis_case_at_once_and_events_fan_out(
     got = sorted((r["target"], r["type"]) for r in deliveries)
     assert got == sorted(
         [
-            (desk["id"], "complaint.escalated"),
-            (desk["id"], "complaint.overdue"),
-            (pr["id"], "alert.raised"),
+            (desk.id, "complaint.escalated"),
+            (desk.id, "complaint.overdue"),
+            (pr.id, "alert.raised"),
         ]
     )
     review = await CrisisCaseRepository(graph).related_complaints(["complaint:K900"])
