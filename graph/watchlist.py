@@ -26,8 +26,11 @@ from models.reason_texts import REASON_TEXTS
 from models.watchlist import (
     EvidenceEdge,
     Finding,
+    FindingOutcome,
+    StoredEvidence,
     WatchlistReason,
     WatchlistStatus,
+    decide_finding,
     entry_id,
     evidence_fingerprint,
     mask_name,
@@ -192,7 +195,9 @@ class WatchlistRepository:
     ) -> RunReport:
         """Turn a run's findings into entry writes, then expire what the run no longer finds."""
         existing = {
-            r["id"]: r
+            r["id"]: StoredEvidence(
+                WatchlistStatus(r["status"]), r["fingerprint"], r["dismissed_fingerprint"]
+            )
             for r in await self.graph.read(
                 q.ENTRIES_FOR_REASONS, reasons=[reason.value for reason in reasons]
             )
@@ -203,40 +208,31 @@ class WatchlistRepository:
         for finding in findings:
             wid = entry_id(finding.party_id, finding.reason)
             fingerprint = finding.fingerprint()
-            old = existing.get(wid)
+            decision = decide_finding(fingerprint, existing.get(wid))
             code = finding.reason.value
-            status = WatchlistStatus.PROPOSED.value
-            audit: str | None = "watchlist.propose"
-            repropose = True
-            if old is not None and old["status"] in ("PROPOSED", "ACTIVE"):
-                status, repropose = old["status"], False
-                audit = None if old["fingerprint"] == fingerprint else "watchlist.evidence"
-                report.refreshed[code] = report.refreshed.get(code, 0) + 1
-            elif (
-                old is not None
-                and old["status"] == "DISMISSED"
-                and (old["dismissed_fingerprint"] == fingerprint)
-            ):
-                report.kept_dismissed[code] = report.kept_dismissed.get(code, 0) + 1
-                seen.append(wid)
-                continue
-            else:
-                report.added[code] = report.added.get(code, 0) + 1
+            counts = {
+                FindingOutcome.ADDED: report.added,
+                FindingOutcome.REFRESHED: report.refreshed,
+                FindingOutcome.KEPT_DISMISSED: report.kept_dismissed,
+            }[decision.outcome]
+            counts[code] = counts.get(code, 0) + 1
             seen.append(wid)
+            if decision.outcome is FindingOutcome.KEPT_DISMISSED:
+                continue
             rows.append(
                 {
                     "id": wid,
                     "party_id": finding.party_id,
                     "reason": code,
-                    "status": status,
+                    "status": decision.status.value,
                     "nodes": sorted(finding.nodes),
                     "edges": sorted(edge.encoded() for edge in finding.edges),
                     "fingerprint": fingerprint,
                     "summary": finding.summary,
                     "proposed_by": f"rules:{code}",
-                    "repropose": repropose,
-                    "audit_action": audit,
-                    "audit_after": f"{status}: {finding.summary}",
+                    "repropose": decision.repropose,
+                    "audit_action": decision.audit_action,
+                    "audit_after": f"{decision.status.value}: {finding.summary}",
                 }
             )
         expires_at = now + timedelta(days=ttl_days)

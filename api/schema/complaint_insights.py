@@ -14,8 +14,8 @@ from api.context import Context
 from api.schema import complaint_types as t
 from api.schema.language import Language
 from graph import complaint_insights as insights
-from graph.complaint_insights import RiskSignalCode
 from graph.handling_guides import HandlingGuideRepository
+from models.complaint_risk import RiskSignalCode
 from models.errors import InvalidInput
 from models.reason_texts import guide_reason_text
 from models.records import ComplaintCategory

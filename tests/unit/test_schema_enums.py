@@ -8,7 +8,7 @@ from enum import Enum
 from graphql import GraphQLEnumType
 
 from api.schema import build_schema
-from graph.complaint_insights import RiskSignalCode
+from models.complaint_risk import RiskSignalCode
 from models.crisis import AlertKind, AlertStatus, CaseStatus, Severity, StepStatus
 from models.feedback import FeedbackKind, SuggestionStatus
 from models.identity import IdentifierKind
