@@ -21,34 +21,12 @@ from graph.client import Graph, rows
 from graph.crisis_records import AlertMention, StoredAlert
 from graph.queries import crisis as q
 from graph.queries import delivery as dq
+from graph.values import native, native_rows
 from models.crisis import AlertDraft, Severity
 from models.crisis_plan import CrisisPlan, step_due_at
 
 # Complaint statuses that count as "open" for the regulator-link trigger.
 OPEN_COMPLAINT_STATUSES = ("OPEN", "EXTENDED", "OVERDUE")
-
-
-def native(value: Any) -> Any:
-    """A driver value as plain Python (Neo4j temporal types become ``datetime``/``date``)."""
-    to_native = getattr(value, "to_native", None)
-    if callable(to_native):
-        return to_native()
-    if isinstance(value, list):
-        return [native(v) for v in value]
-    if isinstance(value, dict):
-        return {k: native(v) for k, v in value.items()}
-    return value
-
-
-def native_rows(records: Sequence[Any], key: str) -> list[dict[str, Any]]:
-    """The map in column ``key`` of each record, with native values."""
-    return [native(dict(record[key])) for record in records if record[key] is not None]
-
-
-def native_first(records: Sequence[Any], key: str) -> dict[str, Any] | None:
-    """The map in column ``key`` of the first record, with native values; None if no record."""
-    found = native_rows(records[:1], key)
-    return found[0] if found else None
 
 
 def alerts_in(records: Sequence[Any]) -> list[StoredAlert]:

@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 import anyio.to_thread
 
 from graph.client import Graph
-from graph.complaint_records import PartyRef, native, utc
+from graph.complaint_records import PartyRef
 from graph.queries import complaint_insights as q
+from graph.values import native, utc
 from models.complaint_risk import (
     RiskSignal,
     denied_claim_signals,

@@ -4,23 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from datetime import datetime
+from typing import Any
 
+from graph.values import native
 from models.records import ComplaintCategory, ComplaintChannel, ComplaintStatus
-
-T = TypeVar("T")
-
-
-def native(value: Any) -> Any:
-    """A driver temporal value as its Python equivalent (other values unchanged)."""
-    to_native = getattr(value, "to_native", None)
-    return to_native() if callable(to_native) else value
-
-
-def utc(instant: datetime) -> datetime:
-    """An aware instant in UTC (what the graph stores, so equal instants compare equal)."""
-    return instant.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -178,12 +166,3 @@ class HandlingGuide:
             updated_at=native(row.get("updated_at")),
             updated_by=row.get("updated_by"),
         )
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of a keyset-paginated list: items with their cursors."""
-
-    items: list[T]
-    cursors: list[str]
-    has_next: bool

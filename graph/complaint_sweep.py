@@ -9,9 +9,9 @@ from datetime import datetime
 from neo4j import AsyncManagedTransaction
 
 from graph.client import Graph
-from graph.complaint_records import native, utc
 from graph.events import DomainEventType, append_domain_events, complaint_payload, domain_event
 from graph.queries import complaints as q
+from graph.values import native, utc
 
 SWEEP_BATCH = 500
 

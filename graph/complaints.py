@@ -18,7 +18,7 @@ import anyio.to_thread
 from neo4j import AsyncManagedTransaction
 
 from graph.client import Graph
-from graph.complaint_records import Complaint, HandlingGuide, JointReview, Page, native, utc
+from graph.complaint_records import Complaint, HandlingGuide, JointReview
 from graph.complaint_transactions import (
     ReviewOpening,
     complaint_ref_id,
@@ -34,6 +34,7 @@ from graph.events import (
 )
 from graph.handling_guides import pick_guide
 from graph.queries import complaints as q
+from graph.values import Page, native, utc
 from models.complaint_topics import terms
 from models.complaints import (
     REPEAT_WINDOW_DAYS,

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from graph.alerts import alerts_in, native, native_rows
+from graph.alerts import alerts_in
 from graph.client import Graph, rows
 from graph.crisis_records import (
     Neighbour,
@@ -20,6 +20,7 @@ from graph.crisis_records import (
     TimelineEvent,
 )
 from graph.queries import crisis_cases as q
+from graph.values import native, native_rows
 from models.crisis_plan import Escalation
 
 T = TypeVar("T")

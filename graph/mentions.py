@@ -10,11 +10,11 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncManagedTransaction
 
-from graph.alerts import native
 from graph.client import Graph
 from graph.ingest import batched
 from graph.queries import media as q
 from graph.queries import scoring as scoring_q
+from graph.values import native
 
 # Ids per read statement (full-text probes: a fifth of it).
 READ_CHUNK = 5000

@@ -15,10 +15,10 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph.alerts import native, native_rows
 from graph.client import Graph
 from graph.outbox_records import Delivery, DomainEvent, StoredTarget
 from graph.queries import delivery as q
+from graph.values import native, native_rows
 from models.crisis import Severity
 
 

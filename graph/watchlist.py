@@ -20,6 +20,7 @@ from neo4j import AsyncManagedTransaction
 from graph.client import Graph
 from graph.events import DomainEventType, append_domain_events, domain_event
 from graph.queries import watchlist as q
+from graph.values import native
 from graph.watchlist_rules import RULES, RuleThresholds
 from models.errors import InvalidInput, NotFound, PermissionDenied
 from models.reason_texts import REASON_TEXTS
@@ -113,10 +114,6 @@ class AttentionFlag:
 ATTENTION_MAX_PARTIES = 10
 
 
-def _native(value: Any) -> Any:
-    return value.to_native() if hasattr(value, "to_native") else value
-
-
 def _entry(record: Mapping[str, Any]) -> Entry:
     w = record["entry"]
     return Entry(
@@ -131,12 +128,12 @@ def _entry(record: Mapping[str, Any]) -> Entry:
         source=w.get("source") or "rule",
         proposed_by=w.get("proposed_by") or "",
         proposed_by_key=w.get("proposed_by_key") or "",
-        created_at=_native(w["created_at"]),
+        created_at=native(w["created_at"]),
         reviewed_by=w.get("reviewed_by"),
-        reviewed_at=_native(w.get("reviewed_at")),
+        reviewed_at=native(w.get("reviewed_at")),
         review_comment=w.get("review_comment"),
-        expires_at=_native(w.get("expires_at")),
-        last_seen_at=_native(w.get("last_seen_at")),
+        expires_at=native(w.get("expires_at")),
+        last_seen_at=native(w.get("last_seen_at")),
         evidence_nodes=tuple(w.get("evidence_nodes") or ()),
         evidence_edges=tuple(EvidenceEdge.decode(e) for e in w.get("evidence_edges") or ()),
     )

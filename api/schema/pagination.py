@@ -7,7 +7,7 @@ from typing import Generic, TypeVar
 
 import strawberry
 
-from graph.complaint_records import Page
+from graph.values import Page
 
 T = TypeVar("T")
 R = TypeVar("R")
