@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 
 import strawberry
@@ -214,17 +215,8 @@ class CrisisCase:
         cases = info.context.repo(CrisisCaseRepository)
         ids = [step.id for step in await cases.steps(str(self.id))]
         ids += [alert.id for alert in await cases.alerts(str(self.id))]
-        return [
-            TimelineEntry(
-                at=e.at,
-                actor=e.actor,
-                action=e.action,
-                subject_id=e.subject_id,
-                before=e.before,
-                after=e.after,
-            )
-            for e in await cases.timeline(str(self.id), [str(self.id), *ids])
-        ]
+        events = await cases.timeline(str(self.id), [str(self.id), *ids])
+        return [TimelineEntry(**asdict(event)) for event in events]  # the same fields
 
     @strawberry.field(
         description="The closing review: timeline, mentions, related complaints and the "
