@@ -18,7 +18,14 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph.client import Graph, rows
-from graph.crisis_records import AlertMention, StoredAlert
+from graph.crisis_records import (
+    AlertMention,
+    CoveredSubject,
+    NegativeStory,
+    StoredAlert,
+    StoryMention,
+    StoryTrigger,
+)
 from graph.queries import crisis as q
 from graph.queries import delivery as dq
 from graph.values import native, native_rows
@@ -52,30 +59,28 @@ class AlertRepository:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
 
-    async def subjects_of_stories(self, story_ids: Sequence[str]) -> list[dict[str, Any]]:
+    async def subjects_of_stories(self, story_ids: Sequence[str]) -> list[CoveredSubject]:
         """The subjects (id, name, kind) that these negative stories mention."""
-        return [
-            dict(r)
-            for r in rows(await self.graph.read(q.SUBJECTS_OF_STORIES, story_ids=list(story_ids)))
-        ]
+        records = await self.graph.read(q.SUBJECTS_OF_STORIES, story_ids=list(story_ids))
+        return [CoveredSubject.from_map(r) for r in rows(records)]
 
     async def subjects_with_recent_stories(
         self, since: datetime, now: datetime, limit: int = 500
-    ) -> list[dict[str, Any]]:
+    ) -> list[CoveredSubject]:
         """Subjects of negative stories published in ``[since, now]``."""
         records = await self.graph.read(
             q.SUBJECTS_WITH_RECENT_STORIES, since=since, now=now, limit=limit
         )
-        return [dict(r) for r in rows(records)]
+        return [CoveredSubject.from_map(r) for r in rows(records)]
 
     async def negative_stories(
         self, subject_id: str, since: datetime, now: datetime, limit: int = 20_000
-    ) -> list[dict[str, Any]]:
+    ) -> list[NegativeStory]:
         """A subject's negative stories in ``[since, now]`` with confidence and source weight."""
         records = await self.graph.read(
             q.SUBJECT_NEGATIVE_STORIES, subject_id=subject_id, since=since, now=now, limit=limit
         )
-        return [native(dict(r)) for r in rows(records)]
+        return [NegativeStory.from_map(native(dict(r))) for r in rows(records)]
 
     async def first_story_at(
         self, subject_id: str, since: datetime, now: datetime
@@ -89,14 +94,12 @@ class AlertRepository:
 
     async def story_mentions(
         self, story_ids: Sequence[str], limit: int = 500
-    ) -> list[dict[str, Any]]:
+    ) -> list[StoryMention]:
         """The mentions of these stories with their feed names."""
         records = await self.graph.read(q.STORY_MENTIONS, story_ids=list(story_ids), limit=limit)
-        return [dict(r) for r in rows(records)]
+        return [StoryMention.from_map(r) for r in rows(records)]
 
-    async def story_triggers(
-        self, story_ids: Sequence[str], since: datetime
-    ) -> list[dict[str, Any]]:
+    async def story_triggers(self, story_ids: Sequence[str], since: datetime) -> list[StoryTrigger]:
         """Per (negative story published after ``since``, subject): high-impact feeds and open
         regulator complaints."""
         records = await self.graph.read(
@@ -105,7 +108,7 @@ class AlertRepository:
             since=since,
             open_statuses=list(OPEN_COMPLAINT_STATUSES),
         )
-        return [dict(r) for r in rows(records)]
+        return [StoryTrigger.from_map(r) for r in rows(records)]
 
     async def raise_alert(
         self,

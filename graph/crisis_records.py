@@ -222,3 +222,87 @@ class Neighbour:
             name=row.get("name"),
             via=list(row.get("via") or ()),
         )
+
+
+# -- what the detector reads -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoveredSubject:
+    """A party or subject that negative stories mention."""
+
+    subject_id: str
+    name: str | None
+    kind: str | None
+
+    @classmethod
+    def from_map(cls, row: Mapping[str, Any]) -> CoveredSubject:
+        return cls(str(row["subject_id"]), row.get("name"), row.get("kind"))
+
+
+@dataclass(frozen=True)
+class NegativeStory:
+    """A story negative about a subject: when it came out, how sure the model is about it,
+    and the weight of its best source."""
+
+    story_id: str
+    at: datetime
+    confidence: float
+    source_weight: float
+
+    @classmethod
+    def from_map(cls, row: Mapping[str, Any]) -> NegativeStory:
+        return cls(
+            str(row["story_id"]), row["at"], float(row["confidence"]), float(row["source_weight"])
+        )
+
+
+@dataclass(frozen=True)
+class StoryMention:
+    """A mention of a story, with the feed it came from."""
+
+    story_id: str
+    story_title: str | None
+    mention_id: str
+    title: str | None
+    feed: str | None
+    high_impact: bool
+
+    @classmethod
+    def from_map(cls, row: Mapping[str, Any]) -> StoryMention:
+        return cls(
+            story_id=row["story_id"],
+            story_title=row.get("story_title"),
+            mention_id=row["mention_id"],
+            title=row.get("title"),
+            feed=row.get("feed"),
+            high_impact=bool(row.get("high_impact")),
+        )
+
+
+@dataclass(frozen=True)
+class StoryTrigger:
+    """A new negative story about a subject, with what makes it an alert by itself: its
+    high-impact feeds and the subject's open regulator complaints."""
+
+    story_id: str
+    title: str | None
+    subject_id: str
+    name: str | None
+    kind: str | None
+    mention_ids: tuple[str, ...]
+    high_impact_feeds: tuple[str, ...]
+    regulator_complaints: tuple[str, ...]
+
+    @classmethod
+    def from_map(cls, row: Mapping[str, Any]) -> StoryTrigger:
+        return cls(
+            story_id=row["story_id"],
+            title=row.get("title"),
+            subject_id=row["subject_id"],
+            name=row.get("name"),
+            kind=row.get("kind"),
+            mention_ids=tuple(row.get("mention_ids") or ()),
+            high_impact_feeds=tuple(row.get("high_impact_feeds") or ()),
+            regulator_complaints=tuple(row.get("regulator_complaints") or ()),
+        )
