@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
 
 import anyio
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
@@ -21,6 +22,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.auth import check_metrics_token, client_address
 from api.console import console_routes
 from api.crisis_runtime import crisis_loops
 from api.demo_feeds import demo_routes
@@ -28,6 +30,7 @@ from api.graphql_view import RiskwatchGraphQL, graphql_error_response
 from api.key_cache import PrincipalCache
 from api.logging_setup import configure_logging
 from api.rate_limit import KeyRateLimiter
+from api.report_download import report_routes
 from api.ring_refresher import scheduled_ring_refresh
 from api.schema import build_schema
 from api.services import Services
@@ -36,7 +39,7 @@ from api.watchlist_runner import scheduled_watchlist_rules
 from graph.client import Graph, open_driver
 from graph.handling_guides import HandlingGuideRepository
 from graph.migrations import migrate
-from models.errors import InvalidInput
+from models.errors import InvalidInput, RiskwatchError
 from monitors.complaint_deadlines import ComplaintDeadlineMonitor
 
 log = logging.getLogger(__name__)
@@ -46,33 +49,79 @@ LATENCY = Histogram("riskwatch_http_request_seconds", "HTTP request latency", ["
 
 
 class BodySizeLimit:
-    """Rejects request bodies larger than ``max_bytes`` with 413 before they are read whole."""
+    """Answers 413 to request bodies larger than ``max_bytes``: at once when Content-Length
+    says so, else as soon as the chunks read exceed it. The body is read (at most
+    ``max_bytes``) before the app runs, so the app never meets a body cut short. A websocket
+    message over ``max_bytes`` closes its socket with 1009 (message too big)."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
+    async def _too_big(self, scope: Scope, receive: Receive, send: Send) -> None:
+        too_big = InvalidInput(f"request body over {self.max_bytes} bytes")
+        too_big.status = 413
+        await graphql_error_response(too_big)(scope, receive, send)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        closed = False
+
+        async def limited_receive() -> Message:
+            nonlocal closed
+            message = await receive()
+            if message["type"] == "websocket.receive" and not closed:
+                text = message.get("text") or ""
+                size = len(message.get("bytes") or b"") + len(text.encode("utf-8", "replace"))
+                if size > self.max_bytes:
+                    closed = True
+                    log.info("websocket message of %d bytes refused", size)
+                    await send(
+                        {
+                            "type": "websocket.close",
+                            "code": 1009,
+                            "reason": f"message over {self.max_bytes} bytes",
+                        }
+                    )
+                    return {"type": "websocket.disconnect", "code": 1009}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            if not closed:  # the socket is closed: what the app still sends goes nowhere
+                await send(message)
+
+        await self.app(scope, limited_receive, guarded_send)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            too_big = InvalidInput(f"request body over {self.max_bytes} bytes")
-            too_big.status = 413
-            await graphql_error_response(too_big)(scope, receive, send)
+            await self._too_big(scope, receive, send)
             return
+        chunks: list[bytes] = []
         received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
+        while True:
             message = await receive()
-            received += len(message.get("body", b""))
+            if message["type"] == "http.disconnect":
+                return  # the client left before sending its body
+            chunk = message.get("body", b"")
+            received += len(chunk)
             if received > self.max_bytes:
-                raise InvalidInput(f"request body over {self.max_bytes} bytes")
-            return message
+                await self._too_big(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body: list[Message] = [{"type": "http.request", "body": b"".join(chunks)}]
 
-        await self.app(scope, limited_receive, send)
+        async def replay() -> Message:
+            return body.pop() if body else await receive()
+
+        await self.app(scope, replay, send)
 
 
 class RequestMetrics:
@@ -165,9 +214,14 @@ def create_app(settings: Settings) -> Starlette:
                     settings.rate_limit_per_minute, settings.rate_limit_burst
                 ),
                 key_cache=PrincipalCache(settings.auth_cache_s),
+                auth_failure_limiter=KeyRateLimiter(
+                    settings.auth_failure_limit_per_minute, settings.auth_failure_burst
+                ),
             )
             app.state.services = services
-            view = RiskwatchGraphQL(services, schema=schema, graphql_ide="graphiql")
+            # No GraphiQL page where introspection is off (production): it could not work.
+            ide = "graphiql" if settings.graphql_introspection else None
+            view = RiskwatchGraphQL(services, schema=schema, graphql_ide=ide)
             app.state.graphql = view
             async with AsyncExitStack() as stack:
                 background = await stack.enter_async_context(anyio.create_task_group())
@@ -178,7 +232,13 @@ def create_app(settings: Settings) -> Starlette:
                 # -- complaint desk: default handling guides and the overdue sweep --
                 await HandlingGuideRepository(graph).seed_defaults()
                 if settings.complaint_sweep_interval_s > 0:
-                    deadlines = ComplaintDeadlineMonitor(graph, settings.complaint_sweep_interval_s)
+                    deadlines = ComplaintDeadlineMonitor(
+                        graph,
+                        settings.complaint_sweep_interval_s,
+                        due_soon=timedelta(days=settings.complaint_due_soon_days)
+                        if settings.complaint_due_soon_days > 0
+                        else None,
+                    )
                     background.start_soon(deadlines.run_forever)
                 # -- watchlist rules on a schedule (off unless the interval is set) --
                 await stack.enter_async_context(scheduled_watchlist_rules(graph, settings))
@@ -215,6 +275,14 @@ def create_app(settings: Settings) -> Starlette:
         )
 
     async def metrics(request: Request) -> Response:
+        # Business counters (overdue complaints...) are not public: Prometheus sends a token.
+        services: Services = request.app.state.services
+        try:
+            check_metrics_token(
+                services, request.headers.get("authorization"), client_address(request.scope)
+            )
+        except RiskwatchError as error:
+            return graphql_error_response(error)
         return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return Starlette(
@@ -224,6 +292,8 @@ def create_app(settings: Settings) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            # Complaint reports as CSV/XLSX files (api/report_download.py), same keys.
+            *report_routes(),
             # The web console (api/console.py): static files built from console/.
             *console_routes(settings.console_dir),
             # The demo's media as RSS feeds (api/demo_feeds.py), only with RISKWATCH_DEMO=true.

@@ -28,7 +28,14 @@ class Context:
     request: Request | WebSocket
     principal: Principal | None
     connection_params: dict[str, Any] | None = None
+    # The Authorization header a websocket authenticated with, checked again per operation.
+    credentials: str | None = None
     _cache: dict[object, Any] = field(default_factory=dict)
+
+    @property
+    def actor(self) -> str:
+        """Who is acting, for audit trails: the key's name ("unknown" without a principal)."""
+        return self.principal.name if self.principal else "unknown"
 
     @property
     def graph(self) -> Graph:

@@ -4,32 +4,36 @@ HTTP: a request without a valid key is answered 401 with a GraphQL-shaped body b
 resolver runs; only the GraphiQL page itself (a browser GET asking for HTML) is served without
 one. Websockets (graphql-transport-ws): the key comes in the ``connection_init`` payload as
 ``{"Authorization": "Bearer <key>"}`` (or the handshake's header); otherwise the socket is
-closed with 4403.
+closed with 4403. The key is checked again and rate-limited per operation over the socket
+(``api.ws_guard``). Failed authentications are limited per client address (``api.auth``).
+Malformed requests get 400 (strawberry's own refusals included), never a 500.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
-from prometheus_client import Counter
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
-from api.auth import authenticate
+from api.auth import AuthThrottled, authenticate, client_address
 from api.context import Context
-from api.rate_limit import retry_after_header
+from api.rate_limit import RATE_LIMITED, retry_after_header
 from api.services import Services
-from models.errors import RateLimited, RiskwatchError
+from api.ws_guard import GuardedTransportWS
+from graph.apikeys import Principal
+from models.errors import InvalidInput, RateLimited, RiskwatchError
 
 log = logging.getLogger(__name__)
-
-RATE_LIMITED = Counter("riskwatch_rate_limited_total", "Requests refused by the per-key limit")
 
 
 def graphql_error_response(error: RiskwatchError) -> JSONResponse:
@@ -37,6 +41,8 @@ def graphql_error_response(error: RiskwatchError) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
     if error.status == 503:
         headers = {"Retry-After": "5"}
+    if isinstance(error, AuthThrottled):
+        headers = {"Retry-After": retry_after_header(error.wait_s)}
     return JSONResponse(
         {"data": None, "errors": [{"message": error.message, "extensions": {"code": error.code}}]},
         status_code=error.status,
@@ -44,37 +50,79 @@ def graphql_error_response(error: RiskwatchError) -> JSONResponse:
     )
 
 
-def _client(scope: Scope) -> str:
-    client = scope.get("client")
-    return f"{client[0]}:{client[1]}" if client else "unknown"
+def _refusal(status: int, reason: str) -> RiskwatchError:
+    """An HTTP refusal of strawberry's (bad body, unsupported method...) as our error."""
+    error = InvalidInput(reason)
+    error.status = status
+    return error
+
+
+async def admit(services: Services, request: Request) -> Principal | JSONResponse:
+    """The principal of an HTTP request's API key, or the response to send instead: 401 for
+    a missing, unknown or revoked key, 429 (with Retry-After) over the key's rate limit."""
+    try:
+        principal = await authenticate(
+            services, request.headers.get("authorization"), client_address(request.scope)
+        )
+    except RiskwatchError as error:
+        return graphql_error_response(error)
+    wait_s = services.rate_limiter.acquire(principal.key_id)
+    if wait_s > 0:
+        RATE_LIMITED.inc()
+        response = graphql_error_response(RateLimited("too many requests for this key"))
+        response.headers["Retry-After"] = retry_after_header(wait_s)
+        return response
+    return principal
 
 
 class RiskwatchGraphQL(GraphQL[Context, None]):
     """GraphQL over HTTP and websockets, authenticated with API keys."""
 
+    # Keys checked again and rate limits applied per operation over an open socket.
+    graphql_transport_ws_handler_class = GuardedTransportWS
+
     def __init__(self, services: Services, **kwargs: Any) -> None:
+        # Only graphql-transport-ws: the legacy graphql-ws protocol is closed with 4406.
+        kwargs.setdefault("subscription_protocols", (GRAPHQL_TRANSPORT_WS_PROTOCOL,))
         super().__init__(**kwargs)
         self.services = services
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not self._is_ide_request(Request(scope)):
-            request = Request(scope, receive)
-            try:
-                principal = await authenticate(
-                    self.services, request.headers.get("authorization"), _client(scope)
-                )
-            except RiskwatchError as error:
-                await graphql_error_response(error)(scope, receive, send)
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        if not self._is_ide_request(request):
+            refused = await self._admit(request)
+            if refused is not None:
+                await refused(scope, receive, send)
                 return
-            wait_s = self.services.rate_limiter.acquire(principal.key_id)
-            if wait_s > 0:
-                RATE_LIMITED.inc()
-                response = graphql_error_response(RateLimited("too many requests for this key"))
-                response.headers["Retry-After"] = retry_after_header(wait_s)
-                await response(scope, receive, send)
-                return
-            scope.setdefault("state", {})["principal"] = principal
-        await super().__call__(scope, receive, send)
+        response: Response
+        try:
+            response = await self.run(request)
+        except HTTPException as refusal:  # strawberry's refusals, GraphQL-shaped
+            response = graphql_error_response(_refusal(refusal.status_code, refusal.reason))
+        except RiskwatchError as error:
+            response = graphql_error_response(error)
+        await response(scope, receive, send)
+
+    async def _admit(self, request: Request) -> Response | None:
+        """Authenticate and rate-limit an HTTP request: None to go on, else the refusal."""
+        admitted = await admit(self.services, request)
+        if isinstance(admitted, JSONResponse):
+            return admitted
+        request.scope.setdefault("state", {})["principal"] = admitted
+        return None
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """The request body (or a GET parameter) as a JSON object; anything else is a 400."""
+        try:
+            value = json.loads(data)
+        except ValueError as error:  # not JSON, or bytes that are not UTF-8
+            raise HTTPException(400, "the request body is not JSON in UTF-8") from error
+        if not isinstance(value, dict | list):
+            raise HTTPException(400, "the request body must be a JSON object")
+        return value
 
     def _is_ide_request(self, request: Request) -> bool:
         return (
@@ -93,9 +141,10 @@ class RiskwatchGraphQL(GraphQL[Context, None]):
         header = params.get("Authorization") or params.get("authorization")
         if not isinstance(header, str):
             header = context.request.headers.get("authorization")
+        context.credentials = header
         try:
             context.principal = await authenticate(
-                self.services, header, _client(context.request.scope)
+                self.services, header, client_address(context.request.scope)
             )
         except RiskwatchError as error:
             log.info("websocket rejected: %s", error.message)

@@ -35,6 +35,8 @@ from graphql.execution.values import VariableValues, get_argument_values, get_va
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 
+from api.query_limits import FragmentMemo
+
 _MULTIPLIERS = ("first", "depth", "maxHops")
 
 
@@ -55,9 +57,9 @@ class _Estimator:
         self.schema = schema
         self.variables = variables
         self.default_list_size = default_list_size
-        self.fragments = {
-            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-        }
+        # A fragment's cost is linear in how many times it runs: measured once per (type,
+        # capped) for one run and multiplied at each spread, never walked again (issue 19).
+        self.fragment_costs: FragmentMemo[int] = FragmentMemo(document, 0)
 
     def _arguments(self, field: GraphQLField, node: FieldNode) -> dict[str, Any]:
         try:
@@ -100,11 +102,15 @@ class _Estimator:
                 target = self.schema.get_type(condition.name.value) if condition else parent
                 total += self.cost(selection.selection_set, target or parent, count, capped)
             elif isinstance(selection, FragmentSpreadNode):
-                fragment = self.fragments.get(selection.name.value)
-                if fragment is not None:
-                    target = self.schema.get_type(fragment.type_condition.name.value)
-                    total += self.cost(fragment.selection_set, target or parent, count, capped)
+                total += count * self._fragment_cost(selection.name.value, parent, capped)
         return total
+
+    def _fragment_cost(self, name: str, parent: GraphQLType, capped: bool) -> int:
+        def once(fragment: FragmentDefinitionNode) -> int:
+            target = self.schema.get_type(fragment.type_condition.name.value)
+            return self.cost(fragment.selection_set, target or parent, 1, capped)
+
+        return self.fragment_costs.figure(name, (str(parent), capped), once) or 0
 
 
 def estimate_cost(

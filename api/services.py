@@ -26,6 +26,8 @@ class Services:
     graph: Graph
     # Per-key request limits; the default (used by tools that build Services) is off.
     rate_limiter: KeyRateLimiter = field(default_factory=lambda: KeyRateLimiter(0, 1))
+    # Unknown or revoked keys per client address; the default (for tools) is off.
+    auth_failure_limiter: KeyRateLimiter = field(default_factory=lambda: KeyRateLimiter(0, 1))
     # Keys that authenticated in the last few seconds; the default (for tools) remembers none.
     key_cache: PrincipalCache = field(default_factory=lambda: PrincipalCache(0))
     # Crisis detection and delivery (issue 7): the detector, the alert broker, the workers.

@@ -64,15 +64,26 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=1_000_000, ge=1024)
     rate_limit_per_minute: int = Field(default=30_000, ge=0)  # per key and process; 0 = off
     rate_limit_burst: int = Field(default=1_000, ge=1)
+    # Bearer token Prometheus sends to /metrics; unset, /metrics answers 404 (docs/operations.md).
+    metrics_token: SecretStr = SecretStr("")
+    # Unknown or revoked keys per client address (token bucket, per process); 0 = off.
+    auth_failure_limit_per_minute: int = Field(default=10, ge=0)
+    auth_failure_burst: int = Field(default=20, ge=1)
     # How long an authenticated key is remembered; a revocation made elsewhere takes this long.
     auth_cache_s: float = Field(default=2.0, ge=0, le=60)
 
     # Complaint desk: the overdue sweep (0 turns it off) and the complaint-risk signals.
     complaint_sweep_interval_s: float = Field(default=300.0, ge=0)
+    # complaint.due_soon reminders this many days before a deadline (0 turns them off).
+    complaint_due_soon_days: float = Field(default=3.0, ge=0, le=60)
+    # The most complaints one report (or download) reads.
+    complaint_report_max_rows: int = Field(default=200_000, ge=1)
     complaint_repeat_window_days: int = Field(default=180, ge=1)
     complaint_risk_pending_days: int = Field(default=30, ge=1)
     complaint_risk_hotline_contacts: int = Field(default=2, ge=1)
     complaint_risk_lookback_days: int = Field(default=365, ge=1)
+    # Hot topics: roles that may not read complaints see a term only when this many share it.
+    complaint_topic_min_complaints: int = Field(default=5, ge=2)
     # Watchlist rules (issue 4): thresholds, entry lifetime, schedule (0 = not scheduled).
     watchlist_complaint_min: int = Field(default=3, ge=1)
     watchlist_complaint_window_days: int = Field(default=365, ge=1)
@@ -94,6 +105,11 @@ class Settings(BaseSettings):
     renewal_legal_limits: dict[str, RenewalAction] = Field(
         default_factory=lambda: {k: RenewalAction(v) for k, v in DEFAULT_LEGAL_LIMITS.items()}
     )
+    # Probing by identifier (renewal checks, attention flags; issue 19): distinct identifiers
+    # matching nobody per key and clock hour, and how many failed candidates sharing one
+    # masked form count as enumeration.
+    failed_identifiers_per_hour: int = Field(default=200, ge=1)
+    enumeration_threshold: int = Field(default=10, ge=2)
     max_query_cost: int = Field(default=10_000, ge=1)
 
     network_max_nodes: int = Field(default=500, ge=1)
@@ -214,6 +230,11 @@ class Settings(BaseSettings):
             raise ConfigurationError(
                 f"{ENV_PREFIX}NEO4J_PASSWORD is not set: run scripts/neo4j start (it writes "
                 f"{LOCAL_ENV_FILE}) or export the variable"
+            )
+        if 0 < len(self.metrics_token.get_secret_value()) < 16:
+            raise ConfigurationError(
+                f"{ENV_PREFIX}METRICS_TOKEN must be at least 16 characters (or unset, which "
+                "turns /metrics off)"
             )
         if len(self.identity_key) < 16:
             raise ConfigurationError(

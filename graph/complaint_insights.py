@@ -110,10 +110,16 @@ TEXT_CAP = 50_000
 
 
 async def complaint_hot_topics(
-    graph: Graph, *, start: datetime, end: datetime, top_terms: int = 10
+    graph: Graph,
+    *,
+    start: datetime,
+    end: datetime,
+    top_terms: int = 10,
+    min_complaints: int = 1,
 ) -> list[CategoryTopics]:
-    """Complaints in [start, end) per category with their most frequent terms, against the
-    previous period of the same length. Segmentation runs in a worker thread."""
+    """Complaints in [start, end) per category with their most frequent terms (those shared
+    by at least ``min_complaints`` complaints), against the previous period of the same
+    length. Segmentation runs in a worker thread."""
     start = utc(require_aware(start, "from"))
     end = utc(require_aware(end, "to"))
     if end <= start:
@@ -127,4 +133,4 @@ async def complaint_hot_topics(
     for record, words in zip(records, segmented, strict=True):
         target = current if native(record["received_at"]) >= start else previous
         target.append((record["category"], words))
-    return hot_topics(current, previous, top_terms)
+    return hot_topics(current, previous, top_terms, min_complaints)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from graph.complaint_details import ComplaintDetails
 from graph.values import native
 from models.records import ComplaintCategory, ComplaintChannel, ComplaintStatus
 
@@ -77,7 +78,8 @@ class JointReview:
 
 @dataclass(frozen=True)
 class Complaint:
-    """A complaint with its customer, subjects, channel history and reviews."""
+    """A complaint with its complainant, subjects, channel history, reviews and the record
+    the desk keeps after filing (``details``)."""
 
     id: str
     complaint_no: str
@@ -97,6 +99,7 @@ class Complaint:
     reviews: list[JointReview] = field(default_factory=list)
     repeat_of: list[str] = field(default_factory=list)
     topic_terms: list[str] = field(default_factory=list)
+    details: ComplaintDetails = field(default_factory=ComplaintDetails)
 
     @classmethod
     def from_record(cls, row: Mapping[str, Any]) -> Complaint:
@@ -138,6 +141,7 @@ class Complaint:
             reviews=reviews,
             repeat_of=sorted(row["repeat_of"]),
             topic_terms=list(q.get("topic_terms") or []),
+            details=ComplaintDetails.from_record(row),
         )
 
 

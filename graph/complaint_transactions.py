@@ -3,6 +3,7 @@ and open a joint review (会商) together with its outbox event."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,11 @@ from graph.events import DomainEventType, complaint_payload, domain_event
 from graph.queries import complaints as q
 from models.errors import NotFound
 from models.records import complaint_id
+
+
+def audit_json(values: Mapping[str, Any]) -> str:
+    """Before/after values of an audit event as short JSON text."""
+    return json.dumps(values, ensure_ascii=False, sort_keys=True, default=str)
 
 
 def complaint_ref_id(ref: str) -> str:
@@ -72,10 +78,26 @@ def new_review(opening: ReviewOpening) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 async def open_review_in(
-    tx: AsyncManagedTransaction, opening: ReviewOpening
+    tx: AsyncManagedTransaction, opening: ReviewOpening, *, by_hand: bool = False
 ) -> tuple[str, dict[str, Any]]:
     """Create the review in ``tx``; return its id and the ``complaint.joint_review_opened``
-    event for the caller to append in the same transaction."""
+    event for the caller to append in the same transaction. A review opened by hand is an
+    action of its own in the complaint's audit trail (one opened by a filing or an
+    escalation is part of that action's)."""
     review, event = new_review(opening)
-    await tx.run(q.OPEN_JOINT_REVIEW, complaint_id=opening.complaint_id, review=review)
+    if by_hand:
+        await tx.run(
+            q.OPEN_JOINT_REVIEW_BY_HAND,
+            complaint_id=opening.complaint_id,
+            review=review,
+            at=opening.at,
+            actor=opening.actor,
+            before=None,
+            after=json.dumps(
+                {"review_id": review["id"], "participants": review["participants"]},
+                ensure_ascii=False,
+            ),
+        )
+    else:
+        await tx.run(q.OPEN_JOINT_REVIEW, complaint_id=opening.complaint_id, review=review)
     return str(review["id"]), event

@@ -11,16 +11,19 @@ import secrets
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, LiteralString
 
 import anyio.to_thread
 from neo4j import AsyncManagedTransaction
 
 from graph.client import Graph
-from graph.complaint_records import Complaint, HandlingGuide, JointReview
+from graph.complaint_filing import ComplainantAlreadyKnown, complainant_rows, filed_text
+from graph.complaint_filing import NewComplaint as NewComplaint  # callers import it from here
+from graph.complaint_records import Complaint, HandlingGuide, JointReview, PartyRef
 from graph.complaint_transactions import (
     ReviewOpening,
+    audit_json,
     complaint_ref_id,
     lock_complaint,
     new_review,
@@ -35,10 +38,13 @@ from graph.events import (
 from graph.handling_guides import pick_guide
 from graph.queries import complaints as q
 from graph.values import Page, native, utc
+from models.complaint_record import staff_text
 from models.complaint_topics import terms
 from models.complaints import (
+    FINISHED_STATUSES,
     REPEAT_WINDOW_DAYS,
     PriorComplaint,
+    UnknownBranch,
     UnknownCustomer,
     UnknownSubjects,
     default_participants,
@@ -51,31 +57,17 @@ from models.complaints import (
 )
 from models.cursors import decode_cursor, encode_cursor, page_size
 from models.errors import InvalidInput, NotFound
+from models.identity import IdentifierKind
 from models.records import (
     ComplaintCategory,
     ComplaintChannel,
     ComplaintStatus,
-    PartyKind,
+    branch_id,
     claim_id,
     complaint_id,
-    party_id,
     policy_id,
 )
-
-
-@dataclass(frozen=True)
-class NewComplaint:
-    """A complaint as the desk records it."""
-
-    customer_no: str
-    channel: ComplaintChannel
-    category: ComplaintCategory
-    summary: str
-    received_at: datetime
-    complaint_no: str | None = None
-    policy_nos: Sequence[str] = ()
-    claim_nos: Sequence[str] = ()
-    party_ids: Sequence[str] = ()  # repair shops, agents... as node ids ("shop:S9000001")
+from models.text_scrub import scrub_personal_data
 
 
 @dataclass(frozen=True)
@@ -97,9 +89,14 @@ class ComplaintFilter:
     overdue: bool | None = None
     due_within_days: int | None = None
     party_id: str | None = None
+    assigned: bool | None = None
+    handler: str | None = None
+    team: str | None = None
+    branch: str | None = None
 
 
 MAX_SUMMARY = 5000
+MAX_RESOLUTION = 10_000
 
 ORDERINGS: dict[str, LiteralString] = {
     "RECEIVED_DESC": q.LIST_BY_RECEIVED,
@@ -120,29 +117,39 @@ class ComplaintRepository:
         self,
         new: NewComplaint,
         actor: str,
+        now: datetime | None = None,
         *,
         within: Callable[[AsyncManagedTransaction, str], Awaitable[None]] | None = None,
     ) -> Filing:
-        """Record a complaint: deadline, links, repeat detection, joint review, guide.
+        """Record a complaint: deadline, links, repeat detection, joint review, guide; a new
+        complainant is recorded as a party in the same transaction.
 
-        Raises UnknownCustomer / UnknownSubjects (nothing written) and InvalidInput for a
-        duplicate complaint number or an empty summary. ``within(tx, complaint_id)`` runs in
-        the filing's transaction once the complaint exists (what it raises undoes the filing).
+        Raises UnknownCustomer / UnknownSubjects / UnknownBranch / ComplainantAlreadyKnown
+        (nothing written) and InvalidInput for a duplicate complaint number or an empty summary.
+        ``within(tx, complaint_id)`` runs in the filing's transaction once the complaint exists
+        (what it raises undoes the filing).
         """
-        summary = new.summary.strip()
+        # Identifiers typed into the summary are stored masked, like everywhere else.
+        summary = scrub_personal_data(new.summary.strip())
         if not summary:
             raise InvalidInput("a complaint needs a summary of what it is about")
         if len(summary) > MAX_SUMMARY:
             raise InvalidInput(f"a summary is at most {MAX_SUMMARY:,} characters")
         received_at = utc(require_aware(new.received_at, "receivedAt"))
+        at = utc(now) if now else datetime.now(UTC)
         complaint_no = new.complaint_no or (f"Q{received_at:%Y%m%d}{secrets.token_hex(3).upper()}")
         topic_terms = await anyio.to_thread.run_sync(terms, summary)
-        customer = party_id(PartyKind.CUSTOMER, new.customer_no)
+        customer, new_parties = complainant_rows(new, received_at)
         cid = complaint_id(complaint_no)
         policy_ids = [policy_id(n) for n in new.policy_nos]
         claim_ids = [claim_id(n) for n in new.claim_nos]
         party_ids = list(new.party_ids)
         about = policy_ids + claim_ids + party_ids
+        known_ids = [
+            i.node_id
+            for i in (new.new_party.identifiers if new.new_party else ())
+            if i.kind is IdentifierKind.ID_CARD
+        ]
         opened: list[str] = []
 
         async def work(tx: AsyncManagedTransaction) -> tuple[Complaint, list[HandlingGuide]]:
@@ -152,6 +159,8 @@ class ComplaintRepository:
                     q.FILING_LOOKUP,
                     customer_id=customer,
                     complaint_id=cid,
+                    branch_id=branch_id(new.branch) if new.branch else None,
+                    known_identifier_ids=known_ids,
                     policy_ids=policy_ids,
                     claim_ids=claim_ids,
                     party_ids=party_ids,
@@ -159,10 +168,16 @@ class ComplaintRepository:
                 )
             ).single()
             assert lookup is not None
-            if not lookup["customer_found"]:
-                raise UnknownCustomer(new.customer_no)
+            if lookup["known"]:
+                raise ComplainantAlreadyKnown([PartyRef.from_map(p) for p in lookup["known"]])
+            if not lookup["customer_found"] and not new_parties:
+                if new.customer_no is not None:
+                    raise UnknownCustomer(new.customer_no)
+                raise UnknownSubjects([customer])
             if lookup["missing"]:
                 raise UnknownSubjects(lookup["missing"])
+            if not lookup["branch_found"]:
+                raise UnknownBranch(str(new.branch))
             if lookup["duplicate"]:
                 raise InvalidInput(f"complaint {complaint_no} already exists")
             subjects = set(about)
@@ -211,8 +226,9 @@ class ComplaintRepository:
                 reviews.append(review)
                 opened.append(str(review["id"]))
                 events.append(event)
-            # One statement creates, links, opens the review, appends the events and reads
-            # the complaint back: each extra statement is a round trip on the hottest write.
+            # One statement creates, links, opens the review, appends the events, audits and
+            # reads the complaint back: each extra statement is a round trip on the hottest
+            # write.
             created = await (
                 await tx.run(
                     q.FILE_COMPLAINT,
@@ -220,6 +236,16 @@ class ComplaintRepository:
                     complaint_no=complaint_no,
                     channel=new.channel.value,
                     category=new.category.value,
+                    nfra_category=new.nfra_category.value if new.nfra_category else None,
+                    branch=new.branch,
+                    regulator_ref=new.regulator_ref,
+                    regulator_reply_due_at=utc(new.regulator_reply_due_at)
+                    if new.regulator_reply_due_at
+                    else None,
+                    new_parties=new_parties,
+                    at=at,
+                    before=None,
+                    after=filed_text(new, complaint_no),
                     received_at=received_at,
                     due_at=initial_due(received_at),
                     summary=summary,
@@ -260,18 +286,29 @@ class ComplaintRepository:
         """Extend the deadline per the 15/30/60-day rules (DeadlineRuleViolated otherwise)."""
         if not reason.strip():
             raise InvalidInput("an extension needs a reason (why the case is complex)")
+        why = staff_text(reason, "an extension reason")
         cid = complaint_ref_id(complaint_ref)
 
         async def work(tx: AsyncManagedTransaction) -> None:
             row = await lock_complaint(tx, cid)
             c = row["complaint"]
+            # A reopened complaint's rules count from its reopening (its fresh clock).
             extension = extend_deadline(
-                received_at=native(c["received_at"]),
+                received_at=native(c.get("clock_started_at") or c["received_at"]),
                 due_at=native(c["due_at"]),
                 extensions=int(c.get("extensions") or 0),
                 status=ComplaintStatus(c["status"]),
                 approver=approver,
                 now=now,
+            )
+            payload = complaint_payload(
+                c,
+                row["customer_id"],
+                row["about_ids"],
+                due_at=extension.due_at.isoformat(),
+                previous_due_at=native(c["due_at"]).isoformat(),
+                extensions=extension.extensions,
+                reason=why,
             )
             await tx.run(
                 q.EXTEND_COMPLAINT,
@@ -280,7 +317,11 @@ class ComplaintRepository:
                 extensions=extension.extensions,
                 approver=approver.strip() if approver and approver.strip() else None,
                 actor=actor,
-                reason=reason.strip(),
+                reason=why,
+                at=utc(now),
+                before=audit_json({"due_at": native(c["due_at"])}),
+                after=audit_json({"due_at": extension.due_at, "reason": why}),
+                events=[domain_event(DomainEventType.COMPLAINT_EXTENDED, cid, payload)],
             )
 
         await self.graph.write_transaction(work)
@@ -298,6 +339,7 @@ class ComplaintRepository:
         """Move a complaint up the channel ladder, keeping the history; at REGULATOR or
         above, open a joint review if none is open. EscalationRefused writes nothing."""
         cid = complaint_ref_id(complaint_ref)
+        reason = staff_text(reason, "an escalation reason", required=False) or None
 
         async def work(tx: AsyncManagedTransaction) -> None:
             row = await lock_complaint(tx, cid)
@@ -313,6 +355,8 @@ class ComplaintRepository:
                 at=utc(now),
                 actor=actor,
                 reason=reason,
+                before=audit_json({"channel": current.value}),
+                after=audit_json({"channel": target.value, "reason": reason}),
             )
             record = {**c, "channel": target.value}
             events = [
@@ -359,13 +403,25 @@ class ComplaintRepository:
         cid = complaint_ref_id(complaint_ref)
         if not resolution.strip():
             raise InvalidInput("a resolution cannot be empty")
+        answer = staff_text(resolution, "a resolution", limit=MAX_RESOLUTION)
 
         async def work(tx: AsyncManagedTransaction) -> None:
             row = await lock_complaint(tx, cid)
-            if row["complaint"]["status"] in (ComplaintStatus.RESOLVED, ComplaintStatus.CLOSED):
-                raise InvalidInput(f"complaint {cid} is already {row['complaint']['status']}")
+            c = row["complaint"]
+            if c["status"] in FINISHED_STATUSES:
+                raise InvalidInput(f"complaint {cid} is already {c['status']}")
+            payload = complaint_payload(
+                c, row["customer_id"], row["about_ids"], on_time=utc(now) <= native(c["due_at"])
+            )
             await tx.run(
-                q.RESOLVE_COMPLAINT, id=cid, at=utc(now), resolution=resolution, actor=actor
+                q.RESOLVE_COMPLAINT,
+                id=cid,
+                at=utc(now),
+                resolution=answer,
+                actor=actor,
+                before=audit_json({"status": c["status"]}),
+                after=audit_json({"status": "RESOLVED", "resolution": answer}),
+                events=[domain_event(DomainEventType.COMPLAINT_RESOLVED, cid, payload)],
             )
 
         await self.graph.write_transaction(work)
@@ -398,6 +454,10 @@ class ComplaintRepository:
         now = utc(now)
         records = await self.graph.read(
             ORDERINGS[order],
+            assigned=filters.assigned,
+            handler=filters.handler,
+            team=filters.team,
+            branch=filters.branch,
             statuses=_values(filters.statuses),
             channels=_values(filters.channels),
             categories=_values(filters.categories),

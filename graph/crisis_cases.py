@@ -4,7 +4,7 @@ review, and the active crisis plan document."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -124,10 +124,19 @@ class CrisisCaseRepository:
         )
         return [RelatedComplaint.from_map(r) for r in rows(records)]
 
-    async def neighbourhood(self, subject_ids: Sequence[str], limit: int = 100) -> list[Neighbour]:
-        """Business nodes within two hops of the case's subjects."""
+    async def neighbourhood(
+        self,
+        subject_ids: Sequence[str],
+        limit: int = 100,
+        labels: Collection[str] | None = None,
+    ) -> list[Neighbour]:
+        """Business nodes within two hops of the case's subjects; with ``labels``, only those
+        reached through nodes that carry no other labels (a reader's scope)."""
         records = await self.graph.read(
-            q.SUBJECT_NEIGHBOURHOOD, subject_ids=list(subject_ids), limit=limit
+            q.SUBJECT_NEIGHBOURHOOD,
+            subject_ids=list(subject_ids),
+            limit=limit,
+            labels=None if labels is None else sorted(labels),
         )
         return [Neighbour.from_map(r) for r in rows(records)]
 

@@ -22,6 +22,15 @@ class DomainEventType(StrEnum):
     COMPLAINT_ESCALATED = "complaint.escalated"
     COMPLAINT_OVERDUE = "complaint.overdue"
     COMPLAINT_JOINT_REVIEW_OPENED = "complaint.joint_review_opened"
+    COMPLAINT_EXTENDED = "complaint.extended"
+    COMPLAINT_RESOLVED = "complaint.resolved"
+    COMPLAINT_DUE_SOON = "complaint.due_soon"
+    COMPLAINT_CLOSED = "complaint.closed"
+    COMPLAINT_REOPENED = "complaint.reopened"
+    COMPLAINT_MERGED = "complaint.merged"
+    # A renewal key refused for probing (issue 19): audit and alert, whatever the media say.
+    IDENTIFIER_ENUMERATION_SUSPECTED = "identifier.enumeration_suspected"
+    IDENTIFIER_FAILED_LIMIT_REACHED = "identifier.failed_limit_reached"
 
 
 def domain_event(

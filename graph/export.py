@@ -23,6 +23,7 @@ from graph.client import Graph
 from graph.ingest import DEFAULT_BATCH_SIZE
 from graph.queries import export as q
 from graph.values import native
+from models.complaint_record import fen_to_yuan
 from models.identity import identity_key_check
 from models.import_format import (
     HASHED_IDENTIFIER_COLUMN,
@@ -67,7 +68,41 @@ _COMPLAINT_FIELDS = (
     "filed_by",
     "repeat",
     "topic_terms",
+    "nfra_category",
+    "branch",
+    "handler",
+    "team",
+    "assigned_at",
+    "assigned_by",
+    "amounts_at",
+    "amounts_by",
+    "root_cause",
+    "root_cause_text",
+    "root_cause_at",
+    "root_cause_by",
+    "satisfaction",
+    "callback_at",
+    "resolved_at",
+    "closure_reason",
+    "closure_note",
+    "case_closed_at",
+    "case_closed_by",
+    "extended_at",
+    "reopened_at",
+    "reopened_by",
+    "reopen_reasons",
+    "clock_started_at",
+    "due_soon_for",
+    "merged_at",
+    "merged_by",
+    "merge_reason",
+    "regulator_ref",
+    "regulator_reply_due_at",
+    "regulator_recorded_at",
+    "regulator_recorded_by",
 )
+# Money is stored in whole fen and exported in yuan, as the import format writes it.
+_COMPLAINT_MONEY = (("compensation_fen", "compensation"), ("dispute_fen", "amount_in_dispute"))
 _ESCALATION_FIELDS = ("id", "from_channel", "to_channel", "at", "by", "reason")
 _REVIEW_FIELDS = (
     "id",
@@ -102,6 +137,8 @@ _ENTRY_FIELDS = (
     "dismissed_fingerprint",
 )
 _AUDIT_FIELDS = ("id", "at", "actor", "action", "before", "after")
+_CONTACT_FIELDS = ("id", "at", "by", "kind", "note", "satisfaction")
+_ATTACHMENT_FIELDS = ("id", "sha256", "size", "media_type", "uri", "name", "added_at", "added_by")
 
 
 @dataclass
@@ -117,8 +154,11 @@ class ExportReport:
 
 
 def _plain(value: Any) -> Any:
-    """A property value as JSON: temporals as ISO-8601 text (instants keep their offset)."""
+    """A property value as JSON: temporals as ISO-8601 text (instants keep their offset),
+    in lists too."""
     value = native(value)
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
@@ -188,6 +228,7 @@ class GraphExporter:
             RecordType.POLICY: (q.POLICY_PAGE, _policy),
             RecordType.CLAIM: (q.CLAIM_PAGE, _claim),
             RecordType.COMPLAINT: (q.COMPLAINT_PAGE, _complaint),
+            RecordType.BRANCH: (q.BRANCH_PAGE, _branch),
             RecordType.WATCHLIST_ENTRY: (q.WATCHLIST_PAGE, _watchlist_entry),
         }
         return readers[record_type]
@@ -199,7 +240,7 @@ class GraphExporter:
             PARTY_KEY_COLUMN[kind]: node["ref"],
             "name": node["name"],
         }
-        out.update(_fields(node, ("city", "since")))
+        out.update(_fields(node, ("city", "since", "branch", "description")))
         if record["identifiers"]:
             out[HASHED_IDENTIFIER_COLUMN] = _identifier_keys(node, record["identifiers"])
         # On every party, so an import under another secret stops at the first record.
@@ -232,24 +273,38 @@ def _claim(record: Any) -> Record:
     return {k: v for k, v in out.items() if v is not None}
 
 
+def _branch(record: Any) -> Record:
+    node = record["node"]
+    return {"type": RecordType.BRANCH.value, "branch_code": node["code"], "name": node["name"]}
+
+
 def _complaint(record: Any) -> Record:
     node = record["node"]
     out: Record = {"type": RecordType.COMPLAINT.value, "complaint_no": node["complaint_no"]}
     if record["complainants"]:
-        column, ref = _first(record["complainants"])
-        out[column] = ref
+        label, ref = _first(record["complainants"])
+        out[PARTY_KEY_COLUMN[PartyKind(label)]] = ref
     for column, values in (
         ("policy_no", record["policies"]),
         ("claim_no", record["claims"]),
         ("about", record["parties"]),
         ("repeat_of", record["repeat_of"]),
+        ("merged_from", record["merged_from"]),
     ):
         if values:
             out[column] = sorted(values)
+    if record["merged_into"]:
+        out["merged_into"] = _first(record["merged_into"])
     out.update(_fields(node, _COMPLAINT_FIELDS))
+    for stored, column in _COMPLAINT_MONEY:
+        if node.get(stored) is not None:
+            out[column] = str(fen_to_yuan(int(node[stored])))
     for column, items, names, when in (
         ("escalations", record["escalations"], _ESCALATION_FIELDS, "at"),
         ("joint_reviews", record["joint_reviews"], _REVIEW_FIELDS, "opened_at"),
+        ("contacts", record["contacts"], _CONTACT_FIELDS, "at"),
+        ("attachments", record["attachments"], _ATTACHMENT_FIELDS, "added_at"),
+        ("audit", record["audit"], _AUDIT_FIELDS, "at"),
     ):
         if items:
             history = [_fields(item, names) for item in items]

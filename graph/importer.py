@@ -38,6 +38,7 @@ from models.import_format import (
     record_type_from_filename,
 )
 from models.records import (
+    BranchRow,
     ClaimRow,
     ComplaintRow,
     PartyIdentifiers,
@@ -250,7 +251,8 @@ class Importer:
         self.report = ImportReport()
 
     async def run(self, sources: list[ImportSource]) -> ImportReport:
-        """Import every source, parties first, then policies, claims and complaints."""
+        """Import every source, branches and parties first, then policies, claims and
+        complaints."""
         plan: list[tuple[RecordType, ImportSource]] = []
         for source in sources:
             types = (
@@ -324,14 +326,19 @@ class Importer:
         self, source: ImportSource, batch: _ParsedBatch
     ) -> list[tuple[int, ParsedRecord]]:
         """The batch's records whose references all exist; the others become rejections."""
-        wanted: dict[str, set[str]] = {"party": set(), "policy": set(), "claim": set()}
+        wanted: dict[str, set[str]] = {
+            "party": set(),
+            "policy": set(),
+            "claim": set(),
+            "branch": set(),
+        }
         for _, parsed in batch.good:
             for ref in parsed.references:
                 wanted[ref.kind].add(ref.node_id)
         if not any(wanted.values()):
             return batch.good
         existing = await self.writer.existing_ids(
-            wanted["party"], wanted["policy"], wanted["claim"]
+            wanted["party"], wanted["policy"], wanted["claim"], wanted["branch"]
         )
         good: list[tuple[int, ParsedRecord]] = []
         for line, parsed in batch.good:
@@ -363,6 +370,9 @@ class Importer:
         if record_type is RecordType.COMPLAINT:
             complaint_rows: list[ComplaintRow] = rows  # type: ignore[assignment]
             return await self.writer.complaints(complaint_rows)
+        if record_type is RecordType.BRANCH:
+            branch_rows: list[BranchRow] = rows
+            return await self.writer.branches(branch_rows)
         entry_rows: list[WatchlistEntryRow] = rows  # type: ignore[assignment]
         return await self.writer.watchlist_entries(entry_rows)
 

@@ -18,6 +18,7 @@ from neo4j import AsyncManagedTransaction
 from graph.client import Graph
 from graph.queries import ingest as q
 from models.records import (
+    BranchRow,
     ClaimRow,
     ComplaintRow,
     IdentifierRow,
@@ -135,7 +136,28 @@ class GraphWriter:
                 for row in chunk
                 if row.get("repeat_of_ids")
             ]
-            await self._run([(q.MERGE_COMPLAINTS, _plain(chunk)), (q.LINK_REPEATS, repeats)])
+            merges = [
+                {"duplicate_id": row["id"], "target_id": target}
+                for row in chunk
+                if (target := row.get("merged_into_id"))
+            ] + [
+                {"duplicate_id": duplicate, "target_id": row["id"]}
+                for row in chunk
+                for duplicate in row.get("merged_from_ids") or []
+            ]
+            await self._run(
+                [
+                    (q.MERGE_COMPLAINTS, _plain(chunk)),
+                    (q.LINK_REPEATS, repeats),
+                    (q.LINK_MERGES, merges),
+                ]
+            )
+        return len(rows)
+
+    async def branches(self, rows: Sequence[BranchRow]) -> int:
+        """Merge branches (机构) by code."""
+        for chunk in batched(rows, self.batch_size):
+            await self._run([(q.MERGE_BRANCHES, [dict(row) for row in chunk])])
         return len(rows)
 
     async def watchlist_entries(self, rows: Sequence[WatchlistEntryRow]) -> int:
@@ -145,14 +167,19 @@ class GraphWriter:
         return len(rows)
 
     async def existing_ids(
-        self, party_ids: Iterable[str], policy_ids: Iterable[str], claim_ids: Iterable[str]
+        self,
+        party_ids: Iterable[str],
+        policy_ids: Iterable[str],
+        claim_ids: Iterable[str],
+        branch_ids: Iterable[str] = (),
     ) -> set[str]:
-        """Which of these party, policy and claim ids exist (one statement)."""
+        """Which of these party, policy, claim and branch ids exist (one statement)."""
         records = await self.graph.read(
             q.EXISTING_IDS,
             party_ids=sorted(set(party_ids)),
             policy_ids=sorted(set(policy_ids)),
             claim_ids=sorted(set(claim_ids)),
+            branch_ids=sorted(set(branch_ids)),
         )
         return set(records[0]["found"]) if records else set()
 

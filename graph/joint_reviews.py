@@ -12,6 +12,7 @@ from graph.client import Graph
 from graph.complaint_records import Complaint, JointReview
 from graph.complaint_transactions import (
     ReviewOpening,
+    audit_json,
     complaint_ref_id,
     lock_complaint,
     open_review_in,
@@ -20,6 +21,7 @@ from graph.complaints import ComplaintRepository
 from graph.events import append_domain_events
 from graph.queries import complaints as q
 from graph.values import utc
+from models.complaint_record import staff_text
 from models.errors import InvalidInput, NotFound
 
 
@@ -65,6 +67,7 @@ class JointReviewRepository:
                     actor=actor,
                     at=utc(now),
                 ),
+                by_hand=True,
             )
             opened.append(review_id)
             await append_domain_events(tx, [event])
@@ -85,13 +88,16 @@ class JointReviewRepository:
         """Conclude an open joint review with its outcome; returns the complaint."""
         if not outcome.strip():
             raise InvalidInput("a joint review outcome cannot be empty")
+        text = staff_text(outcome, "a joint review outcome")
         records = await self.graph.write(
             q.CONCLUDE_JOINT_REVIEW,
             id=review_id,
-            outcome=outcome.strip(),
+            outcome=text,
             participants=[p.strip() for p in participants if p.strip()],
             actor=actor,
             at=utc(now),
+            before=None,
+            after=audit_json({"review_id": review_id, "outcome": text}),
         )
         if not records:
             raise NotFound(f"no open joint review {review_id}")

@@ -21,6 +21,7 @@ class Label(StrEnum):
     BROKER = "Broker"
     DEALER = "Dealer"
     ADJUSTER = "Adjuster"
+    THIRD_PARTY = "ThirdParty"
     POLICY = "Policy"
     CLAIM = "Claim"
     COMPLAINT = "Complaint"
@@ -45,6 +46,9 @@ class Label(StrEnum):
     CRISIS_STEP = "CrisisStep"
     CRISIS_PLAN = "CrisisPlan"
     RING = "Ring"
+    BRANCH = "Branch"
+    COMPLAINT_CONTACT = "ComplaintContact"
+    COMPLAINT_ATTACHMENT = "ComplaintAttachment"
 
 
 # One label per kind of party (models.records.PartyKind's values are these labels).
@@ -78,3 +82,6 @@ class Rel(StrEnum):
     HAS_STEP = "HAS_STEP"
     FOR = "FOR"
     IN_RING = "IN_RING"
+    HAS_CONTACT = "HAS_CONTACT"
+    HAS_ATTACHMENT = "HAS_ATTACHMENT"
+    MERGED_INTO = "MERGED_INTO"

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import LiteralString
+from collections.abc import Mapping
+from typing import Any, LiteralString
 
 from graph.client import Graph
 from graph.labels import Label
+from models.complaint_topics import is_topic_term
+from models.text_scrub import scrub_personal_data
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +78,11 @@ _INDEXES: list[LiteralString] = [
     "CREATE INDEX ring_score IF NOT EXISTS FOR (r:Ring) ON (r.score)",
     "CREATE INDEX ring_generation IF NOT EXISTS FOR (r:Ring) ON (r.generation)",
     "CREATE INDEX claim_fraud_flag IF NOT EXISTS FOR (c:Claim) ON (c.fraud_flag)",
+    # Probing guard for lookups by identifier (issue 19): one window per API key and hour.
+    "CREATE CONSTRAINT identifier_probe_window_id IF NOT EXISTS "
+    "FOR (w:IdentifierProbeWindow) REQUIRE w.id IS UNIQUE",
+    "CREATE INDEX identifier_probe_window IF NOT EXISTS "
+    "FOR (w:IdentifierProbeWindow) ON (w.window)",
 ]
 
 # Data written before a change of the model, brought up to date (idempotent).
@@ -85,6 +93,65 @@ _DATA_UPDATES: list[LiteralString] = [
 
 MIGRATIONS: list[LiteralString] = _CONSTRAINTS + _INDEXES + _DATA_UPDATES
 
+# -- complaint texts stored before identifiers were masked in them (issue 19) --
+COMPLAINT_TEXT_SCRUB = "complaint-text-scrub-1"
+# Whether a data migration has run (a marker node per migration, written when it finished).
+DATA_MIGRATION_DONE: LiteralString = "MATCH (m:DataMigration {id: $id}) RETURN m.id AS id"
+# One page of complaints' free text (summary, resolution) and the terms taken from it, by id.
+COMPLAINT_TEXT_PAGE: LiteralString = """
+MATCH (c:Complaint) WHERE c.id > $after
+RETURN c.id AS id, c.summary AS summary, c.resolution AS resolution,
+       c.topic_terms AS topic_terms
+ORDER BY c.id LIMIT $limit
+"""
+# Complaint texts replaced by their masked forms (a null leaves the property absent).
+SET_COMPLAINT_TEXTS: LiteralString = """
+UNWIND $rows AS row MATCH (c:Complaint {id: row.id})
+SET c.summary = row.summary, c.resolution = row.resolution, c.topic_terms = row.topic_terms
+"""
+# The marker that the data migration finished.
+MARK_DATA_MIGRATION: LiteralString = "MERGE (m:DataMigration {id: $id}) SET m.done_at = datetime()"
+
+
+def _scrubbed_complaint(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A complaint's texts as filing stores them now: identifiers masked, no number-like
+    topic terms."""
+    terms = record["topic_terms"]
+    return {
+        "id": record["id"],
+        "summary": None if record["summary"] is None else scrub_personal_data(record["summary"]),
+        "resolution": (
+            None if record["resolution"] is None else scrub_personal_data(record["resolution"])
+        ),
+        "topic_terms": None if terms is None else [t for t in terms if is_topic_term(t)],
+    }
+
+
+async def scrub_stored_complaint_texts(graph: Graph, page: int = 2000) -> int:
+    """Mask identifiers in complaint summaries and resolutions, and drop number-like topic
+    terms, stored before filing and import did so (once per database: a marker node records
+    it, written once there were complaints to look at; re-running changes nothing). Returns
+    how many complaints changed."""
+    if await graph.read(DATA_MIGRATION_DONE, id=COMPLAINT_TEXT_SCRUB):
+        return 0
+    changed = 0
+    after = ""
+    while records := await graph.read(COMPLAINT_TEXT_PAGE, after=after, limit=page):
+        rows = [
+            scrubbed
+            for r in records
+            if (scrubbed := _scrubbed_complaint(r)) != {k: r[k] for k in scrubbed}
+        ]
+        if rows:
+            await graph.write(SET_COMPLAINT_TEXTS, rows=rows)
+        changed += len(rows)
+        after = records[-1]["id"]
+    if after:  # an empty database is looked at again next time, at no cost
+        await graph.write(MARK_DATA_MIGRATION, id=COMPLAINT_TEXT_SCRUB)
+    if changed:
+        log.info("masked identifiers in the texts of %d stored complaints", changed)
+    return changed
+
 
 async def migrate(graph: Graph) -> int:
     """Create every constraint and index that does not exist yet and bring older data up to
@@ -92,5 +159,6 @@ async def migrate(graph: Graph) -> int:
     for statement in MIGRATIONS:
         await graph.write(statement)
     await graph.write("CALL db.awaitIndexes(300)")
+    await scrub_stored_complaint_texts(graph)
     log.info("schema migrations applied", extra={"statements": len(MIGRATIONS)})
     return len(MIGRATIONS)

@@ -24,6 +24,9 @@ _STOP_WORDS_TEXT = """
 STOP_WORDS = frozenset(_STOP_WORDS_TEXT.split())
 
 _WORD = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+# Numbers and identifiers are never topics: a phone, ID, plate, account or reference number
+# typed into a summary (or its masked form, 138****5678) would otherwise become a "term".
+_IDENTIFIER_LIKE = re.compile(r"[0-9０-９*@_.#/\\]|[A-Za-z]{13,}")
 _jieba_lock = threading.Lock()
 _tokenizer: Any = None
 
@@ -44,15 +47,25 @@ def _jieba() -> Any:
 
 
 def terms(text: str) -> list[str]:
-    """The content words of ``text``: segmented, stop words, single characters and
-    punctuation dropped, each term once, in order of appearance."""
+    """The content words of ``text``: segmented, stop words, single characters, punctuation
+    and anything number- or identifier-like dropped, each term once, in order of appearance."""
     seen: dict[str, None] = {}
     for token in _jieba().lcut(text):
         word = token.strip()
-        if len(word) < 2 or word in STOP_WORDS or not _WORD.search(word):
-            continue
-        seen.setdefault(word, None)
+        if is_topic_term(word):
+            seen.setdefault(word, None)
     return list(seen)
+
+
+def is_topic_term(word: str) -> bool:
+    """Whether ``word`` may be a topic term: two characters or more, a content word (no stop
+    word, not only punctuation), nothing number- or identifier-like."""
+    return (
+        len(word) >= 2
+        and word not in STOP_WORDS
+        and _WORD.search(word) is not None
+        and _IDENTIFIER_LIKE.search(word) is None
+    )
 
 
 def segment_all(texts: Sequence[str]) -> list[list[str]]:
@@ -96,9 +109,12 @@ def hot_topics(
     current: Iterable[tuple[str, list[str]]],
     previous: Iterable[tuple[str, list[str]]],
     top_terms: int = 10,
+    min_complaints: int = 1,
 ) -> list[CategoryTopics]:
     """Per category: complaints and term counts (a term counts once per complaint) in the
-    period and the one before; categories by count, terms by count then change."""
+    period and the one before; categories by count, terms by count then change. A term
+    shared by fewer than ``min_complaints`` complaints of the period is left out (so that a
+    narrow period cannot show the words of one complaint)."""
     counts: Counter[str] = Counter()
     before: Counter[str] = Counter()
     term_counts: dict[str, Counter[str]] = {}
@@ -113,7 +129,8 @@ def hot_topics(
     for category in sorted(set(counts) | set(before), key=lambda c: (-counts[c], c)):
         now_terms = term_counts.get(category, Counter())
         old_terms = term_before.get(category, Counter())
-        ranked = sorted(now_terms.items(), key=lambda item: (-item[1], item[0]))[:top_terms]
+        shared = [(term, n) for term, n in now_terms.items() if n >= min_complaints]
+        ranked = sorted(shared, key=lambda item: (-item[1], item[0]))[:top_terms]
         result.append(
             CategoryTopics(
                 category=category,

@@ -22,7 +22,9 @@ EXTENSION_STEP_DAYS = 30
 MAX_DAYS = 60
 
 OPEN_STATUSES = frozenset({ComplaintStatus.OPEN, ComplaintStatus.EXTENDED, ComplaintStatus.OVERDUE})
-FINISHED_STATUSES = frozenset({ComplaintStatus.RESOLVED, ComplaintStatus.CLOSED})
+FINISHED_STATUSES = frozenset(
+    {ComplaintStatus.RESOLVED, ComplaintStatus.CLOSED, ComplaintStatus.MERGED}
+)
 
 
 class DeadlineRuleViolated(InvalidInput):
@@ -146,7 +148,8 @@ def is_overdue(status: ComplaintStatus, due_at: datetime, now: datetime) -> bool
 
 
 def channel_rank(channel: ComplaintChannel) -> int:
-    """Position on the ladder: FRONTLINE 0 < HOTLINE < ONLINE < REGULATOR < MEDIA 4."""
+    """Position on the ladder: FRONTLINE 0 < HOTLINE < ONLINE < REGULATOR <
+    SOCIAL_ORGANISATION < MEDIA 5."""
     return CHANNEL_LADDER.index(channel)
 
 
@@ -312,6 +315,14 @@ class UnknownCustomer(NotFound):
         self.customer_no = customer_no
 
 
+class UnknownBranch(NotFound):
+    """No branch (机构) with that code."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"no branch {code!r} (an admin defines branches, or import them)")
+        self.code = code
+
+
 class UnknownSubjects(NotFound):
     """A policy, claim or party the complaint names does not exist."""
 
@@ -320,9 +331,16 @@ class UnknownSubjects(NotFound):
         self.missing = list(missing)
 
 
+# The regulator and everything above it on the ladder: bodies outside the company.
+_OUTSIDE_CHANNELS = frozenset(
+    c.value for c in CHANNEL_LADDER[CHANNEL_LADDER.index(ComplaintChannel.REGULATOR) :]
+)
+
+
 def default_participants(category: ComplaintCategory, reasons: Sequence[str]) -> list[str]:
     """Who sits in an automatically opened joint review: the complaint desk, the department
-    the complaint is about, and compliance when a regulator or the media is involved."""
+    the complaint is about, and compliance when a regulator, a social organisation or the media
+    is involved."""
     department = {
         ComplaintCategory.CLAIMS: "claims",
         ComplaintCategory.UNDERWRITING: "underwriting",
@@ -331,6 +349,6 @@ def default_participants(category: ComplaintCategory, reasons: Sequence[str]) ->
         ComplaintCategory.OTHER: "operations",
     }[category]
     people = ["complaints", department]
-    if any(r in (ComplaintChannel.REGULATOR.value, ComplaintChannel.MEDIA.value) for r in reasons):
+    if any(r in _OUTSIDE_CHANNELS for r in reasons):
         people.append("compliance")
     return people

@@ -17,6 +17,7 @@ from enum import StrEnum
 from pathlib import PurePath
 from typing import Any
 
+from models.errors import InvalidInput
 from models.identity import (
     Identifier,
     IdentifierKind,
@@ -43,16 +44,20 @@ from models.import_columns import (
     RowError as RowError,  # re-exported: callers catch it from here
 )
 from models.import_history import (
+    attachments,
     audit_trail,
     complaint_lifecycle,
+    contacts,
     escalations,
     joint_reviews,
     repeats,
     watchlist_entry_props,
 )
 from models.names import fold_name, pinyin_key
+from models.nfra_categories import NfraCategory, categories_for_filing
 from models.records import (
     PARTY_ID_PREFIX,
+    BranchRow,
     ClaimRow,
     ClaimStatus,
     ComplaintCategory,
@@ -65,30 +70,35 @@ from models.records import (
     PartyRow,
     PolicyRow,
     WatchlistEntryRow,
+    branch_id,
     claim_id,
     complaint_id,
     party_id,
     policy_id,
 )
+from models.text_scrub import scrub_personal_data
 from models.watchlist import WatchlistReason, entry_id
 
 
 class RecordType(StrEnum):
     """What a file (or a ``type`` column) holds; the value is how files are named."""
 
+    BRANCH = "branches"
     CUSTOMER = "customers"
     REPAIR_SHOP = "repair_shops"
     AGENT = "agents"
     BROKER = "brokers"
     DEALER = "dealers"
     ADJUSTER = "adjusters"
+    THIRD_PARTY = "third_parties"
     POLICY = "policies"
     CLAIM = "claims"
     COMPLAINT = "complaints"
     WATCHLIST_ENTRY = "watchlist_entries"
 
 
-# Parties first, then what references them: policies, claims, complaints, watchlist entries.
+# Branches first, then parties, then what references them: policies, claims, complaints,
+# watchlist entries.
 IMPORT_ORDER: tuple[RecordType, ...] = tuple(RecordType)
 
 PARTY_TYPES: dict[RecordType, PartyKind] = {
@@ -98,6 +108,7 @@ PARTY_TYPES: dict[RecordType, PartyKind] = {
     RecordType.BROKER: PartyKind.BROKER,
     RecordType.DEALER: PartyKind.DEALER,
     RecordType.ADJUSTER: PartyKind.ADJUSTER,
+    RecordType.THIRD_PARTY: PartyKind.THIRD_PARTY,
 }
 
 # The natural key column of each party kind.
@@ -108,6 +119,7 @@ PARTY_KEY_COLUMN: dict[PartyKind, str] = {
     PartyKind.BROKER: "broker_no",
     PartyKind.DEALER: "dealer_no",
     PartyKind.ADJUSTER: "adjuster_no",
+    PartyKind.THIRD_PARTY: "third_party_no",
 }
 
 # Raw identifier columns a party may carry; each may hold several values separated by ";".
@@ -129,6 +141,8 @@ _ALIASES = {
     "broker": RecordType.BROKER,
     "dealer": RecordType.DEALER,
     "adjuster": RecordType.ADJUSTER,
+    "third_party": RecordType.THIRD_PARTY,
+    "branch": RecordType.BRANCH,
     "policy": RecordType.POLICY,
     "claim": RecordType.CLAIM,
     "complaint": RecordType.COMPLAINT,
@@ -149,6 +163,11 @@ class IdentitySecretMismatch(RowError):
             "the hashed identifiers were made with a different RISKWATCH_IDENTITY_SECRET; "
             "import this file with the secret of the installation that exported it",
         )
+
+
+def _scrubbed(text: str | None) -> str | None:
+    """Free text with the identifiers typed into it masked (models.text_scrub)."""
+    return None if text is None else scrub_personal_data(text)
 
 
 def parse_record_type(value: str) -> RecordType:
@@ -180,9 +199,10 @@ class Reference:
 
     @property
     def kind(self) -> str:
-        """``party``, ``policy`` or ``claim``: which index the existence check uses."""
+        """``party``, ``policy``, ``claim`` or ``branch``: which index the existence check
+        uses."""
         prefix = self.node_id.split(":", 1)[0]
-        return prefix if prefix in ("policy", "claim") else "party"
+        return prefix if prefix in ("policy", "claim", "branch") else "party"
 
 
 @dataclass
@@ -190,7 +210,7 @@ class ParsedRecord:
     """One valid record: the row for the writer, and what it references."""
 
     record_type: RecordType
-    row: PartyRow | PolicyRow | ClaimRow | ComplaintRow | WatchlistEntryRow
+    row: PartyRow | PolicyRow | ClaimRow | ComplaintRow | WatchlistEntryRow | BranchRow
     references: list[Reference] = field(default_factory=list)
     # Identifiers that belong to another party (a policy's plate belongs to its holder).
     linked_identifiers: list[PartyIdentifiers] = field(default_factory=list)
@@ -268,6 +288,22 @@ def _ref(kind: PartyKind, raw: Mapping[str, Any], column: str) -> Reference | No
     return Reference(party_id(kind, ref), column, ref) if ref else None
 
 
+def _branch(raw: Mapping[str, Any]) -> Reference | None:
+    """The ``branch`` column: a branch code that must exist (imported earlier, or in the
+    graph already)."""
+    code = optional_key(raw, "branch")
+    return Reference(branch_id(code), "branch", code) if code else None
+
+
+def _branch_record(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
+    code = key_value(raw, "branch_code")
+    name = required_text(raw, "name")
+    if len(name) > 100:
+        raise RowError("name", "a branch name is at most 100 characters")
+    row: BranchRow = {"id": branch_id(code), "props": {"code": code, "name": name}}
+    return ParsedRecord(RecordType.BRANCH, row)
+
+
 # -- one parser per record type ---------------------------------------------------------------
 
 
@@ -288,6 +324,15 @@ def _party(
     city = text_value(raw, "city")
     if city is not None:
         props["city"] = city
+    branch = _branch(raw)
+    if branch is not None:
+        props["branch"] = branch.value
+    if kind is PartyKind.THIRD_PARTY:
+        props.update(
+            description=_scrubbed(text_value(raw, "description")),
+            id_masked=_first_masked(idents, IdentifierKind.ID_CARD),
+            phone_masked=_first_masked(idents, IdentifierKind.PHONE),
+        )
     if kind is PartyKind.CUSTOMER:
         since = date_value(raw, "since")
         if since is not None and since > today:
@@ -303,7 +348,7 @@ def _party(
         "props": props,
         "identifiers": [_identifier_row(i) for i in idents],
     }
-    return ParsedRecord(record_type, row)
+    return ParsedRecord(record_type, row, [branch] if branch else [])
 
 
 def _policy(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
@@ -398,11 +443,8 @@ def _claim(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
     return ParsedRecord(RecordType.CLAIM, row, references)
 
 
-_COMPLAINANT_COLUMNS = (
-    (PartyKind.CUSTOMER, "customer_no"),
-    (PartyKind.REPAIR_SHOP, "shop_code"),
-    (PartyKind.AGENT, "agent_no"),
-)
+# A complainant may be a party of any kind, named by that kind's key column.
+_COMPLAINANT_COLUMNS = tuple((kind, PARTY_KEY_COLUMN[kind]) for kind in PartyKind)
 _PREFIX_KIND = {prefix: kind for kind, prefix in PARTY_ID_PREFIX.items()}
 
 
@@ -419,11 +461,24 @@ def _complaint(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedReco
     complaint_no = key_value(raw, "complaint_no")
     complainants = [r for k, c in _COMPLAINANT_COLUMNS if (r := _ref(k, raw, c)) is not None]
     if len(complainants) != 1:
-        raise RowError(
-            "customer_no", "a complaint names one complainant: customer_no, shop_code or agent_no"
-        )
+        columns = ", ".join(column for _, column in _COMPLAINANT_COLUMNS)
+        raise RowError("customer_no", f"a complaint names one complainant: one of {columns}")
     channel = choice_value(raw, "channel", ComplaintChannel)
-    category = choice_value(raw, "category", ComplaintCategory)
+    fine = (
+        choice_value(raw, "nfra_category", NfraCategory)
+        if text_value(raw, "nfra_category")
+        else None
+    )
+    coarse = (
+        choice_value(raw, "category", ComplaintCategory) if text_value(raw, "category") else None
+    )
+    if coarse is None and fine is None:
+        raise RowError("category", "missing")
+    try:
+        category, _ = categories_for_filing(coarse, fine)
+    except InvalidInput as error:
+        raise RowError("category", error.message) from None
+    branch = _branch(raw)
     status = choice_value(raw, "status", ComplaintStatus, ComplaintStatus.OPEN)
     received = present(instant_value(raw, "received_at"), "received_at")
     due = instant_value(raw, "due_at") or received + COMPLAINT_DEADLINE
@@ -445,7 +500,8 @@ def _complaint(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedReco
             "received_at": received,
             "due_at": due,
             "closed_at": closed,
-            "summary": text_value(raw, "summary"),
+            "summary": _scrubbed(text_value(raw, "summary")),
+            **({"branch": branch.value} if branch else {}),
             **complaint_lifecycle(raw),
         },
         "complainant_id": complainants[0].node_id,
@@ -455,8 +511,16 @@ def _complaint(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedReco
         "repeat_of_ids": [complaint_id(no) for no in repeats(raw)],
         "escalations": escalations(raw),
         "joint_reviews": joint_reviews(raw),
+        "contacts": contacts(raw),
+        "attachments": attachments(raw),
+        "audit": audit_trail(raw, "complaint."),
+        "merged_into_id": complaint_id(merged)
+        if (merged := optional_key(raw, "merged_into"))
+        else None,
+        "merged_from_ids": [complaint_id(no) for no in key_values(raw, "merged_from")],
     }
-    return ParsedRecord(RecordType.COMPLAINT, row, complainants + policies + claims + parties)
+    references = complainants + policies + claims + parties + ([branch] if branch else [])
+    return ParsedRecord(RecordType.COMPLAINT, row, references)
 
 
 def _watchlist_entry(raw: Mapping[str, Any], secret: bytes, today: date) -> ParsedRecord:
@@ -477,6 +541,7 @@ def _watchlist_entry(raw: Mapping[str, Any], secret: bytes, today: date) -> Pars
 
 _Parser = Callable[[Mapping[str, Any], bytes, date], ParsedRecord]
 _PARSERS: dict[RecordType, _Parser] = {
+    RecordType.BRANCH: _branch_record,
     RecordType.POLICY: _policy,
     RecordType.CLAIM: _claim,
     RecordType.COMPLAINT: _complaint,

@@ -11,19 +11,32 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
+from models.complaint_record import (
+    ClosureReason,
+    ContactKind,
+    RootCause,
+    Satisfaction,
+    attachment_ref,
+)
+from models.complaint_topics import is_topic_term
+from models.errors import InvalidInput
 from models.import_columns import (
     RowError,
     choice_value,
     flag_value,
     instant_value,
     key_values,
+    number_value,
     present,
     required_text,
     text_value,
 )
+from models.nfra_categories import NfraCategory
 from models.records import AuditRow, ComplaintChannel
+from models.text_scrub import scrub_personal_data
 from models.watchlist import WatchlistStatus
 
 _NODE_ID = re.compile(r"[A-Za-z_]+:[^|\s]{1,120}")
@@ -127,13 +140,14 @@ def _nested(column: str, item: Mapping[str, Any], name: str) -> str:
     return value
 
 
-def audit_trail(raw: Mapping[str, Any]) -> list[AuditRow]:
-    """A watchlist entry's audit events (ids kept, so a re-import adds none)."""
+def audit_trail(raw: Mapping[str, Any], prefix: str = "watchlist.") -> list[AuditRow]:
+    """A watchlist entry's (or, with ``prefix`` ``complaint.``, a complaint's) audit events
+    (ids kept, so a re-import adds none)."""
     trail: list[AuditRow] = []
     for event in _objects(raw, "audit"):
         action = _nested("audit", event, "action")
-        if not action.startswith("watchlist."):
-            raise RowError("audit", f"{action!r} is not a watchlist action")
+        if not action.startswith(prefix):
+            raise RowError("audit", f"{action!r} is not a {prefix.rstrip('.')} action")
         at = _iso(event, "at", "audit")
         trail.append(
             {
@@ -170,20 +184,106 @@ def watchlist_entry_props(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 # -- complaint history ---------------------------------------------------------------------------
 
-_COMPLAINT_TEXT = ("approver", "resolution", "resolved_by", "filed_by")
-_COMPLAINT_LISTS = ("extended_by", "extension_reasons", "topic_terms")
+_COMPLAINT_TEXT = (
+    "approver",
+    "resolution",
+    "resolved_by",
+    "filed_by",
+    "handler",
+    "team",
+    "assigned_by",
+    "amounts_by",
+    "root_cause_text",
+    "root_cause_by",
+    "closure_note",
+    "case_closed_by",
+    "merged_by",
+    "merge_reason",
+    "regulator_ref",
+    "regulator_recorded_by",
+)
+_COMPLAINT_LISTS = (
+    "extended_by",
+    "extension_reasons",
+    "topic_terms",
+    "reopened_by",
+    "reopen_reasons",
+)
+_COMPLAINT_INSTANTS = (
+    "overdue_at",
+    "assigned_at",
+    "amounts_at",
+    "root_cause_at",
+    "resolved_at",
+    "case_closed_at",
+    "callback_at",
+    "merged_at",
+    "clock_started_at",
+    "due_soon_for",
+    "regulator_reply_due_at",
+    "regulator_recorded_at",
+)
+_COMPLAINT_INSTANT_LISTS = ("extended_at", "reopened_at")
+_COMPLAINT_CHOICES: tuple[tuple[str, type[StrEnum]], ...] = (
+    ("nfra_category", NfraCategory),
+    ("root_cause", RootCause),
+    ("satisfaction", Satisfaction),
+    ("closure_reason", ClosureReason),
+)
+# Money columns in yuan (CNY), stored as whole fen.
+_COMPLAINT_MONEY = (("compensation", "compensation_fen"), ("amount_in_dispute", "dispute_fen"))
+# What staff wrote in their own words: identifiers typed into it are masked on import, as at
+# the desk (``models.complaint_record.staff_text``), so an import cannot store them raw.
+_STAFF_WORDS = frozenset(
+    {
+        "resolution",
+        "root_cause_text",
+        "closure_note",
+        "merge_reason",
+        "extension_reasons",
+        "reopen_reasons",
+    }
+)
+
+
+def _words(raw: Mapping[str, Any], column: str) -> str | None:
+    """A free-text column with identifiers masked (``models.text_scrub``)."""
+    value = text_value(raw, column)
+    return None if value is None else scrub_personal_data(value)
 
 
 def complaint_lifecycle(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields the complaint desk adds after filing (extensions, resolution, repeats);
+    """The fields the complaint desk adds after filing (assignment, amounts, root cause,
+    extensions, resolution, closure, reopenings, merge, the regulator's referral, repeats);
     only those present, so a plain complaint export leaves them untouched."""
     props: dict[str, Any] = {}
     for column in _COMPLAINT_TEXT:
-        if (value := text_value(raw, column)) is not None:
+        read = _words if column in _STAFF_WORDS else text_value
+        if (value := read(raw, column)) is not None:
             props[column] = value
     for column in _COMPLAINT_LISTS:
         if raw.get(column) is not None:
-            props[column] = texts(raw, column)
+            found = texts(raw, column)
+            scrub = column in _STAFF_WORDS
+            props[column] = [scrub_personal_data(t) for t in found] if scrub else found
+    for column in _COMPLAINT_INSTANTS:
+        if (instant := instant_value(raw, column)) is not None:
+            props[column] = instant
+    for column in _COMPLAINT_INSTANT_LISTS:
+        if raw.get(column) is not None:
+            props[column] = [
+                present(instant_value({column: item}, column), column)
+                for item in texts(raw, column)
+            ]
+    for column, enum in _COMPLAINT_CHOICES:
+        if text_value(raw, column) is not None:
+            props[column] = choice_value(raw, column, enum).value
+    for column, stored in _COMPLAINT_MONEY:
+        if (amount := number_value(raw, column)) is not None:
+            props[stored] = round(amount * 100)
+    # Terms taken from complaint wording never keep number-like tokens (issue 19).
+    if "topic_terms" in props:
+        props["topic_terms"] = [t for t in props["topic_terms"] if is_topic_term(t)]
     extensions = raw.get("extensions")
     if extensions is not None:
         if isinstance(extensions, bool) or not isinstance(extensions, int) or extensions < 0:
@@ -192,10 +292,57 @@ def complaint_lifecycle(raw: Mapping[str, Any]) -> dict[str, Any]:
     repeat = flag_value(raw, "repeat")
     if repeat is not None:
         props["repeat"] = repeat
-    overdue = instant_value(raw, "overdue_at")
-    if overdue is not None:
-        props["overdue_at"] = overdue
     return props
+
+
+def contacts(raw: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A complaint's contact log (callbacks with their satisfaction result)."""
+    entries: list[dict[str, Any]] = []
+    for entry in _objects(raw, "contacts"):
+        satisfaction = text_value(entry, "satisfaction")
+        entries.append(
+            {
+                "id": _item_id(entry, "contacts"),
+                "at": present(_iso(entry, "at", "contacts"), "contacts"),
+                "by": text_value(entry, "by"),
+                "kind": choice_value(entry, "kind", ContactKind).value,
+                "note": _words(entry, "note") or "",
+                "satisfaction": choice_value(entry, "satisfaction", Satisfaction).value
+                if satisfaction
+                else None,
+            }
+        )
+    return entries
+
+
+def attachments(raw: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A complaint's attachment references, validated like the desk's (http(s) URIs)."""
+    found: list[dict[str, Any]] = []
+    for item in _objects(raw, "attachments"):
+        size = item.get("size")
+        try:
+            ref = attachment_ref(
+                _nested("attachments", item, "sha256"),
+                size if isinstance(size, int) else -1,
+                _nested("attachments", item, "media_type"),
+                _nested("attachments", item, "uri"),
+                text_value(item, "name"),
+            )
+        except InvalidInput as error:
+            raise RowError("attachments", error.message) from None
+        found.append(
+            {
+                "id": _item_id(item, "attachments"),
+                "sha256": ref.sha256,
+                "size": ref.size,
+                "media_type": ref.media_type,
+                "uri": ref.uri,
+                "name": ref.name,
+                "added_at": present(_iso(item, "added_at", "attachments"), "attachments"),
+                "added_by": text_value(item, "added_by"),
+            }
+        )
+    return found
 
 
 def escalations(raw: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -209,7 +356,7 @@ def escalations(raw: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "to_channel": choice_value(step, "to_channel", ComplaintChannel).value,
                 "at": present(_iso(step, "at", "escalations"), "escalations"),
                 "by": text_value(step, "by"),
-                "reason": text_value(step, "reason"),
+                "reason": _words(step, "reason"),
             }
         )
     return steps
@@ -230,7 +377,7 @@ def joint_reviews(raw: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "participants": texts(review, "participants"),
                 "opened_at": present(_iso(review, "opened_at", "joint_reviews"), "joint_reviews"),
                 "opened_by": text_value(review, "opened_by"),
-                "outcome": text_value(review, "outcome"),
+                "outcome": _words(review, "outcome"),
                 "concluded_at": _iso(review, "concluded_at", "joint_reviews"),
                 "concluded_by": text_value(review, "concluded_by"),
             }

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from models.renewal import RenewalAction
+from models.renewal_disclosure import NAME_ONLY_CODE
 from models.watchlist import WatchlistReason
 
 
@@ -71,6 +72,11 @@ REASON_TEXTS: dict[str, ReasonText] = {
     WatchlistReason.MANUAL.value: ReasonText(
         zh="风险管理部门标记为需特别关注。",
         en="Flagged by the risk team for special attention.",
+    ),
+    NAME_ONLY_CODE: ReasonText(
+        zh="有同名或姓名相近的人需要人工核实；请提供身份证号、手机号、车牌或客户号以自动判断。",
+        en="Someone with a similar name needs a manual check; send an ID number, phone, plate or "
+        "customer number to decide without one.",
     ),
     LEGAL_LIMIT: ReasonText(
         zh="依照法律规定，{product}的续保决定最严格只能为「{allowed}」，不得拒绝或拖延承保："

@@ -20,6 +20,9 @@ class PartyKind(StrEnum):
     BROKER = "Broker"
     DEALER = "Dealer"
     ADJUSTER = "Adjuster"
+    # Someone the book does not know yet: a third-party claimant, a passer-by, an unknown
+    # broker's client. Recorded when they file a complaint, identifiers hashed like anyone's.
+    THIRD_PARTY = "ThirdParty"
 
 
 PARTY_ID_PREFIX: dict[PartyKind, str] = {
@@ -29,6 +32,7 @@ PARTY_ID_PREFIX: dict[PartyKind, str] = {
     PartyKind.BROKER: "broker",
     PartyKind.DEALER: "dealer",
     PartyKind.ADJUSTER: "adjuster",
+    PartyKind.THIRD_PARTY: "thirdparty",
 }
 
 
@@ -52,6 +56,11 @@ def complaint_id(complaint_no: str) -> str:
     return f"complaint:{complaint_no}"
 
 
+def branch_id(code: str) -> str:
+    """The node id of a branch (机构) from its code."""
+    return f"branch:{code}"
+
+
 class ClaimStatus(StrEnum):
     """Where a claim stands."""
 
@@ -68,6 +77,8 @@ class ComplaintChannel(StrEnum):
     HOTLINE = "HOTLINE"
     ONLINE = "ONLINE"
     REGULATOR = "REGULATOR"
+    # Consumer councils (消费者协会), trade associations and other social organisations.
+    SOCIAL_ORGANISATION = "SOCIAL_ORGANISATION"
     MEDIA = "MEDIA"
 
 
@@ -76,7 +87,14 @@ CHANNEL_LADDER: tuple[ComplaintChannel, ...] = (
     ComplaintChannel.HOTLINE,
     ComplaintChannel.ONLINE,
     ComplaintChannel.REGULATOR,
+    ComplaintChannel.SOCIAL_ORGANISATION,
     ComplaintChannel.MEDIA,
+)
+
+# Channels on which a complaint is public, or about to be: filing or escalating a complaint
+# on one of them starts the crisis plan at once.
+CRISIS_CHANNELS: frozenset[ComplaintChannel] = frozenset(
+    {ComplaintChannel.SOCIAL_ORGANISATION, ComplaintChannel.MEDIA}
 )
 
 
@@ -91,13 +109,15 @@ class ComplaintCategory(StrEnum):
 
 
 class ComplaintStatus(StrEnum):
-    """A complaint's life: open until answered (or closed), overdue past its deadline."""
+    """A complaint's life: open until answered (or closed), overdue past its deadline; a
+    duplicate merged into another complaint is MERGED (its history stays readable)."""
 
     OPEN = "OPEN"
     EXTENDED = "EXTENDED"
     OVERDUE = "OVERDUE"
     RESOLVED = "RESOLVED"
     CLOSED = "CLOSED"
+    MERGED = "MERGED"
 
 
 class IdentifierRow(TypedDict):
@@ -157,6 +177,18 @@ class ComplaintRow(TypedDict):
     repeat_of_ids: NotRequired[list[str]]
     escalations: NotRequired[list[dict[str, Any]]]
     joint_reviews: NotRequired[list[dict[str, Any]]]
+    contacts: NotRequired[list[dict[str, Any]]]
+    attachments: NotRequired[list[dict[str, Any]]]
+    audit: NotRequired[list[AuditRow]]
+    merged_into_id: NotRequired[str | None]
+    merged_from_ids: NotRequired[list[str]]
+
+
+class BranchRow(TypedDict):
+    """A branch (机构): ``id`` is ``branch:<code>``."""
+
+    id: str
+    props: dict[str, Any]
 
 
 class AuditRow(TypedDict):

@@ -4,7 +4,8 @@ Complaint events (``complaint.escalated``, ``complaint.overdue``,
 ``complaint.joint_review_opened``...) and crisis events (``crisis.step_escalated``) are
 written as ``:DomainEvent`` nodes in the same transaction as the change that caused them.
 The dispatcher leases undispatched events (several processes may run it), opens a crisis
-case at once for a complaint escalated to the MEDIA channel, and enqueues one delivery per
+case at once for a complaint filed on, or escalated to, a channel where it is public (MEDIA,
+SOCIAL_ORGANISATION: ``models.records.CRISIS_CHANNELS``), and enqueues one delivery per
 target subscribed to the event's type while marking the event dispatched.
 """
 
@@ -24,6 +25,7 @@ from graph.client import Graph
 from graph.events import DomainEventType
 from graph.outbox import DomainEventRepository
 from graph.outbox_records import DomainEvent
+from models.records import CRISIS_CHANNELS
 from monitors.clock import Clock, utc_now
 from monitors.crisis.detector import CrisisDetector
 from monitors.leases import run_leased_rounds
@@ -33,15 +35,20 @@ log = logging.getLogger(__name__)
 EVENTS_DISPATCHED = Counter("riskwatch_domain_events_dispatched_total", "Events", ["type"])
 EVENTS_FAILED = Counter("riskwatch_domain_event_failures_total", "Events that failed to dispatch")
 
-MEDIA_CHANNEL = "MEDIA"
+_CRISIS_CHANNELS = frozenset(channel.value for channel in CRISIS_CHANNELS)
 
 
-def is_media_escalation(event: DomainEvent, payload: Mapping[str, Any]) -> bool:
-    """A complaint the media or an outside organisation has taken up."""
-    return (
-        event.type == DomainEventType.COMPLAINT_ESCALATED
-        and payload.get("to_channel") == MEDIA_CHANNEL
-    )
+def crisis_channel(event: DomainEvent, payload: Mapping[str, Any]) -> str | None:
+    """The channel on which the media or an outside organisation has taken a complaint up:
+    filed there, or escalated there; None for any other event."""
+    kind = event.type
+    if kind == DomainEventType.COMPLAINT_ESCALATED:
+        channel = payload.get("to_channel")
+    elif kind == DomainEventType.COMPLAINT_FILED:
+        channel = payload.get("channel")
+    else:
+        return None
+    return channel if channel in _CRISIS_CHANNELS else None
 
 
 def event_payload(event: DomainEvent) -> dict[str, Any]:
@@ -119,7 +126,7 @@ class DomainEventDispatcher:
         """What must happen before an event is dispatched (a crisis case for a complaint the
         media took up); False when that failed, so the event waits for its lease to expire."""
         payload = event_payload(event)
-        if not is_media_escalation(event, payload):
+        if crisis_channel(event, payload) is None:
             return True
         try:
             await self.detector.on_media_escalation(event, payload, now)

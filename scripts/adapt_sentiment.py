@@ -567,6 +567,12 @@ def train(args: argparse.Namespace) -> None:
     data = Batches(work)
     freeze = int(data.meta["freeze"])
     model = _upper_model(args, freeze)
+    if args.init:
+        from safetensors.torch import load_file
+
+        _missing, unexpected = model.load_state_dict(load_file(str(args.init)), strict=False)
+        if unexpected:
+            raise ValueError(f"{args.init}: tensors this model does not have: {unexpected}")
     model.train()
     rng = random.Random(args.seed)  # noqa: S311 (shuffling, not secrets)
     pools = {
@@ -756,6 +762,7 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--threads", type=int, default=0)
     t.add_argument("--name", default="run")
+    t.add_argument("--init", type=Path, help="an epoch file of an earlier run to go on from")
     p = sub.add_parser("package", help="write a run's epoch as the committed delta")
     p.add_argument("--run", type=Path, required=True)
     p.add_argument("--epoch", type=int, required=True)

@@ -48,6 +48,7 @@ class FeedServer:
         self.routes: dict[str, Route] = {}
         self.hits: Counter[str] = Counter()
         self.conditional_hits: Counter[str] = Counter()
+        self.hosts: dict[str, str] = {}  # path -> the Host header of its last request
         self._server: asyncio.Server | None = None
         self.port = 0
 
@@ -86,6 +87,7 @@ class FeedServer:
         self, path: str, headers: dict[str, str], writer: asyncio.StreamWriter
     ) -> None:
         self.hits[path] += 1
+        self.hosts[path] = headers.get("host", "")
         route = self.routes.get(path, Route(status=404, body=b"not found"))
         if route.delay_s:
             await asyncio.sleep(route.delay_s)

@@ -279,7 +279,30 @@ class Checker:
                 return self._global(target, expr.attr, path)
         if top_level and not path:
             return None  # an allow-list enum member (Label.PARTY) spliced in at import
+        holder = record_with_field(module, expr.attr)
+        if holder is not None and not top_level:
+            return self._record_field(module, holder, expr.attr, path)
         return f"is {ast.unparse(expr)!r}, which is not a module-level constant"
+
+    def _record_field(
+        self, module: Module, record: ast.ClassDef, name: str, path: Path_
+    ) -> str | None:
+        """A ``LiteralString`` field of a record class of this module: every construction of
+        the record here must give it a literal-derived value."""
+        fields = [
+            node.target.id
+            for node in record.body
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+        ]
+        calls = list(calls_of(module, record.name))
+        if not calls:
+            return f"is the field {name!r} of {record.name}, which nothing here builds"
+        for call in calls:
+            argument = argument_for(call, fields, name)
+            if argument is None:
+                return f"is the field {name!r} of {record.name}, left out at line {call.lineno}"
+            self._require(module, argument, path, f"{where(module, call)}: field {name!r}")
+        return None
 
     def _call(self, module: Module, expr: ast.Call, path: Path_, *, top_level: bool) -> str | None:
         function = called_function(module, expr)
@@ -353,6 +376,21 @@ def unpacked(
                 found.append(Binding(value=value, path=(*prefix, index, *binding.path)))
         return found
     return []
+
+
+def record_with_field(module: Module, name: str) -> ast.ClassDef | None:
+    """The class of this module that declares ``name`` as a ``LiteralString`` field."""
+    for node in ast.walk(module.tree):
+        if isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if (
+                    isinstance(item, ast.AnnAssign)
+                    and isinstance(item.target, ast.Name)
+                    and item.target.id == name
+                    and "LiteralString" in ast.unparse(item.annotation)
+                ):
+                    return node
+    return None
 
 
 def sinks(module: Module) -> Iterator[tuple[ast.Call, ast.expr]]:

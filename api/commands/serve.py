@@ -56,6 +56,9 @@ def run(args: argparse.Namespace) -> int:
         "port": args.port or settings.port,
         "log_level": settings.log_level.lower(),
         "ws": "websockets-sansio",
+        # Frames over the request limit are refused by uvicorn before they are buffered whole
+        # (the app refuses larger messages too: api.app.BodySizeLimit).
+        "ws_max_size": settings.max_request_bytes,
         "timeout_graceful_shutdown": 20,
     }
     if workers == 1:

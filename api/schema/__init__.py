@@ -12,19 +12,19 @@ from collections.abc import Callable
 import strawberry
 from strawberry.extensions import (
     AddValidationRules,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.extensions.disable_introspection import DisableIntrospection
 from strawberry.tools import merge_types
 
-from api.errors import RiskwatchErrors
+from api.errors import CodedParserCache, RiskwatchErrors, RiskwatchSchema
 from api.query_cost import QueryCostLimiter
+from api.query_limits import MAX_MERGE_WORK, BoundedValidation, bounded_validator, limit_rules
 from api.schema.complaint_insights import ComplaintInsightsMutation, ComplaintInsightsQuery
+from api.schema.complaint_intake import ComplaintIntakeMutation, ComplaintIntakeQuery
+from api.schema.complaint_record import ComplaintRecordMutation, ComplaintRecordQuery
+from api.schema.complaint_report import ComplaintReportQuery
 from api.schema.complaints import ComplaintMutation, ComplaintQuery
 from api.schema.crisis import CrisisMutation, CrisisQuery, CrisisSubscription
 from api.schema.feedback import FeedbackMutation, FeedbackQuery
@@ -49,6 +49,10 @@ QUERIES: tuple[type, ...] = (
     MediaQuery,
     FeedbackQuery,
     PendingClaimsQuery,
+    # Issue 20, part A: the complete complaint record, intake and reports.
+    ComplaintRecordQuery,
+    ComplaintIntakeQuery,
+    ComplaintReportQuery,
 )
 MUTATIONS: tuple[type, ...] = (
     SystemMutation,
@@ -59,6 +63,9 @@ MUTATIONS: tuple[type, ...] = (
     ImportMutation,
     MediaMutation,
     FeedbackMutation,
+    # Issue 20, part A.
+    ComplaintRecordMutation,
+    ComplaintIntakeMutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (CrisisSubscription,)
 
@@ -78,26 +85,27 @@ def build_schema(
     masking) and caches for parsing and validating repeated operation texts."""
     # The limit rules are built once: validation results are cached by (document, rules),
     # so rules made afresh per request would never hit the cache.
-    rules = [
-        *QueryDepthLimiter(max_depth=max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules,
-    ]
+    # Depth and aliases measured with each fragment counted once (strawberry's limiters walk
+    # every spread again: exponential in nested fragments, issue 19).
+    rules = limit_rules(max_depth, max_aliases)
     if not introspection:
         rules += DisableIntrospection().validation_rules
+    validator = bounded_validator(MAX_MERGE_WORK, OPERATION_CACHE_SIZE)
     # Factories, so each request gets fresh extension instances (they hold the request's
     # execution context). The caches are bounded LRUs shared across requests.
     extensions: list[Callable[[], SchemaExtension]] = [
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        lambda: ParserCache(maxsize=OPERATION_CACHE_SIZE),
+        lambda: CodedParserCache(maxsize=OPERATION_CACHE_SIZE),
         lambda: AddValidationRules(rules),
-        lambda: ValidationCache(maxsize=OPERATION_CACHE_SIZE),
+        lambda: BoundedValidation(validator),
         lambda: QueryCostLimiter(max_cost=max_cost),
-        RiskwatchErrors,
+        # Without introspection, no "Did you mean ...?" either: names stay unguessable.
+        lambda: RiskwatchErrors(suggestions=introspection),
     ]
     query = merge_types("Query", QUERIES)
     mutation = merge_types("Mutation", MUTATIONS)
     subscription = merge_types("Subscription", SUBSCRIPTIONS) if SUBSCRIPTIONS else None
-    return strawberry.Schema(
+    return RiskwatchSchema(
         query=query,
         mutation=mutation,
         subscription=subscription,

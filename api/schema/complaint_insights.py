@@ -12,6 +12,7 @@ from strawberry.types import Info
 from api.auth import allow
 from api.context import Context
 from api.schema import complaint_types as t
+from api.schema.complaints import READER_ROLES
 from api.schema.language import Language
 from graph import complaint_insights as insights
 from graph.handling_guides import HandlingGuideRepository
@@ -77,6 +78,15 @@ class HotTopicCategory:
     terms: list[HotTerm]
 
 
+def _min_complaints_per_term(info: Info[Context, None]) -> int:
+    """Roles that may read the complaints themselves see every term; the others see a term
+    only when enough complaints share it to say nothing about any one of them."""
+    principal = info.context.principal
+    if principal is not None and principal.role in (Role.ADMIN, *READER_ROLES):
+        return 1
+    return info.context.services.settings.complaint_topic_min_complaints
+
+
 @strawberry.type
 class ComplaintInsightsQuery:
     @strawberry.field(
@@ -113,7 +123,9 @@ class ComplaintInsightsQuery:
     @strawberry.field(
         permission_classes=allow(Role.COMPLAINTS, Role.RISK, Role.PR, Role.MANAGEMENT),
         description="Complaints per category and their most frequent terms in [from, to), "
-        "with the trend against the previous period of the same length.",
+        "with the trend against the previous period of the same length. Terms are never "
+        "numbers or identifiers; roles that may not read complaints (PR, management) see a "
+        "term only when enough complaints share it (RISKWATCH_COMPLAINT_TOPIC_MIN_COMPLAINTS).",
     )
     async def complaint_hot_topics(
         self,
@@ -125,7 +137,11 @@ class ComplaintInsightsQuery:
         if not 1 <= top_terms <= 50:
             raise InvalidInput("topTerms must be between 1 and 50")
         topics = await insights.complaint_hot_topics(
-            info.context.graph, start=from_, end=to, top_terms=top_terms
+            info.context.graph,
+            start=from_,
+            end=to,
+            top_terms=top_terms,
+            min_complaints=_min_complaints_per_term(info),
         )
         return [
             HotTopicCategory(

@@ -6,9 +6,13 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
+from strawberry.types import Info
 
+from api.context import Context
+from api.schema import complaint_record_types as r
 from graph import complaint_records as rec
 from models.complaints import is_overdue
+from models.nfra_categories import nfra_category
 
 # Re-exported: schema modules import these from here, so their registration below has run.
 from models.records import ComplaintCategory as ComplaintCategory
@@ -75,6 +79,43 @@ class Complaint:
     joint_reviews: list[JointReview]
     repeat_of: list[strawberry.ID]
     topic_terms: list[str]
+    # -- the complete record (issue 20) --
+    nfra_category: r.NfraCategoryInfo = strawberry.field(
+        description="The regulator's category (the coarse category's fallback if none given)."
+    )
+    branch: r.Branch | None
+    assignment: r.ComplaintAssignment | None
+    compensation: r.Money | None = strawberry.field(description="Agreed or paid, CNY.")
+    amount_in_dispute: r.Money | None
+    root_cause: r.ComplaintRootCauseView | None
+    satisfaction: r.Satisfaction | None = strawberry.field(
+        description="The latest callback's (回访) result."
+    )
+    resolution: r.ComplaintNote | None = strawberry.field(description="The answer, if any.")
+    extension_reasons: list[r.ComplaintNote]
+    closure: r.ComplaintClosure | None
+    reopenings: list[r.ComplaintNote]
+    merged_into: strawberry.ID | None = strawberry.field(
+        description="Set when this complaint was a duplicate merged into another."
+    )
+    merged_at: datetime | None
+    merged_from: list[r.MergedComplaint]
+    regulator_referral: r.RegulatorReferral | None
+    contact_log: list[r.ComplaintContact] = strawberry.field(
+        permission_classes=r.DESK_FILE, description="Contacts and callbacks, oldest first."
+    )
+    attachments: list[r.ComplaintAttachment] = strawberry.field(
+        permission_classes=r.DESK_FILE, description="Documents, referenced by hash and URI."
+    )
+
+    @strawberry.field(
+        permission_classes=r.DESK_FILE,
+        description="Every action on the complaint and on duplicates merged into it (who, "
+        "when, what), oldest first.",
+    )
+    async def history(self, info: Info[Context, None]) -> list[r.ComplaintHistoryEntry]:
+        events = await r.history_loader(info).load(str(self.id))
+        return [r.history_entry(e) for e in events]
 
 
 @strawberry.type(description="A script for the frontline handler of a common dispute.")
@@ -112,6 +153,26 @@ class UnknownSubjects:
     message: str
 
 
+@strawberry.type(description="No branch (机构) has this code; nothing was recorded.")
+class UnknownBranch:
+    branch: str
+    message: str
+
+
+@strawberry.type(
+    description="The new complainant's ID number belongs to a known party: file for it instead."
+)
+class ComplainantAlreadyKnown:
+    matches: list[ComplaintSubject]
+    message: str
+
+
+@strawberry.type(description="The identifiers of a new complainant are not valid.")
+class InvalidComplainant:
+    field: str | None
+    message: str
+
+
 @strawberry.type(description="The 15/30/60-day deadline rules refuse this extension.")
 class DeadlineRuleViolated:
     rule: str
@@ -124,7 +185,12 @@ class EscalationRefused:
 
 
 FileComplaintResult = Annotated[
-    FiledComplaint | UnknownCustomer | UnknownSubjects,
+    FiledComplaint
+    | UnknownCustomer
+    | UnknownSubjects
+    | UnknownBranch
+    | ComplainantAlreadyKnown
+    | InvalidComplainant,
     strawberry.union("FileComplaintResult"),
 ]
 ExtendComplaintResult = Annotated[
@@ -187,9 +253,11 @@ def complaint(c: rec.Complaint, now: datetime) -> Complaint:
             )
             for e in c.escalations
         ],
-        joint_reviews=[joint_review(r) for r in c.reviews],
-        repeat_of=[strawberry.ID(r) for r in c.repeat_of],
+        joint_reviews=[joint_review(review) for review in c.reviews],
+        repeat_of=[strawberry.ID(x) for x in c.repeat_of],
         topic_terms=c.topic_terms,
+        nfra_category=r.nfra_info(nfra_category(c.category, c.details.nfra_category)),
+        **r.record_fields(c.details),
     )
 
 

@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from api.context import Context
+from api.review_scope import neighbourhood_labels
 from graph.alerts import AlertRepository
 from graph.crisis_cases import CrisisCaseRepository
 from graph.crisis_records import StoredAlert, StoredCase, StoredStep
@@ -220,7 +221,8 @@ class CrisisCase:
 
     @strawberry.field(
         description="The closing review: timeline, mentions, related complaints and the "
-        "subjects' graph neighbourhood."
+        "subjects' graph neighbourhood, as far as the caller's role may see it "
+        "(api/review_scope.py)."
     )
     async def review(self, info: Info[Context, None]) -> ClosingReview:
         cases = info.context.repo(CrisisCaseRepository)
@@ -244,7 +246,9 @@ class CrisisCase:
             ],
             neighbourhood=[
                 Neighbour(from_id=r.from_id, id=r.id, labels=r.labels, name=r.name, via=r.via)
-                for r in await cases.neighbourhood(subjects)
+                for r in await cases.neighbourhood(
+                    subjects, labels=neighbourhood_labels(info.context.principal)
+                )
             ],
         )
 

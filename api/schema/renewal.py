@@ -1,13 +1,16 @@
 """Renewal checks: the contract renewal systems code against (the ``renewal`` role).
 
 A decision carries its action, the reasons behind it (reason code, plain words in English or
-Chinese, entry id) and the parties matched, masked. Invalid identities are a result in the
-schema, not an error. An optional ``product`` (line of business) caps the action at what the
-law allows for that line (``models.renewal_lines``: 交强险 may not be refused).
+Chinese, entry id) and the parties matched, masked, revealing only what concerns identifiers
+the caller sent; keys that probe are refused (``models.renewal_disclosure``,
+``api.probing_guard``). Invalid identities are a result in the schema, not an error. An
+optional ``product`` (line of business) caps the action at what the law allows for that line
+(``models.renewal_lines``: 交强险 may not be refused).
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -16,15 +19,16 @@ from strawberry.types import Info
 
 from api.auth import allow
 from api.context import Context
+from api.probing_guard import ProbingGuard
 from api.schema.language import Language
 from graph.renewal import Decision, RenewalRepository
 from models.errors import InvalidInput
 from models.identity import InvalidIdentifier
 from models.reason_texts import legal_limit_text, reason_text
 from models.renewal import DEFAULT_ACTIONS, IdentityKeys, RenewalAction, identity_keys
+from models.renewal_disclosure import disclose_match, disclose_reasons
 from models.renewal_lines import LineOfBusiness, apply_legal_limit, legal_limits, line_of_business
 from models.roles import Role
-from models.watchlist import mask_name
 
 # Registered under their GraphQL names: strawberry marks the Enum class itself, so fields
 # are annotated with the Enum (no alias, nothing for mypy to ignore).
@@ -43,7 +47,9 @@ class IdentityInput:
 @strawberry.type
 class RenewalReason:
     code: str
-    entry_id: strawberry.ID
+    entry_id: strawberry.ID | None = strawberry.field(
+        description="The watchlist entry; null for a party matched on its name alone."
+    )
     entry_status: str
     action: RenewalAction
     limited_from: RenewalAction | None = strawberry.field(
@@ -77,9 +83,13 @@ class LegalLimit:
 @strawberry.type
 class PartyMatch:
     party_id: strawberry.ID
-    masked_name: str
-    masked_id_number: str | None
-    masked_phone: str | None
+    masked_name: str | None = strawberry.field(description="Only when a name was sent.")
+    masked_id_number: str | None = strawberry.field(
+        description="Only when the ID number sent matched this party."
+    )
+    masked_phone: str | None = strawberry.field(
+        description="Only when the phone sent matched this party."
+    )
     score: float = strawberry.field(description="0..1 confidence that this is the party meant.")
     matched_on: list[str]
 
@@ -119,36 +129,46 @@ def _fields(identity: IdentityInput) -> dict[str, str | None]:
     }
 
 
+def _matched_fields(decision: Decision) -> set[str]:
+    return {field for match in decision.matches for field in match.matched_on}
+
+
 def _invalid(error: InvalidIdentifier) -> InvalidIdentity:
     field, sep, _ = error.message.partition(":")
     known = {"name", "idNumber", "phone", "plate", "customerNo"}
     return InvalidIdentity(message=error.message, field=field if sep and field in known else None)
 
 
-def _decision(decision: Decision, line: LineOfBusiness | None) -> RenewalDecision:
-    limited = apply_legal_limit(decision.action, decision.reasons, line)
+def _decision(
+    decision: Decision, line: LineOfBusiness | None, sent: dict[str, str | None]
+) -> RenewalDecision:
+    sent_fields = [field for field, value in sent.items() if value and value.strip()]
+    shown = [disclose_match(match, sent_fields) for match in decision.matches]
+    disclosed = disclose_reasons(decision.matches, decision.reasons)
+    limited = apply_legal_limit(decision.action, [(r, r.action) for r in disclosed], line)
     return RenewalDecision(
         action=limited.action,
         reasons=[
             RenewalReason(
-                code=entry.reason,
-                entry_id=strawberry.ID(entry.id),
-                entry_status=entry.status,
+                code=reason.code,
+                entry_id=strawberry.ID(reason.entry_id) if reason.entry_id else None,
+                entry_status=reason.entry_status,
                 action=action,
                 limited_from=wanted,
             )
-            for entry, action, wanted in limited.reasons
+            for reason, action, wanted in limited.reasons
         ],
         matches=[
             PartyMatch(
                 party_id=strawberry.ID(match.party_id),
-                masked_name=mask_name(match.name),
-                masked_id_number=match.id_masked,
-                masked_phone=match.phone_masked,
+                masked_name=match.masked_name,
+                masked_id_number=match.masked_id_number,
+                masked_phone=match.masked_phone,
                 score=match.score,
-                matched_on=sorted(match.matched_on),
+                matched_on=list(match.matched_on),
             )
-            for match in decision.matches
+            for match in shown
+            if match is not None
         ],
         checked_at=decision.checked_at,
         product=line.product if line else None,
@@ -171,6 +191,7 @@ async def _check(
         if product is not None
         else None
     )
+    guard = ProbingGuard(info.context)
     results: list[RenewalDecision | InvalidIdentity | None] = []
     valid: list[tuple[int, IdentityKeys]] = []
     for i, identity in enumerate(identities):
@@ -182,11 +203,24 @@ async def _check(
     # The configured mapping overrides the defaults reason by reason.
     actions = {**DEFAULT_ACTIONS}
     actions.update({reason: action.value for reason, action in settings.renewal_actions.items()})
-    decisions = await info.context.repo(RenewalRepository).check(
-        [keys for _, keys in valid], actions, datetime.now(UTC)
+    # Whether the key is blocked is read beside the lookup (one round trip, not two); nothing
+    # is answered before both have ended, and a blocked key's answers are never shown.
+    decisions, admitted = await asyncio.gather(
+        info.context.repo(RenewalRepository).check(
+            [keys for _, keys in valid], actions, datetime.now(UTC)
+        ),
+        guard.admit(),
+        return_exceptions=True,
     )
-    for (i, _), decision in zip(valid, decisions, strict=True):
-        results[i] = _decision(decision, line)
+    for outcome in (admitted, decisions):
+        if isinstance(outcome, BaseException):
+            raise outcome
+    assert isinstance(decisions, list)
+    checked = [(_fields(identities[i]), d) for (i, _), d in zip(valid, decisions, strict=True)]
+    # Refuses every answer when the key is probing.
+    await guard.account((fields, _matched_fields(d)) for fields, d in checked)
+    for (i, _), (fields, decision) in zip(valid, checked, strict=True):
+        results[i] = _decision(decision, line, fields)
     return [result for result in results if result is not None]
 
 

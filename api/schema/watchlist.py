@@ -13,6 +13,7 @@ from strawberry.types.base import get_object_definition
 
 from api.auth import allow
 from api.context import Context
+from api.probing_guard import ProbingGuard
 from api.schema.language import Language
 from api.watchlist_runner import run_watchlist_rules
 from graph import watchlist as stored
@@ -183,15 +184,19 @@ async def _attention(
     given = {name: value for name, value in identity.items() if value and value.strip()}
     if not given and not (customer_id and customer_id.strip()):
         raise InvalidInput("give a customerId, phone, idNumber or plate to check")
-    repo = info.context.repo(WatchlistRepository)
-    if not given:
-        assert customer_id is not None
-        return (await repo.attention(_customer_or_party_id(customer_id)),)
-    keys = identity_keys(info.context.services.settings.identity_key, given)
-    flags = await repo.attention_lookup(
+    # Lookups by identifier are an enumeration oracle too (issue 19): the same guard as
+    # renewal checks counts what matched nobody and refuses keys that probe.
+    guard = ProbingGuard(info.context)
+    await guard.admit()
+    keys = identity_keys(info.context.services.settings.identity_key, given) if given else None
+    flags = await info.context.repo(WatchlistRepository).attention_lookup(
         party_ids=[_customer_or_party_id(customer_id)] if customer_id else [],
-        identifiers=keys.identifiers,
+        identifiers=keys.identifiers if keys else (),
     )
+    matched = {"customerNo" if f == "customerId" else f for g in flags for f in g.matched_on}
+    await guard.account([({**given, "customerNo": customer_id}, matched)])
+    if not given and not flags:
+        raise NotFound(f"no party {_customer_or_party_id(customer_id or '')!r}")
     if not flags:
         raise NotFound(
             "no customer or other party has the " + " or ".join(sorted(given)) + " given"

@@ -47,6 +47,33 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
   return body.data;
 }
 
+/** Fetches a file from an authenticated endpoint (the key goes in a header, so a plain link
+ * cannot) and hands it to the browser as a download named ``filename``. */
+export async function download(
+  path: string,
+  params: Record<string, string>,
+  filename: string,
+): Promise<void> {
+  const url = new URL(path, location.href);
+  for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+  const response = await fetch(url, { headers: { Authorization: `Bearer ${session.key() ?? ""}` } });
+  if (response.status === 401) {
+    session.signOut();
+    throw new SignedOut("the API key is unknown or revoked");
+  }
+  if (!response.ok) {
+    const body = (await response.json().catch(() => null)) as GraphQLResponse<unknown> | null;
+    throw new Error(body?.errors?.[0]?.message ?? `download failed (HTTP ${response.status})`);
+  }
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+}
+
 export interface Subscription {
   close(): void;
 }

@@ -6,6 +6,7 @@ import { VIEWER } from "./operations";
 import { claimsQueue } from "./views/claims";
 import { complaintDesk } from "./views/complaints";
 import { frontDesk } from "./views/frontline";
+import { managementView } from "./views/management";
 import { prView } from "./views/pr";
 import { riskView } from "./views/risk";
 
@@ -22,7 +23,7 @@ export interface View {
   render(root: HTMLElement, viewer: Viewer): () => void;
 }
 
-const VIEWS: View[] = [prView, riskView, complaintDesk, frontDesk, claimsQueue];
+const VIEWS: View[] = [prView, riskView, complaintDesk, frontDesk, claimsQueue, managementView];
 const app = document.getElementById("app") as HTMLElement;
 let stopView: (() => void) | null = null;
 

@@ -135,3 +135,25 @@ export const PENDING_CLAIMS = `query PendingClaims($handler: String, $minAgeDays
   }
   pendingClaimsByHandler { handler pending oldestDays averageDays byAge { label count } }
 }`;
+
+// ---- Management -----------------------------------------------------------------------------
+
+const REPORT_FIGURES = `received finished open onTime late onTimeRate averageHandlingDays
+  ageing { bucket open } surveyed satisfactionRate compensation { amount currency }`;
+
+export const COMPLAINT_REPORT = `query ComplaintReport($from: DateTime!, $to: DateTime!,
+    $groupBy: [ReportDimension!]) {
+  complaintReport(from: $from, to: $to, groupBy: $groupBy) {
+    asOf groupBy
+    groups { keys { dimension key label } figures { ${REPORT_FIGURES} } }
+    total { ${REPORT_FIGURES} }
+  }
+}`;
+
+export const REGULATOR_REPORT = `query RegulatorReport($from: DateTime!, $to: DateTime!) {
+  regulatorComplaintReport(from: $from, to: $to) {
+    lines { category { code kind nameZh } coarseCategory figures { received finished onTime late onTimeRate } }
+    subtotals { kind nameZh figures { received } }
+    total { received finished onTime late onTimeRate }
+  }
+}`;

@@ -113,7 +113,8 @@ RETURN DISTINCT c.id AS id, c.complaint_no AS complaint_no, c.channel AS channel
 ORDER BY received_at DESC LIMIT $limit
 """
 
-# The subjects' neighbourhood: nodes one or two hops away, with the relationship types.
+# The subjects' neighbourhood: nodes one or two hops away, with the relationship types; with
+# $labels, only paths whose every node after the subject has only labels from that list.
 SUBJECT_NEIGHBOURHOOD: LiteralString = """
 UNWIND $subject_ids AS subject_id
 CALL (subject_id) {
@@ -124,6 +125,8 @@ CALL (subject_id) {
 MATCH path = (x)-[*1..2]-(n)
 WHERE NOT n:AuditEvent AND NOT n:Delivery AND NOT n:Mention AND NOT n:Story
   AND NOT n:Alert AND NOT n:CrisisCase AND NOT n:CrisisStep AND NOT n:Identifier
+  AND ($labels IS NULL
+       OR all(m IN tail(nodes(path)) WHERE all(label IN labels(m) WHERE label IN $labels)))
 WITH DISTINCT x, n, [r IN relationships(path) | type(r)] AS via
 RETURN x.id AS from_id, n.id AS id, labels(n) AS labels,
        coalesce(n.name, n.complaint_no, n.claim_no, n.policy_no, n.id) AS name, via

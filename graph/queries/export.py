@@ -45,24 +45,36 @@ RETURN c {.*} AS node,
        [(c)-[:ASSESSED_BY]->(a:Adjuster) | a.ref] AS adjusters
 """
 
+# One page of branches by code.
+BRANCH_PAGE: LiteralString = """
+MATCH (b:Branch) WHERE b.id > $after
+WITH b ORDER BY b.id LIMIT $limit
+RETURN b {.*} AS node
+"""
+
 # One page of complaints in the order they were received (so the complaints one repeats come
-# before it), with their complainant (by kind), what they are about and their history.
+# before it), with their complainant (its kind's label and key), what they are about and
+# their history: channel steps, joint reviews, contacts, attachments, merges, audit trail.
 COMPLAINT_PAGE: LiteralString = """
 MATCH (q:Complaint)
 WHERE $after_at IS NULL OR q.received_at > $after_at
       OR (q.received_at = $after_at AND q.id > $after)
 WITH q ORDER BY q.received_at, q.id LIMIT $limit
 RETURN q {.*} AS node,
-       [(who:Party)-[:FILED]->(q) WHERE who:Customer OR who:RepairShop OR who:Agent
-        | [CASE WHEN who:Customer THEN 'customer_no'
-                WHEN who:RepairShop THEN 'shop_code' ELSE 'agent_no' END, who.ref]]
+       [(who:Party)-[:FILED]->(q) | [[l IN labels(who) WHERE l <> 'Party'][0], who.ref]]
          AS complainants,
        [(q)-[:ABOUT]->(pol:Policy) | pol.policy_no] AS policies,
        [(q)-[:ABOUT]->(c:Claim) | c.claim_no] AS claims,
        [(q)-[:ABOUT]->(p:Party) | p.id] AS parties,
        [(q)-[:REPEAT_OF]->(earlier:Complaint) | earlier.complaint_no] AS repeat_of,
        [(q)-[:ESCALATED]->(e:ComplaintEscalation) | e {.*}] AS escalations,
-       [(r:JointReview)-[:REVIEWS]->(q) | r {.*}] AS joint_reviews
+       [(r:JointReview)-[:REVIEWS]->(q) | r {.*}] AS joint_reviews,
+       [(q)-[:HAS_CONTACT]->(c:ComplaintContact) | c {.*}] AS contacts,
+       [(q)-[:HAS_ATTACHMENT]->(a:ComplaintAttachment) | a {.*}] AS attachments,
+       [(q)-[:MERGED_INTO]->(t:Complaint) | t.complaint_no] AS merged_into,
+       [(d:Complaint)-[:MERGED_INTO]->(q) | d.complaint_no] AS merged_from,
+       COLLECT { MATCH (a:AuditEvent {subject_id: q.id})
+                 WHERE a.action STARTS WITH 'complaint.' RETURN a {.*} } AS audit
 """
 
 # One page of watchlist entries with their party and their audit trail.

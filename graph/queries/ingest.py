@@ -102,6 +102,27 @@ CALL (c, row) {
   MERGE (c)-[:ESCALATED]->(e)
 }
 CALL (c, row) {
+  UNWIND coalesce(row.contacts, []) AS entry
+  MERGE (k:ComplaintContact {id: entry.id})
+  ON CREATE SET k.at = datetime(entry.at), k.by = entry.by, k.kind = entry.kind,
+                k.note = entry.note, k.satisfaction = entry.satisfaction
+  MERGE (c)-[:HAS_CONTACT]->(k)
+}
+CALL (c, row) {
+  UNWIND coalesce(row.attachments, []) AS item
+  MERGE (a:ComplaintAttachment {id: item.id})
+  ON CREATE SET a.sha256 = item.sha256, a.size = item.size, a.media_type = item.media_type,
+                a.uri = item.uri, a.name = item.name, a.added_at = datetime(item.added_at),
+                a.added_by = item.added_by
+  MERGE (c)-[:HAS_ATTACHMENT]->(a)
+}
+CALL (c, row) {
+  UNWIND coalesce(row.audit, []) AS event
+  MERGE (a:AuditEvent {id: event.id})
+  ON CREATE SET a.at = datetime(event.at), a.actor = event.actor, a.action = event.action,
+                a.subject_id = c.id, a.before = event.before, a.after = event.after
+}
+CALL (c, row) {
   UNWIND coalesce(row.joint_reviews, []) AS review
   MERGE (r:JointReview {id: review.id})
   SET r.status = review.status, r.reasons = review.reasons,
@@ -121,6 +142,23 @@ MATCH (c:Complaint {id: row.id})
 UNWIND row.repeat_of_ids AS earlier_id
 MATCH (earlier:Complaint {id: earlier_id})
 MERGE (c)-[:REPEAT_OF]->(earlier)
+"""
+
+# Merges between complaints, once the whole batch is merged: a duplicate names the complaint
+# it was merged into, and that complaint its duplicates, so the link is made by whichever of
+# the two comes second (in this import or a later one); links to absent complaints wait.
+LINK_MERGES: LiteralString = """
+UNWIND $rows AS row
+MATCH (dup:Complaint {id: row.duplicate_id})
+MATCH (target:Complaint {id: row.target_id})
+MERGE (dup)-[:MERGED_INTO]->(target)
+"""
+
+# Branches (机构) by code.
+MERGE_BRANCHES: LiteralString = """
+UNWIND $rows AS row
+MERGE (b:Branch {id: row.id})
+SET b += row.props, b.updated_at = datetime()
 """
 
 # Watchlist entries restored from an export, with their party link and their audit trail
@@ -156,6 +194,10 @@ CALL () {
   UNION ALL
   UNWIND $claim_ids AS ref
   MATCH (n:Claim {id: ref})
+  RETURN n.id AS found
+  UNION ALL
+  UNWIND $branch_ids AS ref
+  MATCH (n:Branch {id: ref})
   RETURN n.id AS found
 }
 RETURN collect(found) AS found

@@ -80,6 +80,36 @@ RANKING_FIGURES: dict[Label, LiteralString] = {
     Label.DEALER: _policy_based(Label.DEALER, Rel.SOLD_VIA),
 }
 
+# The repair shops (``s``) a complaint ``q`` is about: named, or where its claim was repaired.
+SHOPS_OF_COMPLAINT: LiteralString = (
+    "CALL (q) { "
+    "  MATCH (q)-[:ABOUT]->(s:RepairShop) RETURN s "
+    "  UNION "
+    "  MATCH (q)-[:ABOUT]->(:Claim)-[:REPAIRED_AT]->(s:RepairShop) RETURN s "
+    "} "
+)
+
+# The agents (``a``) a complaint ``q`` is about: named, or who sold its policy (or its
+# claim's policy).
+AGENTS_OF_COMPLAINT: LiteralString = (
+    "CALL (q) { "
+    "  MATCH (q)-[:ABOUT]->(a:Agent) RETURN a "
+    "  UNION "
+    "  MATCH (q)-[:ABOUT]->(:Policy)-[:SOLD_BY]->(a:Agent) RETURN a "
+    "  UNION "
+    "  MATCH (q)-[:ABOUT]->(:Claim)<-[:HAS_CLAIM]-(:Policy)-[:SOLD_BY]->(a:Agent) RETURN a "
+    "} "
+)
+
+# The policies (``p``) a complaint ``q`` is about: named, or its claim's.
+POLICIES_OF_COMPLAINT: LiteralString = (
+    "CALL (q) { "
+    "  MATCH (q)-[:ABOUT]->(p:Policy) RETURN p "
+    "  UNION "
+    "  MATCH (q)-[:ABOUT]->(:Claim)<-[:HAS_CLAIM]-(p:Policy) RETURN p "
+    "} "
+)
+
 _IN_WINDOW: LiteralString = (
     "MATCH (q:Complaint) WHERE q.received_at >= $from_at AND q.received_at < $to_at "
 )
@@ -95,20 +125,8 @@ COMPLAINT_STATS: dict[str, LiteralString] = {
     + _BUCKETS,
     "MONTH": _IN_WINDOW + "WITH left(toString(q.received_at), 7) AS month "
     "RETURN month AS key, month AS label, count(*) AS count ORDER BY key LIMIT $limit",
-    "SHOP": _IN_WINDOW + "CALL (q) { "
-    "  MATCH (q)-[:ABOUT]->(s:RepairShop) RETURN s "
-    "  UNION "
-    "  MATCH (q)-[:ABOUT]->(:Claim)-[:REPAIRED_AT]->(s:RepairShop) RETURN s "
-    "} "
-    "WITH s, count(DISTINCT q) AS count "
+    "SHOP": _IN_WINDOW + SHOPS_OF_COMPLAINT + "WITH s, count(DISTINCT q) AS count "
     "RETURN s.id AS key, s.name AS label, count" + _BUCKETS,
-    "AGENT": _IN_WINDOW + "CALL (q) { "
-    "  MATCH (q)-[:ABOUT]->(a:Agent) RETURN a "
-    "  UNION "
-    "  MATCH (q)-[:ABOUT]->(:Policy)-[:SOLD_BY]->(a:Agent) RETURN a "
-    "  UNION "
-    "  MATCH (q)-[:ABOUT]->(:Claim)<-[:HAS_CLAIM]-(:Policy)-[:SOLD_BY]->(a:Agent) RETURN a "
-    "} "
-    "WITH a, count(DISTINCT q) AS count "
+    "AGENT": _IN_WINDOW + AGENTS_OF_COMPLAINT + "WITH a, count(DISTINCT q) AS count "
     "RETURN a.id AS key, a.name AS label, count" + _BUCKETS,
 }

@@ -156,21 +156,29 @@ class CrisisDetector:
     async def on_media_escalation(
         self, event: DomainEvent, payload: Mapping[str, Any], now: datetime
     ) -> RaisedAlert:
-        """A complaint taken up by the media or an outside organisation: a case at once."""
+        """A complaint taken up by the media or an outside organisation (filed on, or
+        escalated to, MEDIA or SOCIAL_ORGANISATION): a case at once."""
         plan = await self.plans.active()
         complaint_no = payload.get("complaint_no")
+        escalated_to = payload.get("to_channel")
+        reason = (
+            f"complaint escalated to the {escalated_to} channel"
+            if escalated_to
+            else f"complaint filed on the {payload.get('channel')} channel"
+        )
         draft = AlertDraft(
             subject_id=str(event.subject_id),
             subject_name=str(complaint_no) if complaint_no else None,
             kind=AlertKind.MEDIA_ESCALATION,
             severity=plan.severity_for(AlertKind.MEDIA_ESCALATION, Severity.CRISIS),
             explanation={
-                "reason": "complaint escalated to the MEDIA channel",
+                "reason": reason,
                 "event_id": event.id,
                 **{
                     key: payload.get(key)
                     for key in (
                         "complaint_no",
+                        "channel",
                         "from_channel",
                         "to_channel",
                         "category",

@@ -2,8 +2,10 @@
 
 Conditional GET (ETag / Last-Modified), gzip (httpx decodes it), a timeout for the whole
 request, a size cap enforced while streaming (so a huge or gzip-bomb body is cut off early),
-redirects followed by hand with a bound and each hop re-checked by the URL guard, and
-429/503 with ``Retry-After`` reported so the caller can back off.
+redirects followed by hand with a bound and each hop re-checked by the URL guard (its shape
+here, its resolved addresses when the connection is made: ``make_client``'s transport
+connects only to addresses the guard checked), and 429/503 with ``Retry-After`` reported so
+the caller can back off.
 """
 
 from __future__ import annotations
@@ -14,13 +16,19 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from typing import Protocol
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import anyio
+import httpcore
 import httpx
 
 from monitors.feeds.demo_allowance import within_demo_allowance
-from monitors.feeds.url_guard import BlockedUrl, check_url
+from monitors.feeds.url_guard import (
+    BlockedUrl,
+    GuardedNetworkBackend,
+    Resolver,
+    check_url_shape,
+)
 
 USER_AGENT = "riskwatch-media-monitor/0.1 (+feed polling; honours Retry-After)"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -122,7 +130,7 @@ class FeedFetcher:
         current = url
         for _hop in range(self.limits.max_redirects + 1):
             if not within_demo_allowance(current, self.limits.demo_feeds_url):
-                await check_url(current, allow_private=self.limits.allow_private)
+                check_url_shape(current, allow_private=self.limits.allow_private)
             async with self.client.stream("GET", current, headers=headers) as response:
                 if response.status_code in _REDIRECTS and "location" in response.headers:
                     current = urljoin(current, response.headers["location"])
@@ -183,11 +191,46 @@ class FeedFetcher:
         )
 
 
-def make_client(limits: FetchLimits, max_connections: int = 100) -> httpx.AsyncClient:
-    """The client the monitor shares across feeds (redirects are followed by hand)."""
+def _origin(url: str | None) -> tuple[str, int] | None:
+    """The host and port of the app's own demo feeds, which the guard lets connections reach
+    (the paths allowed there are checked per hop: monitors.feeds.demo_allowance)."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return None
+    return parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def guarded_transport(
+    limits: FetchLimits, max_connections: int, resolver: Resolver = anyio.getaddrinfo
+) -> httpx.AsyncHTTPTransport:
+    """httpx's transport over :class:`GuardedNetworkBackend`: every connection goes to an
+    address the URL guard resolved and checked, with TLS verified for the URL's host name."""
+    transport = httpx.AsyncHTTPTransport(trust_env=False)
+    # httpx builds its connection pool without a way to pass the network backend: the pool
+    # is rebuilt with the same options and the guarded backend (one connection pool, no
+    # proxy: feeds are fetched directly).
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=httpx.create_ssl_context(trust_env=False),
+        max_connections=max_connections,
+        max_keepalive_connections=min(20, max_connections),
+        keepalive_expiry=5.0,
+        network_backend=GuardedNetworkBackend(
+            limits.allow_private, resolver, exempt=_origin(limits.demo_feeds_url)
+        ),
+    )
+    return transport
+
+
+def make_client(
+    limits: FetchLimits, max_connections: int = 100, resolver: Resolver = anyio.getaddrinfo
+) -> httpx.AsyncClient:
+    """The client the monitor shares across feeds (redirects are followed by hand); its
+    connections resolve names with ``resolver`` (tests give a fixed one)."""
     return httpx.AsyncClient(
+        transport=guarded_transport(limits, max_connections, resolver),
         follow_redirects=False,
         timeout=httpx.Timeout(limits.timeout_s),
-        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=20),
         trust_env=False,
     )

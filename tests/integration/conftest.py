@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 import uvicorn
+from pydantic import SecretStr
 
 from api.app import create_app
 from api.settings import Settings, load_settings
@@ -128,10 +129,20 @@ def serve_in_thread(settings: Settings, port: int | None = None) -> Iterator[Liv
         thread.join(timeout=30)
 
 
+# What the shared test server expects on /metrics (RISKWATCH_METRICS_TOKEN).
+METRICS_TOKEN = "test-metrics-token-0123456789"
+METRICS_AUTH = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+
+
 @pytest.fixture(scope="session")
 def live_server(settings: Settings) -> Iterator[LiveServer]:
     """riskwatch served by uvicorn on a free loopback port for the whole test session."""
-    with serve_in_thread(settings) as server:
+    # Every test calls from 127.0.0.1, and many present unknown or revoked keys on purpose:
+    # the per-address limit on failed authentications has its own server in its test.
+    shared = settings.model_copy(
+        update={"auth_failure_limit_per_minute": 0, "metrics_token": SecretStr(METRICS_TOKEN)}
+    )
+    with serve_in_thread(shared) as server:
         yield server
 
 

@@ -11,7 +11,7 @@ from graph.client import Graph
 from graph.handling_guides import HandlingGuideRepository
 from models.roles import Role
 from tests.integration.complaint_fixtures import write_small_book
-from tests.integration.conftest import KeyFactory, gql
+from tests.integration.conftest import METRICS_AUTH, KeyFactory, gql
 
 FILE = """
 mutation File($input: FileComplaintInput!) {
@@ -188,6 +188,6 @@ async def test_roles(client: httpx.AsyncClient, make_key: KeyFactory, graph: Gra
 
 
 async def test_metrics_expose_the_overdue_gauge(client: httpx.AsyncClient) -> None:
-    response = await client.get("/metrics")
+    response = await client.get("/metrics", headers=METRICS_AUTH)
     assert "riskwatch_complaints_overdue" in response.text
     assert "riskwatch_complaint_sweeps_total" in response.text

@@ -7,7 +7,7 @@ import httpx
 from api.settings import Settings
 from graph.client import Graph
 from models.roles import Role
-from tests.integration.conftest import KeyFactory, gql, serve_in_thread
+from tests.integration.conftest import METRICS_AUTH, KeyFactory, gql, serve_in_thread
 
 
 async def test_healthz(client: httpx.AsyncClient) -> None:
@@ -23,7 +23,7 @@ async def test_readyz_checks_neo4j(client: httpx.AsyncClient, graph: Graph) -> N
 
 async def test_metrics_count_requests(client: httpx.AsyncClient) -> None:
     await client.get("/healthz")
-    metrics = (await client.get("/metrics")).text
+    metrics = (await client.get("/metrics", headers=METRICS_AUTH)).text
     assert 'riskwatch_http_requests_total{path="/healthz",status="200"}' in metrics
 
 

@@ -3,6 +3,7 @@ line without sinking good ones, identifiers in different spellings link parties.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -14,7 +15,7 @@ import httpx
 from api.settings import Settings
 from graph.client import Graph
 from graph.importer import Importer, ImportSource, SourceFormat
-from models.identity import IdentifierKind, keyed_hash
+from models.identity import IdentifierKind, id_check_digit, keyed_hash
 from models.import_format import RecordType
 from models.roles import Role
 from tests.integration.conftest import KeyFactory, gql
@@ -36,7 +37,9 @@ async def test_importing_the_fixtures_twice_changes_nothing(graph: Graph) -> Non
     first = await Importer(graph, SECRET).run(sources)
     assert first.rejected == []
     assert first.imported[RecordType.CUSTOMER] == 8
-    assert first.imported[RecordType.COMPLAINT] == 5
+    assert first.imported[RecordType.COMPLAINT] == 6
+    assert first.imported[RecordType.BRANCH] == 2
+    assert first.imported[RecordType.THIRD_PARTY] == 1
     before = (await graph.read(COUNTS))[0]
     second = await Importer(graph, SECRET).run([ImportSource.from_path(p) for p in GOOD_FILES])
     after = (await graph.read(COUNTS))[0]
@@ -95,6 +98,73 @@ async def test_references_to_missing_records_are_rejected(graph: Graph) -> None:
     assert report.imported[RecordType.POLICY] == 1
     dangling = await graph.read("MATCH (p:Policy) WHERE NOT (p)<-[:HOLDS]-() RETURN count(p) AS n")
     assert dangling[0]["n"] == 0
+
+
+async def test_unknown_branches_and_bad_complaint_history_are_rejected(graph: Graph) -> None:
+    await Importer(graph, SECRET).run(
+        [ImportSource.from_path(FIXTURES / n) for n in ("branches.csv", "customers.csv")]
+    )
+    rows = [
+        {"complaint_no": "QI1", "customer_no": "C1001", "channel": "SOCIAL_ORGANISATION",
+         "nfra_category": "SURRENDER", "received_at": "2026-01-05", "branch": "SZ01"},
+        {"complaint_no": "QI2", "customer_no": "C1001", "channel": "HOTLINE",
+         "category": "CLAIMS", "received_at": "2026-01-05", "branch": "XX9"},
+        {"complaint_no": "QI3", "customer_no": "C1001", "channel": "HOTLINE",
+         "category": "CLAIMS", "nfra_category": "SURRENDER", "received_at": "2026-01-05"},
+        {"complaint_no": "QI4", "customer_no": "C1001", "channel": "HOTLINE",
+         "category": "CLAIMS", "received_at": "2026-01-05",
+         "attachments": [{"id": "a1", "sha256": "ab" * 32, "size": 3, "media_type": "image/png",
+                          "uri": "file:///etc/passwd", "added_at": "2026-01-05"}]},
+        {"complaint_no": "QI5", "customer_no": "C1001", "channel": "HOTLINE",
+         "category": "CLAIMS", "received_at": "2026-01-05", "compensation": "-5"},
+    ]  # fmt: skip
+    content = "\n".join(json.dumps(row, ensure_ascii=False) for row in rows)
+    source = ImportSource.from_text("c.jsonl", content, SourceFormat.JSONL, RecordType.COMPLAINT)
+    report = await Importer(graph, SECRET).run([source])
+    reasons = {r.line: r.reason for r in report.rejected}
+    assert reasons[2] == "branch: no branch 'XX9'"
+    assert reasons[3].startswith("category: NFRA category SURRENDER")
+    assert reasons[4].startswith("attachments: an attachment is referenced by an absolute http")
+    assert reasons[5].startswith("compensation:")
+    assert sorted(reasons) == [2, 3, 4, 5]
+    [landed] = await graph.read(
+        "MATCH (q:Complaint) RETURN q.complaint_no AS no, q.category AS category, "
+        "q.branch AS branch"
+    )
+    assert (landed["no"], landed["category"], landed["branch"]) == ("QI1", "UNDERWRITING", "SZ01")
+
+
+async def test_words_typed_into_imported_complaints_are_stored_masked(graph: Graph) -> None:
+    await Importer(graph, SECRET).run([ImportSource.from_path(FIXTURES / "customers.csv")])
+    phone, id_number = "13912345678", "11010119900307123" + id_check_digit("11010119900307123")
+    typed = f"客户电话{phone}，身份证{id_number}"
+    row = {
+        "complaint_no": "QM1", "customer_no": "C1001", "channel": "HOTLINE",
+        "category": "CLAIMS", "received_at": "2026-01-05", "summary": f"理赔慢，{typed}",
+        "resolution": typed, "closure_note": typed, "merge_reason": typed,
+        "root_cause_text": typed, "extension_reasons": [typed], "reopen_reasons": [typed],
+        "contacts": [{"id": "k1", "at": "2026-01-06T08:00:00Z", "by": "王敏",
+                      "kind": "OUTBOUND_CALL", "note": typed}],
+        "escalations": [{"id": "e1", "from_channel": "HOTLINE", "to_channel": "REGULATOR",
+                         "at": "2026-01-07T08:00:00Z", "by": "desk", "reason": typed}],
+    }  # fmt: skip
+    source = ImportSource.from_text(
+        "q.jsonl", json.dumps(row, ensure_ascii=False), SourceFormat.JSONL, RecordType.COMPLAINT
+    )
+    for _ in range(2):  # a second import of the same row keeps the masked text as it is
+        report = await Importer(graph, SECRET).run([source])
+        assert report.rejected == []
+    [stored] = await graph.read(
+        "MATCH (q:Complaint {complaint_no: 'QM1'}) RETURN q.summary AS summary, "
+        "q.resolution AS resolution, q.extension_reasons AS reasons"
+    )
+    assert stored["summary"] == "理赔慢，客户电话139****5678，身份证110***********1233"
+    assert stored["resolution"] == "客户电话139****5678，身份证110***********1233"
+    assert stored["reasons"] == [stored["resolution"]]
+    everything = await graph.read("MATCH (n) RETURN properties(n) AS p")
+    dump = json.dumps([r["p"] for r in everything], ensure_ascii=False, default=str)
+    assert phone not in dump
+    assert id_number not in dump
 
 
 async def test_mixed_file_with_a_type_column_is_imported_in_dependency_order(graph: Graph) -> None:

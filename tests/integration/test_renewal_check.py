@@ -91,7 +91,7 @@ async def test_each_key_in_any_format_finds_the_party(
         assert result["__typename"] == "RenewalDecision", identity
         assert result["action"] == "RENEW", identity
         assert [m["partyId"] for m in result["matches"]] == [KNOWN_PARTY], identity
-        assert result["matches"][0]["maskedName"] == "张*"
+        assert result["matches"][0]["maskedName"] is None  # no name sent: none shown
         assert result["matches"][0]["score"] >= 0.7
 
 
@@ -142,7 +142,7 @@ async def test_an_active_repeat_complainant_renews_with_conditions(
         WatchlistReason.REGULATOR_ESCALATION_AFTER_CLEAR_DENIAL,
     ):
         await repo.review(entry_id("customer:C8000100", reason), True, "ok", "reviewer", "key-r")
-    result = await _check(client, renewal_key, customerNo="C8000100")
+    result = await _check(client, renewal_key, customerNo="C8000100", name="钱多多")
     assert result["action"] == "RENEW_WITH_CONDITIONS"
     assert result["matches"][0]["maskedName"] == "钱**"
 
@@ -158,10 +158,12 @@ async def test_a_name_alone_is_a_weak_candidate(
     client: httpx.AsyncClient, renewal_key: str
 ) -> None:
     result = await _check(client, renewal_key, name="钱多多")
-    assert result["matches"][0]["partyId"] == "customer:C8000100"
-    assert result["matches"][0]["matchedOn"] == ["name"]
-    assert result["matches"][0]["score"] <= 0.5
+    # A name alone reveals no party and no entry (issue 19): a generic reason to check.
+    assert result["matches"] == []
     assert result["action"] == "REVIEW"  # proposed entries, identity unconfirmed
+    assert [(r["code"], r["entryId"]) for r in result["reasons"]] == [
+        ("UNCONFIRMED_NAME_MATCH", None)
+    ]
 
 
 async def test_invalid_identities_are_answered_in_the_schema(
@@ -188,7 +190,12 @@ async def test_renewal_sees_masked_identities_only_and_no_watchlist(
     text = json.dumps(response.json(), ensure_ascii=False)
     for raw in (KNOWN_ID, "13812345678", "张伟", "粤B12345"):
         assert raw not in text
-    assert response.json()["data"]["renewalCheck"]["matches"][0]["maskedPhone"] == "138****5678"
+    match = response.json()["data"]["renewalCheck"]["matches"][0]
+    assert match["maskedIdNumber"] == KNOWN_ID[:3] + "*" * 11 + KNOWN_ID[-4:]
+    assert match["maskedPhone"] is None  # the phone was not sent: nothing about it
+    by_phone = await _check(client, renewal_key, phone="13812345678")
+    assert by_phone["matches"][0]["maskedPhone"] == "138****5678"
+    assert by_phone["matches"][0]["maskedIdNumber"] is None
     for query in ("{ watchlist { entries { id } } }", '{ watchlistEntry(id: "x") { id } }'):
         refused = (await gql(client, renewal_key, query)).json()
         assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -46,9 +46,16 @@ DATETIMES = st.one_of(
     ),
     INJECTIONS,
 )
+# Money amounts: plausible, negative, too precise, huge, and junk.
+DECIMALS = st.one_of(
+    st.decimals(allow_nan=False, allow_infinity=False, places=2).map(str),
+    st.sampled_from(["-0.01", "1.001", "1e30", "NaN", "Infinity", "1,234.50"]),
+    INJECTIONS,
+)
 CUSTOM = {
     "String": st.one_of(INJECTIONS, st.text(max_size=40)).map(nodes.String),
     "DateTime": DATETIMES.map(nodes.String),
+    "Decimal": DECIMALS.map(nodes.String),
 }
 
 

@@ -72,6 +72,35 @@ def test_order_is_kept_whatever_the_batching(scorer: TransformerSentimentScorer)
         )
 
 
+# Text a feed or a complaint desk really sends: nothing, only emoji, only English, traditional
+# script, and a story far past the token limit (with the name only near its end).
+AWKWARD = {
+    "empty": "",
+    "blank": "  \n\t ",
+    "emoji only": "😡😡😡👎",
+    "English only": "Insurer fined for refusing flood claims",
+    "traditional script": "保險公司拒絕賠付，客戶投訴無門",
+    "very long": "某保险公司理赔服务说明。" * 400 + "鑫达汽修",
+}
+
+
+def test_awkward_texts_all_get_scores(scorer: TransformerSentimentScorer) -> None:
+    texts = list(AWKWARD.values())
+    scores = scorer.score(texts)
+    assert len(scores) == len(texts)
+    for name, score in zip(AWKWARD, scores, strict=True):
+        total = sum(score.probabilities.values())
+        assert total == pytest.approx(1.0, abs=1e-4), name
+        assert all(0.0 <= p <= 1.0 for p in score.probabilities.values()), name
+    # Entity scores too, for a name present, a name past the cut, and no name at all.
+    about = scorer.score_with_entities([(t, ["鑫达汽修", "某保险公司"]) for t in texts])
+    for name, (text_score, entity_scores) in zip(AWKWARD, about, strict=True):
+        assert len(entity_scores) == 2, name
+        for s in entity_scores:
+            assert sum(s.probabilities.values()) == pytest.approx(1.0, abs=1e-4), name
+        assert text_score.label in set(Sentiment), name
+
+
 def test_cli_jsonl_prints_one_object_per_line_in_order(
     tmp_path: Path, scorer: TransformerSentimentScorer
 ) -> None:

@@ -20,6 +20,23 @@ def test_terms_are_content_words_only() -> None:
     assert "，" not in words
 
 
+def test_numbers_and_identifiers_are_never_terms() -> None:
+    words = terms(
+        "客户13812345678（138****5678）保单P00012345车牌粤B12345邮箱zhangsan@example.cn"
+        "卡号６２２２０２１２３４要求退保 abcdefghijklmnopq"
+    )
+    assert "退保" in words
+    assert [w for w in words if any(c.isdigit() or c in "*@." for c in w)] == []
+    assert "abcdefghijklmnopq" not in words
+
+
+def test_terms_of_too_few_complaints_are_left_out() -> None:
+    current = [("CLAIMS", ["退保", "王老五"])] + [("CLAIMS", ["退保"])] * 4
+    [claims] = hot_topics(current, [], top_terms=5, min_complaints=5)
+    assert claims.count == 5
+    assert [(x.term, x.count) for x in claims.terms] == [("退保", 5)]
+
+
 def test_hot_topics_counts_and_trend() -> None:
     current = [
         ("CLAIMS", ["理赔", "定损"]),

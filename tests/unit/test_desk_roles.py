@@ -21,6 +21,8 @@ EXPECTED: dict[Role, set[str]] = {
         "Mutation.submitFrontlineFeedback",
         "Mutation.convertGrievance",  # their own grievances only
         "Mutation.fileComplaint",
+        "Query.callerLookup",  # masked, counts only
+        "Query.branches",
     },
     # Claims staff: the same at the claims counter, plus the claims queue and who may complain.
     Role.CLAIMS: {
@@ -35,6 +37,8 @@ EXPECTED: dict[Role, set[str]] = {
         "Mutation.submitFrontlineFeedback",
         "Mutation.convertGrievance",  # their own grievances only
         "Mutation.fileComplaint",
+        "Query.callerLookup",  # masked, counts only
+        "Query.branches",
     },
     # Management: figures, crisis cases and the plan, suggestions to decide; no records.
     Role.MANAGEMENT: {
@@ -50,12 +54,21 @@ EXPECTED: dict[Role, set[str]] = {
         "Query.pendingClaimsByHandler",
         "Mutation.submitFrontlineFeedback",
         "Mutation.reviewSuggestion",
+        "Query.complaintReport",
+        "Query.regulatorComplaintReport",
+        "Query.branches",
     },
 }
 
 # Operations that only these roles (and admins) were given at the same time: no other role
 # should lose or gain them by accident.
-RECORDS = {"Query.complaints", "Query.complaint", "Query.watchlist", "Query.party"}
+RECORDS = {
+    "Query.complaints",
+    "Query.complaint",
+    "Query.complaintQueue",
+    "Query.watchlist",
+    "Query.party",
+}
 
 
 def _granted(role: Role) -> set[str]:

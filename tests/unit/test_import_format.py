@@ -74,16 +74,20 @@ def test_invalid_customer_fields_name_the_column(
     assert caught.value.column == column
 
 
-def test_complaint_due_date_defaults_to_fifteen_days() -> None:
-    raw = {
+def _complaint(**overrides: Any) -> dict[str, Any]:
+    raw: dict[str, Any] = {
         "complaint_no": "Q1",
         "customer_no": "C1",
         "channel": "hotline",
         "category": "CLAIMS",
         "received_at": "2026-03-01T09:30:00",
-        "claim_no": "L1;L2",
-        "about": "shop:S9001",
     }
+    raw.update(overrides)
+    return raw
+
+
+def test_complaint_due_date_defaults_to_fifteen_days() -> None:
+    raw = _complaint(claim_no="L1;L2", about="shop:S9001")
     parsed = parse_record(RecordType.COMPLAINT, raw, SECRET, TODAY)
     props = parsed.row["props"]
     received = datetime(2026, 3, 1, 1, 30, tzinfo=UTC)  # 09:30 China Standard Time
@@ -100,6 +104,18 @@ def test_complaint_due_date_defaults_to_fifteen_days() -> None:
         parse_record(RecordType.COMPLAINT, {**raw, "agent_no": "A1"}, SECRET, TODAY)
     with pytest.raises(RowError, match="kind"):
         parse_record(RecordType.COMPLAINT, {**raw, "about": "garage:S1"}, SECRET, TODAY)
+
+
+def test_imported_complaint_texts_are_scrubbed() -> None:
+    raw = _complaint(
+        summary="来电13812345678催理赔",
+        resolution="已回电13812345678",
+        topic_terms="理赔;13812345678;138****5678",
+    )
+    props = parse_record(RecordType.COMPLAINT, raw, SECRET, TODAY).row["props"]
+    assert props["summary"] == "来电138****5678催理赔"
+    assert props["resolution"] == "已回电138****5678"
+    assert props["topic_terms"] == ["理赔"]
 
 
 def test_claim_and_policy_validation() -> None:

@@ -134,3 +134,24 @@ def test_every_query_constant_is_annotated_literal() -> None:
         or (isinstance(node, ast.AnnAssign) and "LiteralString" not in ast.unparse(node.annotation))
     ]
     assert unannotated == []
+
+
+def test_a_statement_carried_in_a_record_field_is_checked_where_the_record_is_built() -> None:
+    body = """
+from dataclasses import dataclass
+
+@dataclass(frozen=True)
+class Change:
+    cypher: LiteralString
+    params: Any
+
+async def good(tx: Any) -> None:
+    change = Change(q.GET, {})
+    await tx.run(change.cypher, change.params)
+
+async def bad(tx: Any, label: str) -> None:
+    change = Change(cypher=f"MATCH (n:{label})", params={})
+    await tx.run(change.cypher, change.params)
+"""
+    # Reported once, where the record is built with it.
+    assert check_sources(repo(body)) == ["graph/things.py:18: field 'cypher' is an f-string"]

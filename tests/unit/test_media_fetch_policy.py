@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -18,7 +19,7 @@ from monitors.feeds.fetch import (
 )
 from monitors.feeds.health import MAX_BACKOFF, backoff, poll_record
 from monitors.feeds.parse import ParsedFeed
-from monitors.feeds.url_guard import BlockedUrl, check_url, check_url_shape
+from monitors.feeds.url_guard import BlockedUrl, check_url, check_url_shape, is_blocked_address
 
 NOW = datetime(2024, 10, 18, 8, 0, tzinfo=UTC)
 FEED = FeedRecord(id="feed:1", url="https://a.example.cn/rss", name="a", poll_interval_s=300)
@@ -141,3 +142,43 @@ async def test_bodies_over_the_cap_are_cut_off_while_streaming() -> None:
         result = await FeedFetcher(client, limits).fetch("http://127.0.0.1/feed.xml")
     assert result.error == "response over 10000 bytes"
     assert result.body == b""
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "100.100.100.200",  # cloud metadata in shared address space (100.64.0.0/10)
+        "100.64.0.1",
+        "169.254.169.254",
+        "192.0.0.170",
+        "198.18.0.1",
+        "192.88.99.1",
+        "255.255.255.255",
+        "2002:a00:1::",  # 6to4 of 10.0.0.1
+        "2002:5db8:d822::1",  # 6to4 of a public address: the prefix is blocked whole
+        "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254
+        "64:ff9b:1::1",  # local-use NAT64
+        "::ffff:100.100.100.200",  # IPv4-mapped
+        "::a00:1",  # IPv4-compatible
+        "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # Teredo
+        "2400:cb00::200:5efe:a00:1",  # ISATAP carrying 10.0.0.1
+        "fd00::1",
+        "fec0::1",
+        "fe80::1",
+        "3fff::1",
+        "5f00::1",
+        "ff02::1",
+    ],
+)
+def test_special_addresses_are_blocked(address: str) -> None:
+    assert is_blocked_address(ipaddress.ip_address(address))
+    host = f"[{address}]" if ":" in address else address
+    with pytest.raises(BlockedUrl):
+        check_url_shape(f"http://{host}/rss", allow_private=False)
+
+
+@pytest.mark.parametrize(
+    "address", ["93.184.216.34", "2606:4700::1111", "64:ff9b::5db8:d822", "2400:cb00::1"]
+)
+def test_public_addresses_are_allowed(address: str) -> None:
+    assert not is_blocked_address(ipaddress.ip_address(address))

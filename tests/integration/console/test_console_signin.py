@@ -22,10 +22,11 @@ async def test_each_role_sees_only_its_views(page: Page, make_key: KeyFactory) -
     expected = {
         Role.PR: ["PR"],
         Role.RISK: ["Risk"],
-        Role.COMPLAINTS: ["Complaint desk"],
+        Role.COMPLAINTS: ["Complaint desk", "Management"],
         Role.FRONTLINE: ["Front desk"],
         Role.CLAIMS: ["Front desk", "Claims queue"],
-        Role.ADMIN: ["PR", "Risk", "Complaint desk", "Front desk", "Claims queue"],
+        Role.MANAGEMENT: ["Management"],
+        Role.ADMIN: ["PR", "Risk", "Complaint desk", "Front desk", "Claims queue", "Management"],
         Role.RENEWAL: [],
     }
     for role, views in expected.items():
