@@ -18,9 +18,18 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph.client import Graph, rows
+from graph.crisis_records import (
+    AlertMention,
+    CoveredSubject,
+    NegativeStory,
+    StoredAlert,
+    StoryMention,
+    StoryTrigger,
+)
 from graph.paging import Page, keyset_page
 from graph.queries import crisis as q
 from graph.queries import delivery as dq
+from graph.values import native, native_rows
 from models.crisis import AlertDraft, Severity
 from models.crisis_plan import CrisisPlan, step_due_at
 from models.cursors import decode_cursor, encode_cursor, page_size
@@ -32,27 +41,9 @@ OPEN_COMPLAINT_STATUSES = ("OPEN", "EXTENDED", "OVERDUE")
 ALERT_ORDER = "ALERT_OPENED_DESC"
 
 
-def native(value: Any) -> Any:
-    """A driver value as plain Python (Neo4j temporal types become ``datetime``/``date``)."""
-    to_native = getattr(value, "to_native", None)
-    if callable(to_native):
-        return to_native()
-    if isinstance(value, list):
-        return [native(v) for v in value]
-    if isinstance(value, dict):
-        return {k: native(v) for k, v in value.items()}
-    return value
-
-
-def native_rows(records: Sequence[Any], key: str) -> list[dict[str, Any]]:
-    """The map in column ``key`` of each record, with native values."""
-    return [native(dict(record[key])) for record in records if record[key] is not None]
-
-
-def native_first(records: Sequence[Any], key: str) -> dict[str, Any] | None:
-    """The map in column ``key`` of the first record, with native values; None if no record."""
-    found = native_rows(records[:1], key)
-    return found[0] if found else None
+def alerts_in(records: Sequence[Any]) -> list[StoredAlert]:
+    """The alerts in the ``alert`` column of each record."""
+    return [StoredAlert.from_map(row) for row in native_rows(records, "alert")]
 
 
 @dataclass(frozen=True)
@@ -73,30 +64,28 @@ class AlertRepository:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
 
-    async def subjects_of_stories(self, story_ids: Sequence[str]) -> list[dict[str, Any]]:
+    async def subjects_of_stories(self, story_ids: Sequence[str]) -> list[CoveredSubject]:
         """The subjects (id, name, kind) that these negative stories mention."""
-        return [
-            dict(r)
-            for r in rows(await self.graph.read(q.SUBJECTS_OF_STORIES, story_ids=list(story_ids)))
-        ]
+        records = await self.graph.read(q.SUBJECTS_OF_STORIES, story_ids=list(story_ids))
+        return [CoveredSubject.from_map(r) for r in rows(records)]
 
     async def subjects_with_recent_stories(
         self, since: datetime, now: datetime, limit: int = 500
-    ) -> list[dict[str, Any]]:
+    ) -> list[CoveredSubject]:
         """Subjects of negative stories published in ``[since, now]``."""
         records = await self.graph.read(
             q.SUBJECTS_WITH_RECENT_STORIES, since=since, now=now, limit=limit
         )
-        return [dict(r) for r in rows(records)]
+        return [CoveredSubject.from_map(r) for r in rows(records)]
 
     async def negative_stories(
         self, subject_id: str, since: datetime, now: datetime, limit: int = 20_000
-    ) -> list[dict[str, Any]]:
+    ) -> list[NegativeStory]:
         """A subject's negative stories in ``[since, now]`` with confidence and source weight."""
         records = await self.graph.read(
             q.SUBJECT_NEGATIVE_STORIES, subject_id=subject_id, since=since, now=now, limit=limit
         )
-        return [native(dict(r)) for r in rows(records)]
+        return [NegativeStory.from_map(native(dict(r))) for r in rows(records)]
 
     async def first_story_at(
         self, subject_id: str, since: datetime, now: datetime
@@ -110,14 +99,12 @@ class AlertRepository:
 
     async def story_mentions(
         self, story_ids: Sequence[str], limit: int = 500
-    ) -> list[dict[str, Any]]:
+    ) -> list[StoryMention]:
         """The mentions of these stories with their feed names."""
         records = await self.graph.read(q.STORY_MENTIONS, story_ids=list(story_ids), limit=limit)
-        return [dict(r) for r in rows(records)]
+        return [StoryMention.from_map(r) for r in rows(records)]
 
-    async def story_triggers(
-        self, story_ids: Sequence[str], since: datetime
-    ) -> list[dict[str, Any]]:
+    async def story_triggers(self, story_ids: Sequence[str], since: datetime) -> list[StoryTrigger]:
         """Per (negative story published after ``since``, subject): high-impact feeds and open
         regulator complaints."""
         records = await self.graph.read(
@@ -126,7 +113,7 @@ class AlertRepository:
             since=since,
             open_statuses=list(OPEN_COMPLAINT_STATUSES),
         )
-        return [dict(r) for r in rows(records)]
+        return [StoryTrigger.from_map(r) for r in rows(records)]
 
     async def raise_alert(
         self,
@@ -147,14 +134,14 @@ class AlertRepository:
 
         return await self.graph.write_transaction(work)
 
-    async def notified_since(self, since: datetime, limit: int = 200) -> list[dict[str, Any]]:
+    async def notified_since(self, since: datetime, limit: int = 200) -> list[StoredAlert]:
         """Alerts raised or made more severe after ``since``, oldest first."""
         records = await self.graph.read(q.ALERTS_NOTIFIED_SINCE, since=since, limit=limit)
-        return native_rows(records, "alert")
+        return alerts_in(records)
 
     async def page(
         self, status: str | None, min_rank: int, *, first: int, after: str | None
-    ) -> Page[dict[str, Any]]:
+    ) -> Page[StoredAlert]:
         """Alerts newest first (ties by id), keyset-paginated after cursor ``after``."""
         limit = page_size(first)
         after_at, after_id = decode_cursor(after, ALERT_ORDER) if after else (None, None)
@@ -167,24 +154,27 @@ class AlertRepository:
             limit=limit + 1,
         )
         return keyset_page(
-            native_rows(records, "alert"),
+            alerts_in(records),
             limit,
-            lambda a: encode_cursor(ALERT_ORDER, a["opened_at"], a["id"]),
+            lambda a: encode_cursor(ALERT_ORDER, a.opened_at, a.id),
         )
 
-    async def get(self, alert_id: str) -> dict[str, Any] | None:
+    async def get(self, alert_id: str) -> StoredAlert | None:
         """One alert (with its case id), or None."""
-        return native_first(await self.graph.read(q.GET_ALERT, id=alert_id), "alert")
+        found = alerts_in(await self.graph.read(q.GET_ALERT, id=alert_id))
+        return found[0] if found else None
 
-    async def mentions(self, alert_ids: Sequence[str], limit: int = 200) -> list[dict[str, Any]]:
-        """The mentions the alerts cite (each row has its ``alert_id``)."""
+    async def mentions(self, alert_ids: Sequence[str], limit: int = 200) -> list[AlertMention]:
+        """The mentions the alerts cite (each with its ``alert_id``)."""
         records = await self.graph.read(q.ALERT_MENTIONS, alert_ids=list(alert_ids), limit=limit)
-        return [native(dict(r)) for r in rows(records)]
+        return [AlertMention.from_map(native(dict(r))) for r in rows(records)]
 
-    async def acknowledge(self, alert_id: str, actor: str, now: datetime) -> dict[str, Any] | None:
+    async def acknowledge(self, alert_id: str, actor: str, now: datetime) -> StoredAlert | None:
         """Acknowledge an open alert (a no-op on one already acknowledged or resolved)."""
-        records = await self.graph.write(q.ACKNOWLEDGE_ALERT, id=alert_id, actor=actor, now=now)
-        return native_first(records, "alert")
+        found = alerts_in(
+            await self.graph.write(q.ACKNOWLEDGE_ALERT, id=alert_id, actor=actor, now=now)
+        )
+        return found[0] if found else None
 
 
 async def _raise_in_tx(

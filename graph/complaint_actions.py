@@ -18,14 +18,14 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncManagedTransaction
 
-from graph.alerts import native
 from graph.audit import AuditEvent
 from graph.client import Graph
-from graph.complaint_records import Complaint, utc
+from graph.complaint_records import Complaint
 from graph.complaint_transactions import audit_json, complaint_ref_id, lock_complaint
 from graph.complaints import ComplaintRepository
 from graph.events import DomainEventType, complaint_payload, domain_event
 from graph.queries import complaint_record as q
+from graph.values import native, utc
 from models.complaint_record import (
     AttachmentRef,
     Clock,

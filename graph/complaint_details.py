@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from graph.alerts import native
+from graph.values import native
 
 
 @dataclass(frozen=True)

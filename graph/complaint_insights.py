@@ -6,37 +6,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 import anyio.to_thread
 
 from graph.client import Graph
-from graph.complaint_records import PartyRef, native, utc
+from graph.complaint_records import PartyRef
 from graph.queries import complaint_insights as q
+from graph.values import native, utc
+from models.complaint_risk import (
+    RiskSignal,
+    denied_claim_signals,
+    pending_claim_signal,
+    prior_complaints_signal,
+    rank_risks,
+    risk_score,
+)
 from models.complaint_topics import CategoryTopics, hot_topics, segment_all
 from models.complaints import require_aware
 from models.cursors import page_size
 from models.errors import InvalidInput
 
 # -- complaint risk ----------------------------------------------------------------------------
-
-
-class RiskSignalCode(StrEnum):
-    """Why a customer (and claim) is likely to complain."""
-
-    PENDING_CLAIM = "PENDING_CLAIM"
-    DENIED_THEN_GRIEVANCE = "DENIED_THEN_GRIEVANCE"
-    DENIED_THEN_HOTLINE = "DENIED_THEN_HOTLINE"
-    PRIOR_COMPLAINT = "PRIOR_COMPLAINT"
-
-
-@dataclass(frozen=True)
-class RiskSignal:
-    """A signal that fired, with a sentence a service agent can read."""
-
-    code: RiskSignalCode
-    detail: str
-    weight: int = 1
 
 
 @dataclass
@@ -50,7 +40,7 @@ class ComplaintRisk:
     @property
     def score(self) -> int:
         """The sum of the signals' weights: what the list is ranked by."""
-        return sum(s.weight for s in self.signals)
+        return risk_score(self.signals)
 
 
 @dataclass(frozen=True)
@@ -85,63 +75,30 @@ async def complaint_risk(
         pending_before=now - timedelta(days=thresholds.pending_days),
         cap=thresholds.cap,
     ):
-        days = (now - native(r["since"])).days
-        add(
-            r["customer_id"],
-            r["claim_id"],
-            RiskSignal(RiskSignalCode.PENDING_CLAIM, f"claim pending for {days} days"),
-        )
+        add(r["customer_id"], r["claim_id"], pending_claim_signal((now - native(r["since"])).days))
     for r in await graph.read(
         q.RISK_DENIED_THEN_CONTACTS,
         since=since,
         hotline_contacts=thresholds.hotline_contacts,
         cap=thresholds.cap,
     ):
-        if r["grievances"]:
-            add(
-                r["customer_id"],
-                r["claim_id"],
-                RiskSignal(
-                    RiskSignalCode.DENIED_THEN_GRIEVANCE,
-                    f"claim denied, then {r['grievances']} frontline grievance(s)",
-                    weight=3,
-                ),
-            )
-        if r["hotline"] >= thresholds.hotline_contacts:
-            add(
-                r["customer_id"],
-                r["claim_id"],
-                RiskSignal(
-                    RiskSignalCode.DENIED_THEN_HOTLINE,
-                    f"claim denied, then {r['hotline']} hotline complaints",
-                    weight=3,
-                ),
-            )
+        for signal in denied_claim_signals(
+            r["grievances"], r["hotline"], thresholds.hotline_contacts
+        ):
+            add(r["customer_id"], r["claim_id"], signal)
     for r in await graph.read(q.RISK_PRIOR_COMPLAINTS, since=since, cap=thresholds.cap):
         add(
             r["customer_id"],
             r["claim_id"],
-            RiskSignal(
-                RiskSignalCode.PRIOR_COMPLAINT,
-                f"{r['complaints']} complaint(s) on this matter since {since.date()} "
-                f"({', '.join(sorted(r['channels']))})",
-                # More complaints on the matter, and a regulator or the media involved, weigh
-                # more: those customers escalate again.
-                weight=min(int(r["complaints"]), 3)
-                + (1 if {"REGULATOR", "MEDIA"} & set(r["channels"]) else 0),
-            ),
+            prior_complaints_signal(int(r["complaints"]), r["channels"], since.date()),
         )
-    ranked = sorted(
-        found.items(),
-        key=lambda item: (-sum(s.weight for s in item[1]), item[0][0], item[0][1] or ""),
-    )
-    top = ranked[:limit]
+    top = rank_risks(found, limit)
     customers = {
         r["party"]["id"]: PartyRef.from_map(r["party"])
         for r in await graph.read(q.CUSTOMERS_BY_ID, ids=sorted({key[0] for key, _ in top}))
     }
     return [
-        ComplaintRisk(customer=customers[cust], claim_id=claim, signals=signals)
+        ComplaintRisk(customer=customers[cust], claim_id=claim, signals=list(signals))
         for (cust, claim), signals in top
         if cust in customers
     ]

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from graph.alerts import native
 from graph.client import Graph
 from graph.complaint_records import PartyRef
 from graph.party_search import name_keys
 from graph.queries import complaint_intake as q
+from graph.values import native
 from models.errors import InvalidInput
 from models.identity import Identifier
 from models.import_columns import KEY_PATTERN

@@ -4,22 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from graph.complaint_details import ComplaintDetails
+from graph.values import native
 from models.records import ComplaintCategory, ComplaintChannel, ComplaintStatus
-
-
-def native(value: Any) -> Any:
-    """A driver temporal value as its Python equivalent (other values unchanged)."""
-    to_native = getattr(value, "to_native", None)
-    return to_native() if callable(to_native) else value
-
-
-def utc(instant: datetime) -> datetime:
-    """An aware instant in UTC (what the graph stores, so equal instants compare equal)."""
-    return instant.astimezone(UTC)
 
 
 @dataclass(frozen=True)

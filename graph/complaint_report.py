@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from graph.alerts import native
 from graph.client import Graph
-from graph.complaint_records import utc
 from graph.queries import complaint_report as q
+from graph.values import native, utc
 from models.complaint_record import Satisfaction
 from models.complaint_report import (
     NONE_LABEL,

@@ -13,10 +13,10 @@ from typing import Any, LiteralString
 from neo4j import AsyncManagedTransaction
 
 from graph.client import Graph
-from graph.complaint_records import native, utc
 from graph.events import DomainEventType, append_domain_events, complaint_payload, domain_event
 from graph.queries import complaint_record as rq
 from graph.queries import complaints as q
+from graph.values import native, utc
 
 SWEEP_BATCH = 500
 SWEEP_ACTOR = "system:deadline-sweep"

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, LiteralString
 
 import anyio.to_thread
 from neo4j import AsyncManagedTransaction
@@ -20,14 +20,7 @@ from neo4j import AsyncManagedTransaction
 from graph.client import Graph
 from graph.complaint_filing import ComplainantAlreadyKnown, complainant_rows, filed_text
 from graph.complaint_filing import NewComplaint as NewComplaint  # callers import it from here
-from graph.complaint_records import (
-    Complaint,
-    HandlingGuide,
-    JointReview,
-    PartyRef,
-    native,
-    utc,
-)
+from graph.complaint_records import Complaint, HandlingGuide, JointReview, PartyRef
 from graph.complaint_transactions import (
     ReviewOpening,
     audit_json,
@@ -45,6 +38,7 @@ from graph.events import (
 from graph.handling_guides import pick_guide
 from graph.paging import Page, keyset_page
 from graph.queries import complaints as q
+from graph.values import native, utc
 from models.complaint_record import staff_text
 from models.complaint_topics import terms
 from models.complaints import (
@@ -105,7 +99,10 @@ class ComplaintFilter:
 MAX_SUMMARY = 5000
 MAX_RESOLUTION = 10_000
 
-ORDERINGS = {"RECEIVED_DESC": q.LIST_BY_RECEIVED, "DUE_ASC": q.LIST_BY_DUE}
+ORDERINGS: dict[str, LiteralString] = {
+    "RECEIVED_DESC": q.LIST_BY_RECEIVED,
+    "DUE_ASC": q.LIST_BY_DUE,
+}
 
 
 class ComplaintRepository:

@@ -6,12 +6,24 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from graph.alerts import native, native_first, native_rows
+from graph.alerts import alerts_in
 from graph.client import Graph, rows
+from graph.crisis_records import (
+    Neighbour,
+    OverdueStep,
+    RelatedComplaint,
+    StoredAlert,
+    StoredCase,
+    StoredStep,
+    TimelineEvent,
+)
 from graph.queries import crisis_cases as q
+from graph.values import native, native_rows
 from models.crisis_plan import Escalation
+
+T = TypeVar("T")
 
 _UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -22,53 +34,56 @@ class CrisisCaseRepository:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
 
-    async def list_cases(self, status: str | None, limit: int = 100) -> list[dict[str, Any]]:
+    async def list_cases(self, status: str | None, limit: int = 100) -> list[StoredCase]:
         """Cases by status, newest first."""
-        return native_rows(await self.graph.read(q.LIST_CASES, status=status, limit=limit), "case")
+        return _cases(await self.graph.read(q.LIST_CASES, status=status, limit=limit))
 
-    async def get(self, case_id: str) -> dict[str, Any] | None:
+    async def get(self, case_id: str) -> StoredCase | None:
         """One case, or None."""
-        return native_first(await self.graph.read(q.GET_CASE, id=case_id), "case")
+        return _first(_cases(await self.graph.read(q.GET_CASE, id=case_id)))
 
-    async def steps(self, case_id: str) -> list[dict[str, Any]]:
+    async def steps(self, case_id: str) -> list[StoredStep]:
         """A case's steps by deadline."""
-        return native_rows(await self.graph.read(q.CASE_STEPS, id=case_id), "step")
+        return _steps(await self.graph.read(q.CASE_STEPS, id=case_id))
 
-    async def alerts(self, case_id: str) -> list[dict[str, Any]]:
+    async def alerts(self, case_id: str) -> list[StoredAlert]:
         """A case's alerts."""
-        return native_rows(await self.graph.read(q.CASE_ALERTS, id=case_id), "alert")
+        return alerts_in(await self.graph.read(q.CASE_ALERTS, id=case_id))
 
     async def complete_step(
         self, step_id: str, actor: str, note: str | None, now: datetime
-    ) -> dict[str, Any] | None:
+    ) -> StoredStep | None:
         """Mark a step done (idempotent); None when there is no such step."""
         records = await self.graph.write(
             q.COMPLETE_STEP, id=step_id, actor=actor, note=note, now=now
         )
-        return native_first(records, "step")
+        return _first(_steps(records))
 
     async def assign_step(
         self, step_id: str, assignee: str, actor: str, now: datetime
-    ) -> dict[str, Any] | None:
+    ) -> StoredStep | None:
         """Assign a step to a person; None when there is no such step."""
         records = await self.graph.write(
             q.ASSIGN_STEP, id=step_id, assignee=assignee, actor=actor, now=now
         )
-        return native_first(records, "step")
+        return _first(_steps(records))
 
     async def resolve(
         self, case_id: str, resolution: str | None, actor: str, now: datetime
-    ) -> dict[str, Any] | None:
+    ) -> StoredCase | None:
         """Resolve a case and its alerts; None when there is no such case."""
         records = await self.graph.write(
             q.RESOLVE_CASE, id=case_id, resolution=resolution, actor=actor, now=now
         )
-        return native_first(records, "case")
+        return _first(_cases(records))
 
-    async def overdue_steps(self, now: datetime, limit: int = 200) -> list[dict[str, Any]]:
+    async def overdue_steps(self, now: datetime, limit: int = 200) -> list[OverdueStep]:
         """Pending steps of open cases past their deadline at ``now``."""
         records = await self.graph.read(q.OVERDUE_STEPS, now=now, limit=limit)
-        return [native(dict(r)) for r in rows(records)]
+        return [
+            OverdueStep(StoredStep.from_map(row["step"]), row["subject_id"], row["severity"])
+            for row in (native(dict(r)) for r in rows(records))
+        ]
 
     async def escalate_step(
         self,
@@ -93,28 +108,28 @@ class CrisisCaseRepository:
 
     async def timeline(
         self, case_id: str, subject_ids: Sequence[str], limit: int = 500
-    ) -> list[dict[str, Any]]:
+    ) -> list[TimelineEvent]:
         """The audit trail of a case, its steps and alerts, oldest first."""
         records = await self.graph.read(
             q.CASE_TIMELINE, id=case_id, subject_ids=list(subject_ids), limit=limit
         )
-        return [native(dict(r)) for r in rows(records)]
+        return [TimelineEvent.from_map(native(dict(r))) for r in rows(records)]
 
     async def related_complaints(
         self, subject_ids: Sequence[str], limit: int = 100
-    ) -> list[dict[str, Any]]:
+    ) -> list[RelatedComplaint]:
         """Complaints by, about, or being the case's subjects."""
         records = await self.graph.read(
             q.RELATED_COMPLAINTS, subject_ids=list(subject_ids), limit=limit
         )
-        return [native(dict(r)) for r in rows(records)]
+        return [RelatedComplaint.from_map(r) for r in rows(records)]
 
     async def neighbourhood(
         self,
         subject_ids: Sequence[str],
         limit: int = 100,
         labels: Collection[str] | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[Neighbour]:
         """Business nodes within two hops of the case's subjects; with ``labels``, only those
         reached through nodes that carry no other labels (a reader's scope)."""
         records = await self.graph.read(
@@ -123,7 +138,19 @@ class CrisisCaseRepository:
             limit=limit,
             labels=None if labels is None else sorted(labels),
         )
-        return [dict(r) for r in rows(records)]
+        return [Neighbour.from_map(r) for r in rows(records)]
+
+
+def _cases(records: Sequence[Any]) -> list[StoredCase]:
+    return [StoredCase.from_map(row) for row in native_rows(records, "case")]
+
+
+def _steps(records: Sequence[Any]) -> list[StoredStep]:
+    return [StoredStep.from_map(row) for row in native_rows(records, "step")]
+
+
+def _first(found: Sequence[T]) -> T | None:
+    return found[0] if found else None
 
 
 class CrisisPlanRepository:

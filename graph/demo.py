@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from graph.alerts import native
 from graph.client import Graph
 from graph.feeds import FeedRecord
 from graph.ingest import GraphWriter, pipelined
 from graph.queries import demo as q
+from graph.values import native
 from models.demo_book import EPOCH, Batch, DemoBook
 from models.demo_coverage import DemoCast
 

@@ -19,10 +19,10 @@ from typing import Any, LiteralString, TextIO
 
 import anyio
 
-from graph.alerts import native
 from graph.client import Graph
 from graph.ingest import DEFAULT_BATCH_SIZE
 from graph.queries import export as q
+from graph.values import native
 from models.complaint_record import fen_to_yuan
 from models.identity import identity_key_check
 from models.import_format import (

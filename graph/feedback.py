@@ -17,10 +17,11 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph.client import Graph
-from graph.complaint_records import PartyRef, native, utc
+from graph.complaint_records import PartyRef
 from graph.complaints import ComplaintRepository, Filing, NewComplaint
 from graph.paging import Page, keyset_page
 from graph.queries import feedback as q
+from graph.values import native, utc
 from models.cursors import decode_cursor, encode_cursor, page_size
 from models.errors import InvalidInput, NotFound, PermissionDenied
 from models.feedback import (

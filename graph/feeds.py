@@ -10,9 +10,9 @@ from typing import Any
 
 from neo4j.exceptions import ConstraintError
 
-from graph.alerts import native
 from graph.client import Graph
 from graph.queries import media as q
+from graph.values import native
 from models.errors import InvalidInput, NotFound
 
 

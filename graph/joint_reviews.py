@@ -9,7 +9,7 @@ from datetime import datetime
 from neo4j import AsyncManagedTransaction
 
 from graph.client import Graph
-from graph.complaint_records import Complaint, JointReview, utc
+from graph.complaint_records import Complaint, JointReview
 from graph.complaint_transactions import (
     ReviewOpening,
     audit_json,
@@ -20,6 +20,7 @@ from graph.complaint_transactions import (
 from graph.complaints import ComplaintRepository
 from graph.events import append_domain_events
 from graph.queries import complaints as q
+from graph.values import utc
 from models.complaint_record import staff_text
 from models.errors import InvalidInput, NotFound
 

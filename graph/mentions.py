@@ -10,12 +10,12 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncManagedTransaction
 
-from graph.alerts import native
 from graph.client import Graph
 from graph.ingest import batched
 from graph.paging import Page, keyset_page
 from graph.queries import media as q
 from graph.queries import scoring as scoring_q
+from graph.values import native
 from models.cursors import decode_cursor, encode_cursor, page_size
 
 # Ids per read statement (full-text probes: a fifth of it).

@@ -16,11 +16,17 @@ log = logging.getLogger(__name__)
 # Every node label of the model has a stable, unique ``id``.
 _UNIQUE_ID_LABELS: tuple[Label, ...] = tuple(Label)
 
-# Constraint names and statements are built from the Label enum (an allow-list), never input.
-_CONSTRAINTS: list[LiteralString] = [
-    f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
-    for label in _UNIQUE_ID_LABELS
-]
+
+def _unique_id(label: Label) -> LiteralString:
+    """The constraint that keeps ``label``'s ids unique; names and labels come from the Label
+    enum (an allow-list), never input."""
+    return (
+        "CREATE CONSTRAINT " + label.lower() + "_id IF NOT EXISTS "
+        "FOR (n:" + label + ") REQUIRE n.id IS UNIQUE"
+    )
+
+
+_CONSTRAINTS: list[LiteralString] = [_unique_id(label) for label in _UNIQUE_ID_LABELS]
 
 _INDEXES: list[LiteralString] = [
     "CREATE CONSTRAINT apikey_hash IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.hash IS UNIQUE",

@@ -15,28 +15,38 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph.alerts import native, native_rows
 from graph.client import Graph
+from graph.outbox_records import Delivery, DomainEvent, StoredTarget
 from graph.queries import delivery as q
+from graph.values import native, native_rows
 from models.crisis import Severity
 
 
 @dataclass(frozen=True)
 class ClaimedDelivery:
-    """A delivery this worker holds the lease of, with its target and what it is about."""
+    """A delivery this worker holds the lease of, with its target and what it is about.
 
-    delivery: dict[str, Any]
+    The target and the subject (the alert or domain event) stay maps of their stored
+    properties: the message is built from them later, and one that cannot be built fails its
+    own delivery there instead of the whole claim here.
+    """
+
+    delivery: Delivery
     target: dict[str, Any] | None
     subject: dict[str, Any] | None
     subject_labels: tuple[str, ...]
 
     @property
     def id(self) -> str:
-        return str(self.delivery["id"])
+        return self.delivery.id
 
     @property
     def attempts(self) -> int:
-        return int(self.delivery.get("attempts") or 0)
+        return self.delivery.attempts
+
+
+def _targets(records: Sequence[Any]) -> list[StoredTarget]:
+    return [StoredTarget.from_map(row) for row in native_rows(records, "target")]
 
 
 class WebhookTargetRepository:
@@ -45,9 +55,9 @@ class WebhookTargetRepository:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
 
-    async def list_targets(self) -> list[dict[str, Any]]:
+    async def list_targets(self) -> list[StoredTarget]:
         """Every target."""
-        return native_rows(await self.graph.read(q.LIST_TARGETS), "target")
+        return _targets(await self.graph.read(q.LIST_TARGETS))
 
     async def add(
         self,
@@ -60,7 +70,7 @@ class WebhookTargetRepository:
         event_types: Sequence[str],
         actor: str,
         now: datetime,
-    ) -> dict[str, Any]:
+    ) -> StoredTarget:
         """Add a target; ``min_severity`` None means it gets no alerts, only its event types."""
         records = await self.graph.write(
             q.CREATE_TARGET,
@@ -75,7 +85,7 @@ class WebhookTargetRepository:
             actor=actor,
             now=now,
         )
-        return native_rows(records, "target")[0]
+        return _targets(records)[0]
 
     async def remove(self, target_id: str, actor: str, now: datetime) -> bool:
         """Remove a target; False when there was none."""
@@ -98,7 +108,7 @@ class OutboxRepository:
         )
         return [
             ClaimedDelivery(
-                delivery=native(dict(r["delivery"])),
+                delivery=Delivery.from_map(native(dict(r["delivery"]))),
                 target=native(dict(r["target"])) if r["target"] else None,
                 subject=native(dict(r["subject"])) if r["subject"] else None,
                 subject_labels=tuple(r["subject_labels"] or ()),
@@ -137,13 +147,10 @@ class OutboxRepository:
         )
         return bool(records)
 
-    async def list_deliveries(
-        self, status: str | None = None, limit: int = 1000
-    ) -> list[dict[str, Any]]:
+    async def list_deliveries(self, status: str | None = None, limit: int = 1000) -> list[Delivery]:
         """Deliveries by status, oldest first."""
-        return native_rows(
-            await self.graph.read(q.LIST_DELIVERIES, status=status, limit=limit), "delivery"
-        )
+        records = await self.graph.read(q.LIST_DELIVERIES, status=status, limit=limit)
+        return [Delivery.from_map(row) for row in native_rows(records, "delivery")]
 
 
 class DomainEventRepository:
@@ -154,12 +161,12 @@ class DomainEventRepository:
 
     async def claim(
         self, owner: str, now: datetime, lease_until: datetime, limit: int
-    ) -> list[dict[str, Any]]:
+    ) -> list[DomainEvent]:
         """Lease up to ``limit`` undispatched events to ``owner``, oldest first."""
         records = await self.graph.write(
             q.CLAIM_EVENTS, owner=owner, now=now, lease_until=lease_until, limit=limit
         )
-        return native_rows(records, "event")
+        return [DomainEvent.from_map(row) for row in native_rows(records, "event")]
 
     async def release_leases(self, owner: str) -> int:
         """Hand back the leases ``owner`` holds on undispatched events; return how many."""

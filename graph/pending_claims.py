@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from graph.client import Graph
-from graph.complaint_records import native, utc
 from graph.paging import Page, keyset_page
 from graph.queries import pending_claims as q
+from graph.values import native, utc
 from models.complaints import EARLIEST, LATEST
 from models.cursors import decode_cursor, encode_cursor, page_size
 from models.pending_claims import age_days, bucket_edges, bucket_labels, reported_between

@@ -21,6 +21,7 @@ from graph.client import Graph
 from graph.events import DomainEventType, append_domain_events, domain_event
 from graph.paging import Page, keyset_page
 from graph.queries import watchlist as q
+from graph.values import native
 from graph.watchlist_rules import RULES, RuleThresholds
 from models.cursors import decode_id_cursor, encode_cursor, page_size
 from models.errors import InvalidInput, NotFound, PermissionDenied
@@ -28,8 +29,11 @@ from models.reason_texts import REASON_TEXTS
 from models.watchlist import (
     EvidenceEdge,
     Finding,
+    FindingOutcome,
+    StoredEvidence,
     WatchlistReason,
     WatchlistStatus,
+    decide_finding,
     entry_id,
     evidence_fingerprint,
     mask_name,
@@ -115,10 +119,6 @@ class AttentionFlag:
 ATTENTION_MAX_PARTIES = 10
 
 
-def _native(value: Any) -> Any:
-    return value.to_native() if hasattr(value, "to_native") else value
-
-
 def _entry(record: Mapping[str, Any]) -> Entry:
     w = record["entry"]
     return Entry(
@@ -133,12 +133,12 @@ def _entry(record: Mapping[str, Any]) -> Entry:
         source=w.get("source") or "rule",
         proposed_by=w.get("proposed_by") or "",
         proposed_by_key=w.get("proposed_by_key") or "",
-        created_at=_native(w["created_at"]),
+        created_at=native(w["created_at"]),
         reviewed_by=w.get("reviewed_by"),
-        reviewed_at=_native(w.get("reviewed_at")),
+        reviewed_at=native(w.get("reviewed_at")),
         review_comment=w.get("review_comment"),
-        expires_at=_native(w.get("expires_at")),
-        last_seen_at=_native(w.get("last_seen_at")),
+        expires_at=native(w.get("expires_at")),
+        last_seen_at=native(w.get("last_seen_at")),
         evidence_nodes=tuple(w.get("evidence_nodes") or ()),
         evidence_edges=tuple(EvidenceEdge.decode(e) for e in w.get("evidence_edges") or ()),
     )
@@ -197,7 +197,9 @@ class WatchlistRepository:
     ) -> RunReport:
         """Turn a run's findings into entry writes, then expire what the run no longer finds."""
         existing = {
-            r["id"]: r
+            r["id"]: StoredEvidence(
+                WatchlistStatus(r["status"]), r["fingerprint"], r["dismissed_fingerprint"]
+            )
             for r in await self.graph.read(
                 q.ENTRIES_FOR_REASONS, reasons=[reason.value for reason in reasons]
             )
@@ -208,40 +210,31 @@ class WatchlistRepository:
         for finding in findings:
             wid = entry_id(finding.party_id, finding.reason)
             fingerprint = finding.fingerprint()
-            old = existing.get(wid)
+            decision = decide_finding(fingerprint, existing.get(wid))
             code = finding.reason.value
-            status = WatchlistStatus.PROPOSED.value
-            audit: str | None = "watchlist.propose"
-            repropose = True
-            if old is not None and old["status"] in ("PROPOSED", "ACTIVE"):
-                status, repropose = old["status"], False
-                audit = None if old["fingerprint"] == fingerprint else "watchlist.evidence"
-                report.refreshed[code] = report.refreshed.get(code, 0) + 1
-            elif (
-                old is not None
-                and old["status"] == "DISMISSED"
-                and (old["dismissed_fingerprint"] == fingerprint)
-            ):
-                report.kept_dismissed[code] = report.kept_dismissed.get(code, 0) + 1
-                seen.append(wid)
-                continue
-            else:
-                report.added[code] = report.added.get(code, 0) + 1
+            counts = {
+                FindingOutcome.ADDED: report.added,
+                FindingOutcome.REFRESHED: report.refreshed,
+                FindingOutcome.KEPT_DISMISSED: report.kept_dismissed,
+            }[decision.outcome]
+            counts[code] = counts.get(code, 0) + 1
             seen.append(wid)
+            if decision.outcome is FindingOutcome.KEPT_DISMISSED:
+                continue
             rows.append(
                 {
                     "id": wid,
                     "party_id": finding.party_id,
                     "reason": code,
-                    "status": status,
+                    "status": decision.status.value,
                     "nodes": sorted(finding.nodes),
                     "edges": sorted(edge.encoded() for edge in finding.edges),
                     "fingerprint": fingerprint,
                     "summary": finding.summary,
                     "proposed_by": f"rules:{code}",
-                    "repropose": repropose,
-                    "audit_action": audit,
-                    "audit_after": f"{status}: {finding.summary}",
+                    "repropose": decision.repropose,
+                    "audit_action": decision.audit_action,
+                    "audit_after": f"{decision.status.value}: {finding.summary}",
                 }
             )
         expires_at = now + timedelta(days=ttl_days)

@@ -92,3 +92,57 @@ def mask_name(name: str) -> str:
     if not name:
         return ""
     return name[0] + "*" * max(len(name) - 1, 1)
+
+
+class FindingOutcome(StrEnum):
+    """What a rule run does with one finding, given the entry it already has for it."""
+
+    ADDED = "ADDED"  # no open entry: propose one (again)
+    REFRESHED = "REFRESHED"  # an open entry: keep its status, refresh the evidence
+    KEPT_DISMISSED = "KEPT_DISMISSED"  # dismissed on this very evidence: leave it dismissed
+
+
+@dataclass(frozen=True)
+class StoredEvidence:
+    """The entry a run finds for a (party, reason): its status and evidence fingerprints."""
+
+    status: WatchlistStatus
+    fingerprint: str | None = None
+    dismissed_fingerprint: str | None = None
+
+
+@dataclass(frozen=True)
+class FindingDecision:
+    """The outcome for one finding, and what to write when it is not kept dismissed."""
+
+    outcome: FindingOutcome
+    status: WatchlistStatus
+    audit_action: str | None  # None: a plain refresh, nothing to audit
+    repropose: bool  # write it as a fresh proposal (review fields cleared)
+
+
+def decide_finding(fingerprint: str, stored: StoredEvidence | None) -> FindingDecision:
+    """What a rule run does with a finding whose evidence hashes to ``fingerprint``.
+
+    An open entry (proposed or active) keeps its status; it is audited only when the evidence
+    changed. An entry dismissed on the same evidence stays dismissed: a reviewer already said
+    no. Anything else (no entry, an expired one, one dismissed on other evidence) is proposed
+    again for review.
+    """
+    if stored is not None and stored.status in OPEN_STATUSES:
+        changed = stored.fingerprint != fingerprint
+        return FindingDecision(
+            FindingOutcome.REFRESHED,
+            stored.status,
+            "watchlist.evidence" if changed else None,
+            repropose=False,
+        )
+    if (
+        stored is not None
+        and stored.status is WatchlistStatus.DISMISSED
+        and stored.dismissed_fingerprint == fingerprint
+    ):
+        return FindingDecision(FindingOutcome.KEPT_DISMISSED, stored.status, None, repropose=False)
+    return FindingDecision(
+        FindingOutcome.ADDED, WatchlistStatus.PROPOSED, "watchlist.propose", repropose=True
+    )

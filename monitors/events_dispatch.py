@@ -24,6 +24,7 @@ from prometheus_client import Counter
 from graph.client import Graph
 from graph.events import DomainEventType
 from graph.outbox import DomainEventRepository
+from graph.outbox_records import DomainEvent
 from models.records import CRISIS_CHANNELS
 from monitors.clock import Clock, utc_now
 from monitors.crisis.detector import CrisisDetector
@@ -37,10 +38,10 @@ EVENTS_FAILED = Counter("riskwatch_domain_event_failures_total", "Events that fa
 _CRISIS_CHANNELS = frozenset(channel.value for channel in CRISIS_CHANNELS)
 
 
-def crisis_channel(event: Mapping[str, Any], payload: Mapping[str, Any]) -> str | None:
+def crisis_channel(event: DomainEvent, payload: Mapping[str, Any]) -> str | None:
     """The channel on which the media or an outside organisation has taken a complaint up:
     filed there, or escalated there; None for any other event."""
-    kind = event.get("type")
+    kind = event.type
     if kind == DomainEventType.COMPLAINT_ESCALATED:
         channel = payload.get("to_channel")
     elif kind == DomainEventType.COMPLAINT_FILED:
@@ -50,14 +51,14 @@ def crisis_channel(event: Mapping[str, Any], payload: Mapping[str, Any]) -> str 
     return channel if channel in _CRISIS_CHANNELS else None
 
 
-def event_payload(event: Mapping[str, Any]) -> dict[str, Any]:
+def event_payload(event: DomainEvent) -> dict[str, Any]:
     """The event's payload (a JSON string) as a dict; empty when missing or unreadable."""
-    raw = event.get("payload")
+    raw = event.payload
     if isinstance(raw, str):
         try:
             parsed = json.loads(raw)
         except json.JSONDecodeError:
-            log.warning("domain event %s has a payload that is not JSON", event.get("id"))
+            log.warning("domain event %s has a payload that is not JSON", event.id)
             return {}
         return parsed if isinstance(parsed, dict) else {}
     return {}
@@ -96,32 +97,32 @@ class DomainEventDispatcher:
         claimed = await self.events.claim(self.owner, now, now + self.lease, self.batch)
         ready = [event for event in claimed if await self._react(event, now)]
         try:
-            enqueued = await self.events.dispatch([str(e["id"]) for e in ready], self.owner, now)
+            enqueued = await self.events.dispatch([e.id for e in ready], self.owner, now)
             dispatched = ready
         except Exception:  # something in the batch failed: one at a time, to isolate it
             log.warning("dispatching %d domain events together failed; one by one", len(ready))
             enqueued, dispatched = await self._dispatch_one_by_one(ready, now)
         for event in dispatched:
-            EVENTS_DISPATCHED.labels(str(event.get("type"))).inc()
+            EVENTS_DISPATCHED.labels(event.type).inc()
         if enqueued and self.on_enqueued is not None:
             self.on_enqueued()
         return len(claimed)
 
     async def _dispatch_one_by_one(
-        self, events: list[dict[str, Any]], now: datetime
-    ) -> tuple[int, list[dict[str, Any]]]:
+        self, events: list[DomainEvent], now: datetime
+    ) -> tuple[int, list[DomainEvent]]:
         enqueued, dispatched = 0, []
         for event in events:
             try:
-                enqueued += await self.events.dispatch([str(event["id"])], self.owner, now)
+                enqueued += await self.events.dispatch([event.id], self.owner, now)
             except Exception:  # one bad event must not hold up the others; its lease expires
-                log.exception("dispatching domain event %s failed; retried later", event["id"])
+                log.exception("dispatching domain event %s failed; retried later", event.id)
                 EVENTS_FAILED.inc()
             else:
                 dispatched.append(event)
         return enqueued, dispatched
 
-    async def _react(self, event: Mapping[str, Any], now: datetime) -> bool:
+    async def _react(self, event: DomainEvent, now: datetime) -> bool:
         """What must happen before an event is dispatched (a crisis case for a complaint the
         media took up); False when that failed, so the event waits for its lease to expire."""
         payload = event_payload(event)
@@ -130,7 +131,7 @@ class DomainEventDispatcher:
         try:
             await self.detector.on_media_escalation(event, payload, now)
         except Exception:  # retried with the event once its lease expires
-            log.exception("opening a crisis case for event %s failed; retried later", event["id"])
+            log.exception("opening a crisis case for event %s failed; retried later", event.id)
             EVENTS_FAILED.inc()
             return False
         return True

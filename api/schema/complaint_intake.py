@@ -33,8 +33,8 @@ MAX_CALLERS = 20
 class CallerComplaint:
     id: strawberry.ID
     complaint_no: str
-    status: t.ComplaintStatusType  # type: ignore[valid-type]
-    channel: t.ComplaintChannelType  # type: ignore[valid-type]
+    status: t.ComplaintStatus
+    channel: t.ComplaintChannel
     received_at: datetime
     due_at: datetime
 
@@ -78,8 +78,8 @@ def _view(match: CallerMatch) -> CallerMatchView:
             CallerComplaint(
                 id=strawberry.ID(c.id),
                 complaint_no=c.complaint_no,
-                status=c.status,
-                channel=c.channel,
+                status=t.ComplaintStatus(c.status),
+                channel=t.ComplaintChannel(c.channel),
                 received_at=c.received_at,
                 due_at=c.due_at,
             )

@@ -71,9 +71,9 @@ class AttachmentInput:
 
 @strawberry.input
 class ContactInput:
-    kind: r.ContactKindType  # type: ignore[valid-type]
+    kind: r.ContactKind
     note: str
-    satisfaction: r.SatisfactionType | None = strawberry.field(  # type: ignore[valid-type]
+    satisfaction: r.Satisfaction | None = strawberry.field(
         default=None, description="Required on a CALLBACK (回访), refused on other contacts."
     )
     at: datetime | None = strawberry.field(default=None, description="Default: now.")
@@ -214,7 +214,7 @@ class ComplaintRecordMutation:
         self,
         info: Info[Context, None],
         id: strawberry.ID,
-        root_cause: r.RootCauseType,  # type: ignore[valid-type]
+        root_cause: r.RootCause,
         text: str | None = None,
     ) -> ComplaintRecordResult:
         return await _answer(
@@ -257,7 +257,7 @@ class ComplaintRecordMutation:
         self,
         info: Info[Context, None],
         id: strawberry.ID,
-        reason: r.ClosureReasonType = ClosureReason.ANSWERED,  # type: ignore[valid-type]
+        reason: r.ClosureReason = ClosureReason.ANSWERED,
         note: str | None = None,
     ) -> ComplaintRecordResult:
         return await _answer(

@@ -23,24 +23,26 @@ from api.context import Context
 from graph.audit import AuditEvent
 from graph.complaint_actions import complaint_history
 from graph.complaint_details import ComplaintDetails, Stamped
-from models.complaint_record import (
-    CURRENCY,
-    ROOT_CAUSE_NAMES_ZH,
-    ClosureReason,
-    ContactKind,
-    RootCause,
-    Satisfaction,
-    fen_to_yuan,
-)
-from models.nfra_categories import NFRA_CATEGORIES, NfraCategory, NfraKind
+from models.complaint_record import CURRENCY, ROOT_CAUSE_NAMES_ZH, fen_to_yuan
+
+# Re-exported: schema modules import these from here, so their registration below has run.
+from models.complaint_record import ClosureReason as ClosureReason
+from models.complaint_record import ContactKind as ContactKind
+from models.complaint_record import RootCause as RootCause
+from models.complaint_record import Satisfaction as Satisfaction
+from models.nfra_categories import NFRA_CATEGORIES
+from models.nfra_categories import NfraCategory as NfraCategory
+from models.nfra_categories import NfraKind as NfraKind
 from models.roles import Role
 
-NfraCategoryType = strawberry.enum(NfraCategory, name="NfraCategory")
-NfraKindType = strawberry.enum(NfraKind, name="NfraKind")
-RootCauseType = strawberry.enum(RootCause, name="ComplaintRootCause")
-ContactKindType = strawberry.enum(ContactKind, name="ComplaintContactKind")
-SatisfactionType = strawberry.enum(Satisfaction, name="CallbackSatisfaction")
-ClosureReasonType = strawberry.enum(ClosureReason, name="ComplaintClosureReason")
+# Registered under their GraphQL names: strawberry marks the Enum class itself, so fields
+# are annotated with the Enum (no alias, nothing for mypy to ignore).
+strawberry.enum(NfraCategory, name="NfraCategory")
+strawberry.enum(NfraKind, name="NfraKind")
+strawberry.enum(RootCause, name="ComplaintRootCause")
+strawberry.enum(ContactKind, name="ComplaintContactKind")
+strawberry.enum(Satisfaction, name="CallbackSatisfaction")
+strawberry.enum(ClosureReason, name="ComplaintClosureReason")
 
 # The contact log, the documents and the history are the complaint desk's working file.
 DESK_FILE = allow(Role.COMPLAINTS)
@@ -68,7 +70,7 @@ class ComplaintAssignment:
 
 @strawberry.type(description="Why the complaint arose (投诉根因).")
 class ComplaintRootCauseView:
-    code: RootCauseType  # type: ignore[valid-type]
+    code: RootCause
     name_zh: str
     text: str | None
 
@@ -82,7 +84,7 @@ class ComplaintNote:
 
 @strawberry.type(description="How and when the complaint was closed (办结).")
 class ComplaintClosure:
-    reason: ClosureReasonType  # type: ignore[valid-type]
+    reason: ClosureReason
     note: str | None
     by: str | None
     at: datetime | None
@@ -109,9 +111,9 @@ class ComplaintContact:
     id: strawberry.ID
     at: datetime
     by: str
-    kind: ContactKindType  # type: ignore[valid-type]
+    kind: ContactKind
     note: str
-    satisfaction: SatisfactionType | None  # type: ignore[valid-type]
+    satisfaction: Satisfaction | None
 
 
 @strawberry.type(description="A document kept outside the graph: hash, size, type and URI.")
@@ -138,8 +140,8 @@ class ComplaintHistoryEntry:
 
 @strawberry.type(description="A complaint category of the regulator's (NFRA) scheme.")
 class NfraCategoryInfo:
-    code: NfraCategoryType  # type: ignore[valid-type]
-    kind: NfraKindType  # type: ignore[valid-type]
+    code: NfraCategory
+    kind: NfraKind
     name_zh: str
     name_en: str
 

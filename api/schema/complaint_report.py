@@ -33,7 +33,8 @@ from models.roles import Role
 REPORT_ROLES = (Role.MANAGEMENT, Role.COMPLAINTS)
 REPORTERS = allow(*REPORT_ROLES)
 
-ReportDimensionType = strawberry.enum(ReportDimension, name="ReportDimension")
+# Registered under its GraphQL name on the Enum itself; fields are annotated with it.
+strawberry.enum(ReportDimension, name="ReportDimension")
 
 
 @strawberry.type
@@ -63,7 +64,7 @@ class ComplaintFigures:
 
 @strawberry.type
 class ReportGroupKey:
-    dimension: ReportDimensionType  # type: ignore[valid-type]
+    dimension: ReportDimension
     key: str = strawberry.field(description='The value ("" when the complaint has none).')
     label: str
 
@@ -79,7 +80,7 @@ class ComplaintReport:
     from_: datetime = strawberry.field(name="from")
     to: datetime
     as_of: datetime
-    group_by: list[ReportDimensionType]  # type: ignore[valid-type]
+    group_by: list[ReportDimension]
     groups: list[ComplaintReportGroup]
     total: ComplaintFigures
 
@@ -93,7 +94,7 @@ class RegulatorReportLine:
 
 @strawberry.type
 class RegulatorReportSubtotal:
-    kind: r.NfraKindType  # type: ignore[valid-type]
+    kind: r.NfraKind
     name_zh: str
     figures: ComplaintFigures
 
@@ -147,7 +148,7 @@ class ComplaintReportQuery:
         info: Info[Context, None],
         from_: Annotated[datetime, strawberry.argument(name="from")],
         to: datetime,
-        group_by: list[ReportDimensionType] | None = None,  # type: ignore[valid-type]
+        group_by: list[ReportDimension] | None = None,
     ) -> ComplaintReport:
         dims = [ReportDimension(d) for d in group_by or []]
         report = await build(info.context.services, from_, to, dims)

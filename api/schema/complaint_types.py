@@ -13,11 +13,17 @@ from api.schema import complaint_record_types as r
 from graph import complaint_records as rec
 from models.complaints import is_overdue
 from models.nfra_categories import nfra_category
-from models.records import ComplaintCategory, ComplaintChannel, ComplaintStatus
 
-ComplaintChannelType = strawberry.enum(ComplaintChannel, name="ComplaintChannel")
-ComplaintCategoryType = strawberry.enum(ComplaintCategory, name="ComplaintCategory")
-ComplaintStatusType = strawberry.enum(ComplaintStatus, name="ComplaintStatus")
+# Re-exported: schema modules import these from here, so their registration below has run.
+from models.records import ComplaintCategory as ComplaintCategory
+from models.records import ComplaintChannel as ComplaintChannel
+from models.records import ComplaintStatus as ComplaintStatus
+
+# Registered under their GraphQL names: strawberry marks the Enum class itself, so fields
+# are annotated with the Enum (no alias, nothing for mypy to ignore).
+strawberry.enum(ComplaintChannel, name="ComplaintChannel")
+strawberry.enum(ComplaintCategory, name="ComplaintCategory")
+strawberry.enum(ComplaintStatus, name="ComplaintStatus")
 
 
 @strawberry.type(description="A party or record a complaint names; identifiers masked.")
@@ -33,8 +39,8 @@ class ComplaintSubject:
 
 @strawberry.type(description="One step of a complaint up the channel ladder.")
 class ComplaintEscalation:
-    from_channel: ComplaintChannelType  # type: ignore[valid-type]
-    to_channel: ComplaintChannelType  # type: ignore[valid-type]
+    from_channel: ComplaintChannel
+    to_channel: ComplaintChannel
     at: datetime
     by: str
     reason: str | None
@@ -56,9 +62,9 @@ class JointReview:
 class Complaint:
     id: strawberry.ID
     complaint_no: str
-    channel: ComplaintChannelType  # type: ignore[valid-type]
-    category: ComplaintCategoryType  # type: ignore[valid-type]
-    status: ComplaintStatusType  # type: ignore[valid-type]
+    channel: ComplaintChannel
+    category: ComplaintCategory
+    status: ComplaintStatus
     received_at: datetime
     due_at: datetime
     closed_at: datetime | None
@@ -82,7 +88,7 @@ class Complaint:
     compensation: r.Money | None = strawberry.field(description="Agreed or paid, CNY.")
     amount_in_dispute: r.Money | None
     root_cause: r.ComplaintRootCauseView | None
-    satisfaction: r.SatisfactionType | None = strawberry.field(  # type: ignore[valid-type]
+    satisfaction: r.Satisfaction | None = strawberry.field(
         description="The latest callback's (回访) result."
     )
     resolution: r.ComplaintNote | None = strawberry.field(description="The answer, if any.")
@@ -117,7 +123,7 @@ class HandlingGuide:
     id: strawberry.ID
     key: str
     title: str
-    category: ComplaintCategoryType  # type: ignore[valid-type]
+    category: ComplaintCategory
     keywords: list[str]
     script: str
     updated_at: datetime | None

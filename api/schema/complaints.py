@@ -59,7 +59,7 @@ class NewComplainantInput:
 
 @strawberry.input
 class FileComplaintInput:
-    channel: t.ComplaintChannelType  # type: ignore[valid-type]
+    channel: t.ComplaintChannel
     summary: str
     customer_no: str | None = strawberry.field(
         default=None, description="The complainant, a customer (or: complainant, newComplainant)."
@@ -71,10 +71,10 @@ class FileComplaintInput:
     new_complainant: NewComplainantInput | None = strawberry.field(
         default=None, description="Recorded as a new party, identifiers hashed."
     )
-    category: t.ComplaintCategoryType | None = strawberry.field(  # type: ignore[valid-type]
+    category: t.ComplaintCategory | None = strawberry.field(
         default=None, description="Optional when nfraCategory is given (it implies it)."
     )
-    nfra_category: r.NfraCategoryType | None = None  # type: ignore[valid-type]
+    nfra_category: r.NfraCategory | None = None
     branch: str | None = strawberry.field(
         default=None, description="Branch (机构) code; default: the complainant's branch."
     )
@@ -96,9 +96,9 @@ class FileComplaintInput:
 
 @strawberry.input
 class ComplaintFilterInput:
-    status: list[t.ComplaintStatusType] | None = None  # type: ignore[valid-type]
-    channel: list[t.ComplaintChannelType] | None = None  # type: ignore[valid-type]
-    category: list[t.ComplaintCategoryType] | None = None  # type: ignore[valid-type]
+    status: list[t.ComplaintStatus] | None = None
+    channel: list[t.ComplaintChannel] | None = None
+    category: list[t.ComplaintCategory] | None = None
     overdue: bool | None = None
     due_within_days: int | None = None
     party: strawberry.ID | None = strawberry.field(
@@ -286,7 +286,7 @@ class ComplaintMutation:
         self,
         info: Info[Context, None],
         id: strawberry.ID,
-        to_channel: t.ComplaintChannelType | None = None,  # type: ignore[valid-type]
+        to_channel: t.ComplaintChannel | None = None,
         reason: str | None = None,
     ) -> t.EscalateComplaintResult:
         try:

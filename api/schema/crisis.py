@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Mapping
+from collections.abc import AsyncGenerator
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -15,12 +15,12 @@ from api.context import Context
 from api.crisis_runtime import CrisisRuntime
 from api.schema.crisis_types import (
     Alert,
-    AlertStatusType,
-    CaseStatusType,
+    AlertStatus,
+    CaseStatus,
     CrisisCase,
     CrisisStep,
-    SeverityType,
-    TargetKindType,
+    Severity,
+    TargetKind,
     alert_from_row,
     case_from_row,
     step_from_row,
@@ -29,12 +29,12 @@ from api.schema.pagination import Connection, connection
 from graph.alerts import AlertRepository
 from graph.crisis_cases import CrisisCaseRepository
 from graph.outbox import WebhookTargetRepository
-from models.crisis import AlertStatus, CaseStatus, Severity
+from graph.outbox_records import StoredTarget
 from models.crisis_plan import CrisisPlan, parse_plan, plan_as_dict
 from models.errors import InvalidInput, NotFound
 from models.roles import Role
 from monitors.clock import utc_now
-from monitors.delivery.formats import TargetKind, recipients
+from monitors.delivery.formats import recipients
 
 CRISIS_ROLES = allow(Role.PR, Role.RISK)
 # Management reads the crisis cases and the plan; it does not work them.
@@ -75,25 +75,26 @@ class InvalidCrisisInput:
 class WebhookTarget:
     id: strawberry.ID
     name: str
-    kind: TargetKindType  # type: ignore[valid-type]
+    kind: TargetKind
     url: str = strawberry.field(description="Without its query string, which may hold a key.")
     has_secret: bool
-    min_severity: SeverityType | None  # type: ignore[valid-type]
+    min_severity: Severity | None
     event_types: list[str]
 
 
-def _target_from_row(row: Mapping[str, Any]) -> WebhookTarget:
-    url = str(row["url"])
-    parts = urlsplit(url)
-    shown = url if parts.scheme == "mailto" else f"{parts.scheme}://{parts.netloc}{parts.path}"
+def _target_from_row(target: StoredTarget) -> WebhookTarget:
+    parts = urlsplit(target.url)
+    shown = (
+        target.url if parts.scheme == "mailto" else f"{parts.scheme}://{parts.netloc}{parts.path}"
+    )
     return WebhookTarget(
-        id=strawberry.ID(row["id"]),
-        name=row["name"],
-        kind=TargetKind(row["kind"]),
+        id=strawberry.ID(target.id),
+        name=target.name,
+        kind=TargetKind(target.kind),
         url=shown,
-        has_secret=bool(row.get("secret")),
-        min_severity=Severity(row["min_severity"]) if row.get("min_severity") else None,
-        event_types=list(row.get("event_types") or []),
+        has_secret=bool(target.secret),
+        min_severity=Severity(target.min_severity) if target.min_severity else None,
+        event_types=list(target.event_types),
     )
 
 
@@ -108,10 +109,10 @@ WebhookTargetResult = Annotated[
 @strawberry.input
 class WebhookTargetInput:
     name: str
-    kind: TargetKindType  # type: ignore[valid-type]
+    kind: TargetKind
     url: str
     secret: str | None = None
-    min_severity: SeverityType | None = strawberry.field(  # type: ignore[valid-type]
+    min_severity: Severity | None = strawberry.field(
         default=None, description="Alerts at or above this severity; none: no alerts."
     )
     event_types: list[str] = strawberry.field(
@@ -138,8 +139,8 @@ class CrisisQuery:
     async def alerts(
         self,
         info: Info[Context, None],
-        status: AlertStatusType | None = None,  # type: ignore[valid-type]
-        min_severity: SeverityType = Severity.WATCH,  # type: ignore[valid-type]
+        status: AlertStatus | None = None,
+        min_severity: Severity = Severity.WATCH,
         first: int = 20,
         after: str | None = None,
     ) -> Connection[Alert]:
@@ -160,7 +161,7 @@ class CrisisQuery:
     async def crisis_cases(
         self,
         info: Info[Context, None],
-        status: CaseStatusType | None = None,  # type: ignore[valid-type]
+        status: CaseStatus | None = None,
     ) -> list[CrisisCase]:
         rows = await info.context.repo(CrisisCaseRepository).list_cases(
             CaseStatus(status).value if status else None
@@ -277,11 +278,11 @@ class CrisisSubscription:
     async def alert_raised(
         self,
         info: Info[Context, None],
-        min_severity: SeverityType = Severity.WATCH,  # type: ignore[valid-type]
+        min_severity: Severity = Severity.WATCH,
     ) -> AsyncGenerator[Alert, None]:
         rank = Severity(min_severity).rank
         async with _runtime(info).broker.subscription() as queue:
             while True:
-                row = await queue.get()
-                if Severity(row["severity"]).rank >= rank:
-                    yield alert_from_row(row)
+                alert = await queue.get()
+                if alert.severity.rank >= rank:
+                    yield alert_from_row(alert)

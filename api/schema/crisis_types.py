@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+from dataclasses import asdict
 from datetime import datetime
-from typing import Any
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -16,16 +14,24 @@ from api.context import Context
 from api.review_scope import neighbourhood_labels
 from graph.alerts import AlertRepository
 from graph.crisis_cases import CrisisCaseRepository
-from models.crisis import AlertKind, AlertStatus, CaseStatus, Severity, StepStatus
-from monitors.clock import utc_now
-from monitors.delivery.formats import TargetKind
+from graph.crisis_records import StoredAlert, StoredCase, StoredStep
+from models.crisis import AlertKind, StepStatus
 
-SeverityType = strawberry.enum(Severity, name="Severity")
-AlertStatusType = strawberry.enum(AlertStatus, name="AlertStatus")
-AlertKindType = strawberry.enum(AlertKind, name="AlertKind")
-CaseStatusType = strawberry.enum(CaseStatus, name="CrisisCaseStatus")
-StepStatusType = strawberry.enum(StepStatus, name="CrisisStepStatus")
-TargetKindType = strawberry.enum(TargetKind, name="WebhookTargetKind")
+# Re-exported: schema modules import these from here, so their registration below has run.
+from models.crisis import AlertStatus as AlertStatus
+from models.crisis import CaseStatus as CaseStatus
+from models.crisis import Severity as Severity
+from monitors.clock import utc_now
+from monitors.delivery.formats import TargetKind as TargetKind
+
+# Registered under their GraphQL names: strawberry marks the Enum class itself, so fields
+# are annotated with the Enum (no alias, nothing for mypy to ignore).
+strawberry.enum(Severity, name="Severity")
+strawberry.enum(AlertStatus, name="AlertStatus")
+strawberry.enum(AlertKind, name="AlertKind")
+strawberry.enum(CaseStatus, name="CrisisCaseStatus")
+strawberry.enum(StepStatus, name="CrisisStepStatus")
+strawberry.enum(TargetKind, name="WebhookTargetKind")
 
 
 @strawberry.type
@@ -43,15 +49,15 @@ async def _load_mentions(info: Info[Context, None], alert_id: str) -> list[Cited
 
     async def batch(ids: list[str]) -> list[list[CitedMention]]:
         found: dict[str, list[CitedMention]] = {i: [] for i in ids}
-        for row in await repo.mentions(ids):
-            found[row["alert_id"]].append(
+        for cited in await repo.mentions(ids):
+            found[cited.alert_id].append(
                 CitedMention(
-                    id=strawberry.ID(row["id"]),
-                    title=row["title"],
-                    url=row["url"],
-                    published_at=row["published_at"],
-                    sentiment=row["sentiment"],
-                    feed=row["feed"],
+                    id=strawberry.ID(cited.id),
+                    title=cited.title,
+                    url=cited.url,
+                    published_at=cited.published_at,
+                    sentiment=cited.sentiment,
+                    feed=cited.feed,
                 )
             )
         return [found[i] for i in ids]
@@ -66,9 +72,9 @@ class Alert:
     id: strawberry.ID
     subject_id: str
     subject_name: str | None
-    severity: SeverityType  # type: ignore[valid-type]
-    status: AlertStatusType  # type: ignore[valid-type]
-    kind: AlertKindType  # type: ignore[valid-type]
+    severity: Severity
+    status: AlertStatus
+    kind: AlertKind
     opened_at: datetime
     updated_at: datetime
     explanation: JSON
@@ -82,23 +88,22 @@ class Alert:
         return await _load_mentions(info, str(self.id))
 
 
-def alert_from_row(row: Mapping[str, Any]) -> Alert:
+def alert_from_row(alert: StoredAlert) -> Alert:
     """The GraphQL view of a stored alert."""
-    explanation = row.get("explanation")
     return Alert(
-        id=strawberry.ID(row["id"]),
-        subject_id=row["subject_id"],
-        subject_name=row.get("subject_name"),
-        severity=Severity(row["severity"]),
-        status=AlertStatus(row["status"]),
-        kind=AlertKind(row["kind"]),
-        opened_at=row["opened_at"],
-        updated_at=row.get("updated_at") or row["opened_at"],
-        explanation=json.loads(explanation) if isinstance(explanation, str) else {},
-        window_count=row.get("window_count"),
-        baseline_mean=row.get("baseline_mean"),
-        baseline_std=row.get("baseline_std"),
-        case_id=strawberry.ID(row["case_id"]) if row.get("case_id") else None,
+        id=strawberry.ID(alert.id),
+        subject_id=alert.subject_id,
+        subject_name=alert.subject_name,
+        severity=alert.severity,
+        status=alert.status,
+        kind=alert.kind,
+        opened_at=alert.opened_at,
+        updated_at=alert.updated_at,
+        explanation=JSON(dict(alert.explanation)),
+        window_count=alert.window_count,
+        baseline_mean=alert.baseline_mean,
+        baseline_std=alert.baseline_std,
+        case_id=strawberry.ID(alert.case_id) if alert.case_id else None,
     )
 
 
@@ -110,7 +115,7 @@ class CrisisStep:
     role: str
     planned_role: str | None
     assignee: str | None
-    status: StepStatusType  # type: ignore[valid-type]
+    status: StepStatus
     due_at: datetime
     escalation_level: int
     escalated_at: datetime | None
@@ -123,21 +128,21 @@ class CrisisStep:
         return self.status == StepStatus.PENDING and self.due_at <= utc_now()
 
 
-def step_from_row(row: Mapping[str, Any]) -> CrisisStep:
+def step_from_row(step: StoredStep) -> CrisisStep:
     return CrisisStep(
-        id=strawberry.ID(row["id"]),
-        key=row["key"],
-        title=row["title"],
-        role=row["role"],
-        planned_role=row.get("planned_role"),
-        assignee=row.get("assignee"),
-        status=StepStatus(row["status"]),
-        due_at=row["due_at"],
-        escalation_level=int(row.get("escalation_level") or 0),
-        escalated_at=row.get("escalated_at"),
-        completed_at=row.get("completed_at"),
-        completed_by=row.get("completed_by"),
-        note=row.get("note"),
+        id=strawberry.ID(step.id),
+        key=step.key,
+        title=step.title,
+        role=step.role,
+        planned_role=step.planned_role,
+        assignee=step.assignee,
+        status=step.status,
+        due_at=step.due_at,
+        escalation_level=step.escalation_level,
+        escalated_at=step.escalated_at,
+        completed_at=step.completed_at,
+        completed_by=step.completed_by,
+        note=step.note,
     )
 
 
@@ -181,8 +186,8 @@ class ClosingReview:
 class CrisisCase:
     id: strawberry.ID
     title: str
-    status: CaseStatusType  # type: ignore[valid-type]
-    severity: SeverityType  # type: ignore[valid-type]
+    status: CaseStatus
+    severity: Severity
     subject_id: str
     opened_at: datetime
     resolved_at: datetime | None
@@ -202,19 +207,10 @@ class CrisisCase:
     @strawberry.field(description="Every action on the case, its steps and alerts, in order.")
     async def timeline(self, info: Info[Context, None]) -> list[TimelineEntry]:
         cases = info.context.repo(CrisisCaseRepository)
-        ids = [r["id"] for r in await cases.steps(str(self.id))]
-        ids += [r["id"] for r in await cases.alerts(str(self.id))]
-        return [
-            TimelineEntry(
-                at=r["at"],
-                actor=r["actor"],
-                action=r["action"],
-                subject_id=r["subject_id"],
-                before=r["before"],
-                after=r["after"],
-            )
-            for r in await cases.timeline(str(self.id), [str(self.id), *ids])
-        ]
+        ids = [step.id for step in await cases.steps(str(self.id))]
+        ids += [alert.id for alert in await cases.alerts(str(self.id))]
+        events = await cases.timeline(str(self.id), [str(self.id), *ids])
+        return [TimelineEntry(**asdict(event)) for event in events]  # the same fields
 
     @strawberry.field(
         description="The closing review: timeline, mentions, related complaints and the "
@@ -224,31 +220,25 @@ class CrisisCase:
     async def review(self, info: Info[Context, None]) -> ClosingReview:
         cases = info.context.repo(CrisisCaseRepository)
         alerts = await cases.alerts(str(self.id))
-        subjects = sorted({self.subject_id, *(a["subject_id"] for a in alerts)})
+        subjects = sorted({self.subject_id, *(a.subject_id for a in alerts)})
         mentions: list[CitedMention] = []
         for alert in alerts:
-            mentions += await _load_mentions(info, alert["id"])
+            mentions += await _load_mentions(info, alert.id)
         return ClosingReview(
             timeline=await self.timeline(info),
             mentions=mentions,
             complaints=[
                 RelatedComplaint(
-                    id=strawberry.ID(r["id"]),
-                    complaint_no=r["complaint_no"],
-                    channel=r["channel"],
-                    status=r["status"],
-                    category=r["category"],
+                    id=strawberry.ID(r.id),
+                    complaint_no=r.complaint_no,
+                    channel=r.channel,
+                    status=r.status,
+                    category=r.category,
                 )
                 for r in await cases.related_complaints(subjects)
             ],
             neighbourhood=[
-                Neighbour(
-                    from_id=r["from_id"],
-                    id=r["id"],
-                    labels=r["labels"],
-                    name=r["name"],
-                    via=r["via"],
-                )
+                Neighbour(from_id=r.from_id, id=r.id, labels=r.labels, name=r.name, via=r.via)
                 for r in await cases.neighbourhood(
                     subjects, labels=neighbourhood_labels(info.context.principal)
                 )
@@ -256,15 +246,15 @@ class CrisisCase:
         )
 
 
-def case_from_row(row: Mapping[str, Any]) -> CrisisCase:
+def case_from_row(case: StoredCase) -> CrisisCase:
     return CrisisCase(
-        id=strawberry.ID(row["id"]),
-        title=row.get("title") or "",
-        status=CaseStatus(row["status"]),
-        severity=Severity(row["severity"]),
-        subject_id=row["subject_id"],
-        opened_at=row["opened_at"],
-        resolved_at=row.get("resolved_at"),
-        resolved_by=row.get("resolved_by"),
-        resolution=row.get("resolution"),
+        id=strawberry.ID(case.id),
+        title=case.title,
+        status=case.status,
+        severity=case.severity,
+        subject_id=case.subject_id,
+        opened_at=case.opened_at,
+        resolved_at=case.resolved_at,
+        resolved_by=case.resolved_by,
+        resolution=case.resolution,
     )

@@ -26,8 +26,10 @@ from models.feedback import FeedbackKind, GrievanceAlreadyConverted, SuggestionS
 from models.records import ComplaintCategory, ComplaintChannel
 from models.roles import Role
 
-FeedbackKindType = strawberry.enum(FeedbackKind, name="FrontlineFeedbackKind")
-SuggestionStatusType = strawberry.enum(SuggestionStatus, name="SuggestionStatus")
+# Registered under their GraphQL names: strawberry marks the Enum class itself, so fields
+# are annotated with the Enum (no alias, nothing for mypy to ignore).
+strawberry.enum(FeedbackKind, name="FrontlineFeedbackKind")
+strawberry.enum(SuggestionStatus, name="SuggestionStatus")
 
 # Roles that see (and convert) only what they submitted themselves.
 OWN_ONLY = frozenset({Role.FRONTLINE, Role.CLAIMS})
@@ -39,8 +41,8 @@ CONVERTERS = (Role.COMPLAINTS, Role.FRONTLINE, Role.CLAIMS)
 
 @strawberry.type(description="One decision in a suggestion's review.")
 class SuggestionDecision:
-    status: SuggestionStatusType  # type: ignore[valid-type]
-    previous_status: SuggestionStatusType  # type: ignore[valid-type]
+    status: SuggestionStatus
+    previous_status: SuggestionStatus
     decided_by: str
     decided_at: datetime
     comment: str
@@ -51,13 +53,13 @@ class SuggestionDecision:
 @strawberry.type(description="A note from frontline staff: the seed of early warning.")
 class FrontlineFeedback:
     id: strawberry.ID
-    kind: FeedbackKindType  # type: ignore[valid-type]
+    kind: FeedbackKind
     text: str = strawberry.field(description="As typed, personal data masked.")
     at: datetime
     submitted_by: str
     about: list[t.ComplaintSubject]
-    category: t.ComplaintCategoryType | None  # type: ignore[valid-type]
-    review_status: SuggestionStatusType | None = strawberry.field(  # type: ignore[valid-type]
+    category: t.ComplaintCategory | None
+    review_status: SuggestionStatus | None = strawberry.field(
         description="A suggestion's review status; null for other kinds."
     )
     reviewed_by: str | None
@@ -146,8 +148,8 @@ class FeedbackQuery:
         info: Info[Context, None],
         first: int = 20,
         after: str | None = None,
-        kind: list[FeedbackKindType] | None = None,  # type: ignore[valid-type]
-        review_status: list[SuggestionStatusType] | None = None,  # type: ignore[valid-type]
+        kind: list[FeedbackKind] | None = None,
+        review_status: list[SuggestionStatus] | None = None,
         mine: bool = False,
     ) -> Connection[FrontlineFeedback]:
         actor = _actor(info)
@@ -172,12 +174,12 @@ class FeedbackMutation:
     async def submit_frontline_feedback(
         self,
         info: Info[Context, None],
-        kind: FeedbackKindType,  # type: ignore[valid-type]
+        kind: FeedbackKind,
         text: str,
         customer_nos: list[str] | None = None,
         policy_nos: list[str] | None = None,
         claim_nos: list[str] | None = None,
-        category: t.ComplaintCategoryType | None = None,  # type: ignore[valid-type]
+        category: t.ComplaintCategory | None = None,
     ) -> FrontlineFeedback:
         actor = _actor(info)
         feedback = await _repo(info).submit(
@@ -203,7 +205,7 @@ class FeedbackMutation:
         self,
         info: Info[Context, None],
         id: strawberry.ID,
-        status: SuggestionStatusType,  # type: ignore[valid-type]
+        status: SuggestionStatus,
         comment: str,
         rating: int | None = None,
         reward: str | None = None,
@@ -229,8 +231,8 @@ class FeedbackMutation:
         self,
         info: Info[Context, None],
         id: strawberry.ID,
-        category: t.ComplaintCategoryType | None = None,  # type: ignore[valid-type]
-        channel: t.ComplaintChannelType = ComplaintChannel.FRONTLINE,  # type: ignore[valid-type]
+        category: t.ComplaintCategory | None = None,
+        channel: t.ComplaintChannel = ComplaintChannel.FRONTLINE,
         summary: str | None = None,
         customer_no: str | None = None,
         complaint_no: str | None = None,

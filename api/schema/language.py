@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
-from models.reason_texts import Language
+# Imported from here, not from models, so that the registration below has run (mypy: re-export).
+from models.reason_texts import Language as Language
 
-LanguageType = strawberry.enum(
-    Language, name="Language", description="The language of reason texts: ZH or EN."
-)
+# Registered under their GraphQL names: strawberry marks the Enum class itself, so fields
+# are annotated with the Enum (no alias, nothing for mypy to ignore).
+strawberry.enum(Language, name="Language", description="The language of reason texts: ZH or EN.")

@@ -9,13 +9,13 @@ from api.auth import allow
 from api.context import Context
 from api.schema.pagination import edges_of, page_info_of
 from api.schema.relations_types import (
-    IdentifierKindType,
+    IdentifierKind,
     LeftOut,
     Network,
     NetworkEdge,
     NetworkNode,
     Party,
-    PartyKindType,
+    PartyKind,
     PartyPath,
     PathHop,
     RelationshipKind,
@@ -29,8 +29,6 @@ from graph.relations import MAX_DEPTH, MAX_HOPS, NETWORK_TYPES, RelationsReposit
 from graph.rings import RingRepository
 from models.cursors import decode_number_cursor, encode_cursor, page_size
 from models.errors import InvalidInput, NotFound
-from models.identity import IdentifierKind
-from models.records import PartyKind
 from models.roles import Role
 
 MAX_FIRST = 100
@@ -74,7 +72,7 @@ class RelationsQuery:
         self,
         info: Info[Context, None],
         query: str,
-        kinds: list[PartyKindType] | None = None,  # type: ignore[valid-type]
+        kinds: list[PartyKind] | None = None,
         first: int = 20,
     ) -> list[Party]:
         if not query.strip():
@@ -206,7 +204,7 @@ class RelationsQuery:
     async def rings(
         self,
         info: Info[Context, None],
-        identifier_kinds: list[IdentifierKindType] | None = None,  # type: ignore[valid-type]
+        identifier_kinds: list[IdentifierKind] | None = None,
         min_size: int = 2,
         first: int = 20,
         after: str | None = None,

@@ -17,11 +17,15 @@ from api.schema.pagination import Connection
 from graph.labels import Label, Rel
 from graph.relations import GraphEdge, GraphNode, RelationsRepository
 from graph.rings import RingRepository, ScorePart, SharedIdentifier, StoredRing
-from models.identity import IdentifierKind
-from models.records import PartyKind
 
-PartyKindType = strawberry.enum(PartyKind, name="PartyKind")
-IdentifierKindType = strawberry.enum(IdentifierKind, name="IdentifierKind")
+# Re-exported: schema modules import these from here, so their registration below has run.
+from models.identity import IdentifierKind as IdentifierKind
+from models.records import PartyKind as PartyKind
+
+# Registered under their GraphQL names: strawberry marks the Enum class itself, so fields
+# are annotated with the Enum (no alias, nothing for mypy to ignore).
+strawberry.enum(PartyKind, name="PartyKind")
+strawberry.enum(IdentifierKind, name="IdentifierKind")
 
 MAX_NESTED_FIRST = 100
 
@@ -113,7 +117,7 @@ def _batched(
 @strawberry.type(description="An identifier, shown only masked.")
 class MaskedIdentifier:
     id: strawberry.ID
-    kind: IdentifierKindType  # type: ignore[valid-type]
+    kind: IdentifierKind
     masked: str
     parties: int = strawberry.field(description="How many parties hold it.")
 
@@ -130,7 +134,7 @@ class MaskedIdentifier:
 @strawberry.type(description="A customer, repair shop, agent, broker, dealer or adjuster.")
 class Party:
     id: strawberry.ID
-    kind: PartyKindType  # type: ignore[valid-type]
+    kind: PartyKind
     ref: str
     name: str
     city: str | None
@@ -274,7 +278,7 @@ class NetworkNode:
     label: str = strawberry.field(description="Name and reference, masked value or number.")
     level: int = strawberry.field(description="Hops from the start.")
     masked: str | None = None
-    identifier_kind: IdentifierKindType | None = None  # type: ignore[valid-type]
+    identifier_kind: IdentifierKind | None = None
     status: str | None = None
     fraud_flag: bool | None = None
 

@@ -20,17 +20,19 @@ from strawberry.types import Info
 from api.auth import allow
 from api.context import Context
 from api.probing_guard import ProbingGuard
-from api.schema.language import LanguageType
+from api.schema.language import Language
 from graph.renewal import Decision, RenewalRepository
 from models.errors import InvalidInput
 from models.identity import InvalidIdentifier
-from models.reason_texts import Language, legal_limit_text, reason_text
+from models.reason_texts import legal_limit_text, reason_text
 from models.renewal import DEFAULT_ACTIONS, IdentityKeys, RenewalAction, identity_keys
 from models.renewal_disclosure import disclose_match, disclose_reasons
 from models.renewal_lines import LineOfBusiness, apply_legal_limit, legal_limits, line_of_business
 from models.roles import Role
 
-RenewalActionType = strawberry.enum(RenewalAction, name="RenewalAction")
+# Registered under their GraphQL names: strawberry marks the Enum class itself, so fields
+# are annotated with the Enum (no alias, nothing for mypy to ignore).
+strawberry.enum(RenewalAction, name="RenewalAction")
 
 
 @strawberry.input
@@ -49,27 +51,27 @@ class RenewalReason:
         description="The watchlist entry; null for a party matched on its name alone."
     )
     entry_status: str
-    action: RenewalActionType  # type: ignore[valid-type]
-    limited_from: RenewalActionType | None = strawberry.field(  # type: ignore[valid-type]
+    action: RenewalAction
+    limited_from: RenewalAction | None = strawberry.field(
         default=None,
         description="The action this entry asked for when the line's legal limit lowered it.",
     )
 
     @strawberry.field(description="The reason in plain words (English unless asked for ZH).")
-    def text(self, language: LanguageType = Language.EN) -> str:  # type: ignore[valid-type]
+    def text(self, language: Language = Language.EN) -> str:
         return reason_text(self.code, Language(language))
 
 
 @strawberry.type(description="The legal limit of the line of business lowered the decision.")
 class LegalLimit:
     product: str
-    strongest_allowed: RenewalActionType  # type: ignore[valid-type]
-    wanted: RenewalActionType = strawberry.field(  # type: ignore[valid-type]
+    strongest_allowed: RenewalAction
+    wanted: RenewalAction = strawberry.field(
         description="What the decision would have been without the limit."
     )
 
     @strawberry.field(description="Why, in plain words (English unless asked for ZH).")
-    def text(self, language: LanguageType = Language.EN) -> str:  # type: ignore[valid-type]
+    def text(self, language: Language = Language.EN) -> str:
         return legal_limit_text(
             self.product,
             RenewalAction(self.wanted),
@@ -94,7 +96,7 @@ class PartyMatch:
 
 @strawberry.type
 class RenewalDecision:
-    action: RenewalActionType  # type: ignore[valid-type]
+    action: RenewalAction
     reasons: list[RenewalReason]
     matches: list[PartyMatch]
     checked_at: datetime

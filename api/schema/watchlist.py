@@ -14,21 +14,23 @@ from strawberry.types.base import get_object_definition
 from api.auth import allow
 from api.context import Context
 from api.probing_guard import ProbingGuard
-from api.schema.language import LanguageType
+from api.schema.language import Language
 from api.schema.pagination import Connection, connection
 from api.watchlist_runner import run_watchlist_rules
 from graph import watchlist as stored
 from graph.apikeys import Principal
 from graph.watchlist import WatchlistRepository
 from models.errors import AuthenticationError, InvalidInput, NotFound
-from models.reason_texts import Language, reason_text
+from models.reason_texts import reason_text
 from models.records import PartyKind, party_id
 from models.renewal import identity_keys
 from models.roles import Role
 from models.watchlist import WatchlistReason, WatchlistStatus
 
-WatchlistReasonType = strawberry.enum(WatchlistReason, name="WatchlistReason")
-WatchlistStatusType = strawberry.enum(WatchlistStatus, name="WatchlistStatus")
+# Registered under their GraphQL names: strawberry marks the Enum class itself, so fields
+# are annotated with the Enum (no alias, nothing for mypy to ignore).
+strawberry.enum(WatchlistReason, name="WatchlistReason")
+strawberry.enum(WatchlistStatus, name="WatchlistStatus")
 
 
 @strawberry.enum
@@ -64,8 +66,8 @@ class WatchlistEntry:
     party_ref: str
     party_name: str
     party_kind: str
-    reason: WatchlistReasonType  # type: ignore[valid-type]
-    status: WatchlistStatusType  # type: ignore[valid-type]
+    reason: WatchlistReason
+    status: WatchlistStatus
     summary: str
     source: str = strawberry.field(description="'rule' or 'manual'.")
     proposed_by: str
@@ -78,7 +80,7 @@ class WatchlistEntry:
     stored_entry: strawberry.Private[stored.Entry]
 
     @strawberry.field(description="The reason in plain words, in the language asked for.")
-    def reason_text(self, language: LanguageType = Language.ZH) -> str:  # type: ignore[valid-type]
+    def reason_text(self, language: Language = Language.ZH) -> str:
         return reason_text(str(self.reason), Language(language))
 
     @strawberry.field(description="The nodes and relationships that made the rule fire.")
@@ -121,7 +123,7 @@ class RuleRunReport:
 
 @strawberry.type(description="A reason for special attention, in the caller's language.")
 class AttentionReason:
-    code: WatchlistReasonType  # type: ignore[valid-type]
+    code: WatchlistReason
     text: str
 
 
@@ -150,7 +152,7 @@ class AttentionFlag:
     reasons: list[str] = strawberry.field(
         description="Plain words in the chosen language, no evidence details."
     )
-    language: LanguageType  # type: ignore[valid-type]
+    language: Language
     matches: list[AttentionMatch]
 
 
@@ -222,8 +224,8 @@ class WatchlistQuery:
     async def watchlist(
         self,
         info: Info[Context, None],
-        status: WatchlistStatusType | None = None,  # type: ignore[valid-type]
-        reason: WatchlistReasonType | None = None,  # type: ignore[valid-type]
+        status: WatchlistStatus | None = None,
+        reason: WatchlistReason | None = None,
         first: int = 50,
         after: str | None = None,
     ) -> Connection[WatchlistEntry]:
@@ -251,7 +253,7 @@ class WatchlistQuery:
         phone: str | None = None,
         id_number: str | None = None,
         plate: str | None = None,
-        language: LanguageType = Language.ZH,  # type: ignore[valid-type]
+        language: Language = Language.ZH,
     ) -> AttentionFlag:
         chosen = Language(language)
         identity = {"phone": phone, "idNumber": id_number, "plate": plate}
@@ -292,7 +294,7 @@ class WatchlistMutation:
         info: Info[Context, None],
         party_id: str,
         comment: str,
-        reason: WatchlistReasonType = WatchlistReason.MANUAL,  # type: ignore[valid-type]
+        reason: WatchlistReason = WatchlistReason.MANUAL,
     ) -> WatchlistEntry:
         principal = _principal(info)
         settings = info.context.services.settings

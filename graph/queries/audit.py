@@ -1,7 +1,9 @@
 """Cypher for reading the audit trail (written by each capability with its change)."""
 
+from typing import LiteralString
+
 # Audit events, newest first, optionally filtered by action prefix, actor or subject.
-LIST_AUDIT_EVENTS = """
+LIST_AUDIT_EVENTS: LiteralString = """
 MATCH (a:AuditEvent)
 WHERE ($action IS NULL OR a.action STARTS WITH $action)
   AND ($actor IS NULL OR a.actor = $actor)

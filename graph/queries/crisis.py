@@ -123,7 +123,7 @@ RETURN st.id AS story_id, st.title AS title, x.id AS subject_id, x.name AS name,
 )
 
 # Frees the dedup key of an alert that is resolved or quiet too long, so a new one can open.
-RETIRE_ALERT_KEY = """
+RETIRE_ALERT_KEY: LiteralString = """
 MATCH (a:Alert {open_key: $open_key})
 WHERE a.status = 'RESOLVED' OR a.updated_at < $stale_before
 SET a.open_key = null
@@ -131,7 +131,7 @@ SET a.open_key = null
 
 # Opens the alert for ($subject, $kind), or updates the one still running. Severity only rises;
 # ``notified_at`` moves when the alert is new or more severe (that is what subscribers see).
-UPSERT_ALERT = """
+UPSERT_ALERT: LiteralString = """
 MERGE (a:Alert {open_key: $open_key})
 ON CREATE SET a.id = $id, a.subject_id = $subject_id, a.kind = $kind, a.status = 'OPEN',
               a.opened_at = $now, a.severity_rank = -1
@@ -150,7 +150,7 @@ RETURN a.id AS id, created, previous_rank, a.severity AS severity, a.status AS s
 
 # Links an alert to its subject node (when it exists) and cites the mentions and stories
 # behind it.
-LINK_ALERT = """
+LINK_ALERT: LiteralString = """
 MATCH (a:Alert {id: $alert_id})
 OPTIONAL MATCH (p:Party {id: $subject_id})
 OPTIONAL MATCH (s:Subject {id: $subject_id})
@@ -174,7 +174,7 @@ RETURN count(*) AS linked
 # Opens the subject's crisis case, or joins the one already open about it (``open_key`` is
 # the subject id while the case is open, unique, so concurrent alerts cannot open two), and
 # raises its severity if the alert is more severe; attaches the alert.
-UPSERT_CASE = """
+UPSERT_CASE: LiteralString = """
 MERGE (c:CrisisCase {open_key: $subject_id})
 ON CREATE SET c.id = $case_id, c.status = 'OPEN', c.subject_id = $subject_id, c.title = $title,
               c.opened_at = $now, c.severity_rank = -1
@@ -189,7 +189,7 @@ RETURN c.id AS id, created
 """
 
 # Adds the plan's steps for a severity to a case (steps already there, by key, stay as they are).
-ADD_CASE_STEPS = """
+ADD_CASE_STEPS: LiteralString = """
 MATCH (c:CrisisCase {id: $case_id})
 UNWIND $steps AS step
 MERGE (s:CrisisStep {id: $case_id + ':' + step.key})
@@ -199,13 +199,13 @@ MERGE (c)-[:HAS_STEP]->(s)
 """
 
 # An audit record of a crisis action.
-WRITE_AUDIT = """
+WRITE_AUDIT: LiteralString = """
 CREATE (e:AuditEvent {id: randomUUID(), at: $now, actor: $actor, action: $action,
                       subject_id: $subject_id, case_id: $case_id, before: $before, after: $after})
 """
 
 # Alerts whose ``notified_at`` is after $since (raised or made more severe), oldest first.
-ALERTS_NOTIFIED_SINCE = """
+ALERTS_NOTIFIED_SINCE: LiteralString = """
 MATCH (a:Alert) WHERE a.notified_at > $since
 WITH a ORDER BY a.notified_at LIMIT $limit
 OPTIONAL MATCH (c:CrisisCase)-[:HAS_ALERT]->(a)
@@ -214,7 +214,7 @@ RETURN a {.*, case_id: c.id} AS alert ORDER BY a.notified_at
 
 # Alerts by status and minimum severity, newest first (ties by id), one keyset page after
 # the ($after_at, $after_id) of the last alert seen.
-LIST_ALERTS = """
+LIST_ALERTS: LiteralString = """
 MATCH (a:Alert)
 WHERE ($status IS NULL OR a.status = $status) AND a.severity_rank >= $min_rank
   AND ($after_at IS NULL OR a.opened_at < $after_at
@@ -225,14 +225,14 @@ RETURN a {.*, case_id: c.id} AS alert ORDER BY a.opened_at DESC, a.id
 """
 
 # One alert.
-GET_ALERT = """
+GET_ALERT: LiteralString = """
 MATCH (a:Alert {id: $id})
 OPTIONAL MATCH (c:CrisisCase)-[:HAS_ALERT]->(a)
 RETURN a {.*, case_id: c.id} AS alert
 """
 
 # The mentions each alert cites (up to $limit per alert), with their feed.
-ALERT_MENTIONS = """
+ALERT_MENTIONS: LiteralString = """
 UNWIND $alert_ids AS alert_id
 CALL (alert_id) {
   MATCH (:Alert {id: alert_id})-[:CITES]->(m:Mention)
@@ -245,7 +245,7 @@ RETURN alert_id, m.id AS id, m.title AS title, m.url AS url, m.published_at AS p
 
 # Moves an alert from OPEN to ACKNOWLEDGED, with an audit record; the pending steps of its
 # case that an acknowledgement completes (``done_on_acknowledge``) are done too.
-ACKNOWLEDGE_ALERT = """
+ACKNOWLEDGE_ALERT: LiteralString = """
 MATCH (a:Alert {id: $id})
 WITH a, a.status AS before
 SET a.status = CASE WHEN before = 'OPEN' THEN 'ACKNOWLEDGED' ELSE before END,

@@ -3,32 +3,32 @@
 from typing import LiteralString
 
 # Cases by status, newest first.
-LIST_CASES = """
+LIST_CASES: LiteralString = """
 MATCH (c:CrisisCase)
 WHERE $status IS NULL OR c.status = $status
 RETURN c {.*} AS case ORDER BY c.opened_at DESC LIMIT $limit
 """
 
 # One case.
-GET_CASE = """
+GET_CASE: LiteralString = """
 MATCH (c:CrisisCase {id: $id})
 RETURN c {.*} AS case
 """
 
 # A case's steps, by deadline.
-CASE_STEPS = """
+CASE_STEPS: LiteralString = """
 MATCH (:CrisisCase {id: $id})-[:HAS_STEP]->(s:CrisisStep)
 RETURN s {.*} AS step ORDER BY s.due_at, s.key
 """
 
 # A case's alerts.
-CASE_ALERTS = """
+CASE_ALERTS: LiteralString = """
 MATCH (c:CrisisCase {id: $id})-[:HAS_ALERT]->(a:Alert)
 RETURN a {.*, case_id: c.id} AS alert ORDER BY a.opened_at
 """
 
 # Marks a pending step done; returns nothing when the step does not exist.
-COMPLETE_STEP = """
+COMPLETE_STEP: LiteralString = """
 MATCH (s:CrisisStep {id: $id})
 WITH s, s.status AS before
 SET s.status = 'DONE',
@@ -41,7 +41,7 @@ RETURN s {.*} AS step
 """
 
 # Assigns a step to a person.
-ASSIGN_STEP = """
+ASSIGN_STEP: LiteralString = """
 MATCH (s:CrisisStep {id: $id})
 WITH s, s.assignee AS before
 SET s.assignee = $assignee
@@ -51,7 +51,7 @@ RETURN s {.*} AS step
 """
 
 # Resolves a case and its alerts (freeing their dedup keys).
-RESOLVE_CASE = """
+RESOLVE_CASE: LiteralString = """
 MATCH (c:CrisisCase {id: $id})
 WITH c, c.status AS before
 SET c.status = 'RESOLVED', c.open_key = null, c.resolved_at = coalesce(c.resolved_at, $now),
@@ -67,7 +67,7 @@ RETURN c {.*} AS case
 """
 
 # Pending steps of open cases whose deadline has passed at $now.
-OVERDUE_STEPS = """
+OVERDUE_STEPS: LiteralString = """
 MATCH (s:CrisisStep)
 WHERE s.status = 'PENDING' AND s.due_at <= $now
 MATCH (c:CrisisCase {id: s.case_id, status: 'OPEN'})
@@ -78,7 +78,7 @@ ORDER BY s.due_at LIMIT $limit
 # Escalates one step, only if nobody else has since (its deadline is still the one read;
 # compared as epoch millis, since datetimes in different zone forms are never '='),
 # with an audit record and a domain event that the delivery path fans out.
-ESCALATE_STEP = """
+ESCALATE_STEP: LiteralString = """
 MATCH (s:CrisisStep {id: $id})
 WHERE s.status = 'PENDING' AND s.due_at.epochMillis = $expected_due_ms
 SET s.role = $to_role, s.escalation_level = $level, s.due_at = $new_due_at,
@@ -93,7 +93,7 @@ RETURN s.id AS id
 """
 
 # The audit trail of a case, its steps and its alerts, in order.
-CASE_TIMELINE = """
+CASE_TIMELINE: LiteralString = """
 MATCH (e:AuditEvent)
 WHERE e.case_id = $id OR e.subject_id IN $subject_ids
 RETURN DISTINCT e.at AS at, e.actor AS actor, e.action AS action, e.subject_id AS subject_id,
@@ -134,20 +134,20 @@ LIMIT $limit
 """
 
 # The active crisis plan document, if one is stored.
-GET_ACTIVE_PLAN = """
+GET_ACTIVE_PLAN: LiteralString = """
 MATCH (p:CrisisPlan {id: 'active'})
 RETURN p.document AS document, p.updated_at AS updated_at, p.updated_by AS updated_by
 """
 
 # Stores the plan document unless one is already active (startup seeding from the file).
-SEED_ACTIVE_PLAN = """
+SEED_ACTIVE_PLAN: LiteralString = """
 MERGE (p:CrisisPlan {id: 'active'})
 ON CREATE SET p.document = $document, p.updated_at = $now, p.updated_by = $actor
 RETURN p.document AS document
 """
 
 # Replaces the active plan, with an audit record of the previous document.
-SAVE_ACTIVE_PLAN = """
+SAVE_ACTIVE_PLAN: LiteralString = """
 MERGE (p:CrisisPlan {id: 'active'})
 WITH p, p.document AS before
 SET p.document = $document, p.updated_at = $now, p.updated_by = $actor

@@ -6,14 +6,16 @@ its lease runs out. ``SET x._lock`` takes the node's write lock before the claim
 are checked again, so two concurrent claims cannot both win the same item.
 """
 
+from typing import LiteralString
+
 # Every webhook target.
-LIST_TARGETS = """
+LIST_TARGETS: LiteralString = """
 MATCH (t:WebhookTarget)
 RETURN t {.*} AS target ORDER BY t.name
 """
 
 # Adds a webhook target.
-CREATE_TARGET = """
+CREATE_TARGET: LiteralString = """
 CREATE (t:WebhookTarget {id: $id, name: $name, kind: $kind, url: $url, secret: $secret,
                          min_severity: $min_severity, min_rank: $min_rank,
                          event_types: $event_types, created_at: $now, created_by: $actor})
@@ -23,7 +25,7 @@ RETURN t {.*} AS target
 """
 
 # Removes a webhook target (its pending deliveries fail at their next attempt).
-DELETE_TARGET = """
+DELETE_TARGET: LiteralString = """
 MATCH (t:WebhookTarget {id: $id})
 CREATE (e:AuditEvent {id: randomUUID(), at: $now, actor: $actor, action: 'webhook.remove',
                       subject_id: t.id, before: t.name, after: null})
@@ -32,7 +34,7 @@ RETURN count(*) AS removed
 """
 
 # One delivery per target whose minimum severity the alert reaches (idempotent per key).
-ENQUEUE_ALERT_DELIVERIES = """
+ENQUEUE_ALERT_DELIVERIES: LiteralString = """
 MATCH (a:Alert {id: $alert_id})
 MATCH (t:WebhookTarget)
 WHERE t.min_rank IS NOT NULL AND t.min_rank <= $rank
@@ -46,7 +48,7 @@ RETURN count(d) AS enqueued
 """
 
 # One delivery per target subscribed to each event's type (the idempotency key is the event).
-ENQUEUE_EVENT_DELIVERIES = """
+ENQUEUE_EVENT_DELIVERIES: LiteralString = """
 UNWIND $event_ids AS event_id
 MATCH (e:DomainEvent {id: event_id})
 MATCH (t:WebhookTarget)
@@ -63,7 +65,7 @@ RETURN count(d) AS enqueued
 
 # Claims up to $limit due deliveries for $owner until $lease_until; returns them with their
 # target and what they are for.
-CLAIM_DELIVERIES = """
+CLAIM_DELIVERIES: LiteralString = """
 MATCH (d:Delivery)
 WHERE d.status = 'PENDING' AND d.next_attempt_at <= $now
   AND (d.lease_until IS NULL OR d.lease_until < $now)
@@ -80,7 +82,7 @@ RETURN d {.*} AS delivery, t {.*} AS target, x {.*} AS subject, labels(x) AS sub
 """
 
 # Marks a claimed delivery sent (only by the worker that holds its lease).
-MARK_SENT = """
+MARK_SENT: LiteralString = """
 MATCH (d:Delivery {id: $id})
 WHERE d.lease_owner = $owner AND d.status = 'PENDING'
 SET d.status = 'SENT', d.sent_at = $now, d.attempts = d.attempts + 1,
@@ -89,7 +91,7 @@ RETURN d.id AS id
 """
 
 # Records a failed attempt: back to PENDING with a later attempt time, or FAILED for good.
-MARK_ATTEMPT_FAILED = """
+MARK_ATTEMPT_FAILED: LiteralString = """
 MATCH (d:Delivery {id: $id})
 WHERE d.lease_owner = $owner AND d.status = 'PENDING'
 SET d.attempts = d.attempts + 1, d.last_error = $error, d.last_attempt_at = $now,
@@ -100,7 +102,7 @@ RETURN d.id AS id
 
 # Hands back the leases $owner holds on deliveries it did not finish (a worker shutting down
 # mid-send): they are due again at once for any worker, as they would be once the lease ran out.
-RELEASE_DELIVERY_LEASES = """
+RELEASE_DELIVERY_LEASES: LiteralString = """
 MATCH (d:Delivery)
 WHERE d.lease_owner = $owner
 SET d.lease_owner = null, d.lease_until = null
@@ -108,14 +110,14 @@ RETURN count(d) AS released
 """
 
 # Deliveries by status (for operators and tests).
-LIST_DELIVERIES = """
+LIST_DELIVERIES: LiteralString = """
 MATCH (d:Delivery)
 WHERE $status IS NULL OR d.status = $status
 RETURN d {.*} AS delivery ORDER BY d.created_at LIMIT $limit
 """
 
 # Claims up to $limit undispatched domain events for $owner until $lease_until.
-CLAIM_EVENTS = """
+CLAIM_EVENTS: LiteralString = """
 MATCH (e:Undispatched)
 WHERE e.dispatched_at IS NULL AND (e.lease_until IS NULL OR e.lease_until < $now)
 WITH e ORDER BY e.at LIMIT $limit
@@ -128,7 +130,7 @@ RETURN e {.*} AS event
 """
 
 # Hands back the leases $owner holds on events it did not dispatch (a dispatcher shutting down).
-RELEASE_EVENT_LEASES = """
+RELEASE_EVENT_LEASES: LiteralString = """
 MATCH (e:Undispatched)
 WHERE e.lease_owner = $owner
 SET e.lease_owner = null, e.lease_until = null
@@ -137,7 +139,7 @@ RETURN count(e) AS released
 
 # Marks claimed events dispatched (only those the dispatcher still holds the lease of);
 # returns the ids it marked.
-MARK_EVENTS_DISPATCHED = """
+MARK_EVENTS_DISPATCHED: LiteralString = """
 UNWIND $ids AS id
 MATCH (e:DomainEvent {id: id})
 WHERE e.lease_owner = $owner AND e.dispatched_at IS NULL

@@ -1,9 +1,11 @@
 """Cypher for the demo's feeds: registered by ``riskwatch seed-demo``, served by the app."""
 
+from typing import LiteralString
+
 # Register (or refresh) the demo feeds. The anchor, seed and cast the coverage was dated and
 # written with are kept from the first seeding, so the feeds the app serves later carry the
 # very stories that were stored (a re-run of seed-demo adds nothing).
-UPSERT_DEMO_FEEDS = """
+UPSERT_DEMO_FEEDS: LiteralString = """
 UNWIND $rows AS row
 MERGE (f:Feed {id: row.id})
 ON CREATE SET f.created_at = $now, f.consecutive_failures = 0, f.items_seen = 0,
@@ -18,7 +20,7 @@ RETURN f {.*} AS feed
 """
 
 # What a demo feed was seeded with (none for a feed that is not a demo feed).
-DEMO_FEED_STATE = """
+DEMO_FEED_STATE: LiteralString = """
 MATCH (f:Feed {id: $id})
 WHERE f.demo_anchor IS NOT NULL
 RETURN f.demo_anchor AS anchor, f.demo_seed AS seed, f.demo_cast AS cast

@@ -25,7 +25,7 @@ def _party_page(label: Label) -> LiteralString:
 PARTY_PAGES: dict[str, LiteralString] = {label.value: _party_page(label) for label in PARTY_LABELS}
 
 # One page of policies with the natural keys of holder, seller (and its kind) and dealer.
-POLICY_PAGE = """
+POLICY_PAGE: LiteralString = """
 MATCH (pol:Policy) WHERE pol.id > $after
 WITH pol ORDER BY pol.id LIMIT $limit
 RETURN pol {.*} AS node,
@@ -36,7 +36,7 @@ RETURN pol {.*} AS node,
 """
 
 # One page of claims with the natural keys of their policy, repair shop and adjuster.
-CLAIM_PAGE = """
+CLAIM_PAGE: LiteralString = """
 MATCH (c:Claim) WHERE c.id > $after
 WITH c ORDER BY c.id LIMIT $limit
 RETURN c {.*} AS node,
@@ -46,7 +46,7 @@ RETURN c {.*} AS node,
 """
 
 # One page of branches by code.
-BRANCH_PAGE = """
+BRANCH_PAGE: LiteralString = """
 MATCH (b:Branch) WHERE b.id > $after
 WITH b ORDER BY b.id LIMIT $limit
 RETURN b {.*} AS node
@@ -55,7 +55,7 @@ RETURN b {.*} AS node
 # One page of complaints in the order they were received (so the complaints one repeats come
 # before it), with their complainant (its kind's label and key), what they are about and
 # their history: channel steps, joint reviews, contacts, attachments, merges, audit trail.
-COMPLAINT_PAGE = """
+COMPLAINT_PAGE: LiteralString = """
 MATCH (q:Complaint)
 WHERE $after_at IS NULL OR q.received_at > $after_at
       OR (q.received_at = $after_at AND q.id > $after)
@@ -78,7 +78,7 @@ RETURN q {.*} AS node,
 """
 
 # One page of watchlist entries with their party and their audit trail.
-WATCHLIST_PAGE = """
+WATCHLIST_PAGE: LiteralString = """
 MATCH (w:WatchlistEntry) WHERE w.id > $after
 WITH w ORDER BY w.id LIMIT $limit
 RETURN w {.*} AS node,

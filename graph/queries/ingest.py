@@ -30,14 +30,14 @@ MERGE_PARTIES: dict[str, LiteralString] = {
 }
 
 # Identifier nodes, one row per distinct identifier of the batch.
-MERGE_IDENTIFIERS = """
+MERGE_IDENTIFIERS: LiteralString = """
 UNWIND $rows AS ident
 MERGE (i:Identifier {id: ident.id})
 ON CREATE SET i.kind = ident.kind, i.key = ident.key, i.masked = ident.masked
 """
 
 # Party-to-identifier links; both ends exist (merged earlier in the same transaction).
-LINK_IDENTIFIERS = """
+LINK_IDENTIFIERS: LiteralString = """
 UNWIND $rows AS link
 MATCH (p:Party {id: link.party_id})
 MATCH (i:Identifier {id: link.identifier_id})
@@ -45,7 +45,7 @@ MERGE (p)-[:HAS_ID]->(i)
 """
 
 # Policies with their holder, seller (agent or broker) and dealer.
-MERGE_POLICIES = """
+MERGE_POLICIES: LiteralString = """
 UNWIND $rows AS row
 MERGE (pol:Policy {id: row.id})
 SET pol += row.props, pol.updated_at = datetime()
@@ -58,7 +58,7 @@ CALL (pol, row) { MATCH (dealer:Dealer {id: row.dealer_id}) MERGE (pol)-[:SOLD_V
 """
 
 # Claims with their policy, repair shop and adjuster.
-MERGE_CLAIMS = """
+MERGE_CLAIMS: LiteralString = """
 UNWIND $rows AS row
 MERGE (c:Claim {id: row.id})
 SET c += row.props, c.updated_at = datetime()
@@ -71,7 +71,7 @@ CALL (c, row) { MATCH (adj:Adjuster {id: row.adjuster_id}) MERGE (c)-[:ASSESSED_
 """
 
 # Complaints with who filed them and what they are about.
-MERGE_COMPLAINTS = """
+MERGE_COMPLAINTS: LiteralString = """
 UNWIND $rows AS row
 MERGE (c:Complaint {id: row.id})
 SET c += row.props, c.updated_at = datetime()
@@ -136,7 +136,7 @@ CALL (c, row) {
 # A complaint's links to the earlier complaints it repeats, once the whole batch is merged
 # (an earlier complaint may be in the same batch); links to complaints not (yet) in the graph
 # are skipped, and a later import that brings them adds the link.
-LINK_REPEATS = """
+LINK_REPEATS: LiteralString = """
 UNWIND $rows AS row
 MATCH (c:Complaint {id: row.id})
 UNWIND row.repeat_of_ids AS earlier_id
@@ -147,7 +147,7 @@ MERGE (c)-[:REPEAT_OF]->(earlier)
 # Merges between complaints, once the whole batch is merged: a duplicate names the complaint
 # it was merged into, and that complaint its duplicates, so the link is made by whichever of
 # the two comes second (in this import or a later one); links to absent complaints wait.
-LINK_MERGES = """
+LINK_MERGES: LiteralString = """
 UNWIND $rows AS row
 MATCH (dup:Complaint {id: row.duplicate_id})
 MATCH (target:Complaint {id: row.target_id})
@@ -155,7 +155,7 @@ MERGE (dup)-[:MERGED_INTO]->(target)
 """
 
 # Branches (机构) by code.
-MERGE_BRANCHES = """
+MERGE_BRANCHES: LiteralString = """
 UNWIND $rows AS row
 MERGE (b:Branch {id: row.id})
 SET b += row.props, b.updated_at = datetime()
@@ -164,7 +164,7 @@ SET b += row.props, b.updated_at = datetime()
 # Watchlist entries restored from an export, with their party link and their audit trail
 # (audit events keep their exported ids, so a second import adds none). ``row.props`` holds
 # every exported field, nulls included, so a re-import resets the entry to the export.
-MERGE_WATCHLIST_ENTRIES = """
+MERGE_WATCHLIST_ENTRIES: LiteralString = """
 UNWIND $rows AS row
 MATCH (p:Party {id: row.party_id})
 MERGE (w:WatchlistEntry {id: row.id})
@@ -182,7 +182,7 @@ CALL (w, row) {
 
 # Which of the given ids exist, per kind of node (the importer's reference check, one
 # statement per batch).
-EXISTING_IDS = """
+EXISTING_IDS: LiteralString = """
 CALL () {
   UNWIND $party_ids AS ref
   MATCH (n:Party {id: ref})

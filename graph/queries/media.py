@@ -7,7 +7,7 @@ from graph.labels import Label
 # ---- feeds -----------------------------------------------------------------------------
 
 # A new feed with empty health; the url is unique (constraint feed_url).
-CREATE_FEED = """
+CREATE_FEED: LiteralString = """
 CREATE (f:Feed {id: $id, url: $url, name: $name, language: $language,
                 poll_interval_s: $poll_interval_s, enabled: $enabled, high_impact: $high_impact,
                 weight: $weight, created_at: $now, consecutive_failures: 0, items_seen: 0,
@@ -16,7 +16,7 @@ RETURN f {.*} AS feed
 """
 
 # Change a feed's settings; re-enabling it clears its failure state so it is polled again.
-UPDATE_FEED = """
+UPDATE_FEED: LiteralString = """
 MATCH (f:Feed {id: $id})
 SET f += $changes
 FOREACH (_ IN CASE WHEN $reenable THEN [1] ELSE [] END |
@@ -25,21 +25,21 @@ RETURN f {.*} AS feed
 """
 
 # Delete a feed (its mentions stay, without the FROM edge).
-REMOVE_FEED = """
+REMOVE_FEED: LiteralString = """
 MATCH (f:Feed {id: $id})
 DETACH DELETE f
 RETURN count(*) AS removed
 """
 
 # Every feed, by name.
-LIST_FEEDS = """
+LIST_FEEDS: LiteralString = """
 MATCH (f:Feed)
 RETURN f {.*} AS feed
 ORDER BY f.name, f.id
 """
 
 # One feed by id.
-GET_FEED = """
+GET_FEED: LiteralString = """
 MATCH (f:Feed {id: $id})
 RETURN f {.*} AS feed
 """
@@ -47,7 +47,7 @@ RETURN f {.*} AS feed
 # Claim up to $limit due feeds for $owner until $until, atomically across workers: the first
 # SET takes each candidate's write lock, and the conditions are checked again under the lock,
 # so a feed another worker claimed meanwhile (its lease committed first) is skipped.
-CLAIM_DUE_FEEDS = """
+CLAIM_DUE_FEEDS: LiteralString = """
 MATCH (f:Feed)
 WHERE f.enabled AND coalesce(f.next_poll_at, $now) <= $now
   AND (f.lease_until IS NULL OR f.lease_until <= $now)
@@ -62,7 +62,7 @@ RETURN f {.*} AS feed
 """
 
 # Extend the leases $owner holds (a long cycle keeps its feeds; a dead worker's expire).
-RENEW_LEASES = """
+RENEW_LEASES: LiteralString = """
 MATCH (f:Feed)
 WHERE f.lease_owner = $owner AND f.lease_until > $now
 SET f.lease_until = $until
@@ -71,7 +71,7 @@ RETURN count(f) AS renewed
 
 # Hand back every lease $owner still holds (a worker shutting down mid-cycle), so another
 # worker can poll those feeds at once instead of after the lease runs out.
-RELEASE_FEED_LEASES = """
+RELEASE_FEED_LEASES: LiteralString = """
 MATCH (f:Feed)
 WHERE f.lease_owner = $owner
 SET f.lease_owner = null, f.lease_until = null
@@ -79,7 +79,7 @@ RETURN count(f) AS released
 """
 
 # Record each polled feed's outcome (props computed by the worker) and release its lease.
-RECORD_POLLS = """
+RECORD_POLLS: LiteralString = """
 UNWIND $rows AS row
 MATCH (f:Feed {id: row.id})
 SET f += row.props,
@@ -92,14 +92,14 @@ SET f.lease_owner = null, f.lease_until = null
 # ---- subjects and the names the entity linker looks for -------------------------------
 
 # Create or refresh the configured subjects (company, brands, products).
-MERGE_SUBJECTS = """
+MERGE_SUBJECTS: LiteralString = """
 UNWIND $rows AS row
 MERGE (s:Subject {id: row.id})
 SET s.kind = row.kind, s.name = row.name, s.aliases = row.aliases
 """
 
 # Parties that act in the company's name (customers are private persons: never linked).
-_LINKABLE = """
+_LINKABLE: LiteralString = """
 CALL () {
   MATCH (p:RepairShop) RETURN p
   UNION MATCH (p:Agent) RETURN p
@@ -125,7 +125,7 @@ RETURN parties, toString(updated) AS updated, count(s) AS subjects,
 LINKABLE_PARTIES: LiteralString = _LINKABLE + "RETURN p.id AS id, p.name AS name"
 
 # Every subject's id and names.
-SUBJECT_NAMES = """
+SUBJECT_NAMES: LiteralString = """
 MATCH (s:Subject)
 RETURN s.id AS id, [s.name] + coalesce(s.aliases, []) AS names
 """
@@ -133,14 +133,14 @@ RETURN s.id AS id, [s.name] + coalesce(s.aliases, []) AS names
 # ---- mentions and stories: the write path ---------------------------------------------
 
 # Which of these mention ids exist already, and the feeds each came from.
-EXISTING_MENTIONS = """
+EXISTING_MENTIONS: LiteralString = """
 UNWIND $ids AS id
 MATCH (m:Mention {id: id})
 RETURN m.id AS id, COLLECT { MATCH (m)-[:FROM]->(f:Feed) RETURN f.id } AS feed_ids
 """
 
 # An entry seen again in another feed: the mention gains that feed as a source.
-ADD_MENTION_SOURCES = """
+ADD_MENTION_SOURCES: LiteralString = """
 UNWIND $rows AS row
 MATCH (m:Mention {id: row.mention_id})
 MATCH (f:Feed {id: row.feed_id})
@@ -152,7 +152,7 @@ RETURN DISTINCT s.id AS story_id
 
 # Recent stories sharing an LSH band key with a probe (full-text index story_bands, best
 # matches first); the caller confirms by similarity.
-CANDIDATE_STORIES = """
+CANDIDATE_STORIES: LiteralString = """
 UNWIND $probes AS probe
 CALL db.index.fulltext.queryNodes('story_bands', probe.query, {limit: $per_probe})
 YIELD node AS s
@@ -165,7 +165,7 @@ RETURN probe.key AS key, s.id AS id, s.signature AS signature, s.sentiment AS se
 # New stories (their props include ``bands``, the LSH keys the full-text index holds), each
 # :Unscored with the text to score until SCORE_STORIES (queries/scoring.py) scores it.
 # Instants travel as ISO strings: the driver's datetime packing is slow in big batches.
-CREATE_STORIES = """
+CREATE_STORIES: LiteralString = """
 UNWIND $rows AS row
 MERGE (s:Story {id: row.id})
 ON CREATE SET s += row.props, s:Unscored, s.source_count = 0,
@@ -174,7 +174,7 @@ ON CREATE SET s += row.props, s:Unscored, s.source_count = 0,
 """
 
 # New mentions, each with its feeds and its story.
-CREATE_MENTIONS = """
+CREATE_MENTIONS: LiteralString = """
 UNWIND $rows AS row
 MERGE (m:Mention {id: row.id})
 ON CREATE SET m += row.props,
@@ -205,13 +205,13 @@ def _link_named(label: Label) -> LiteralString:
 
 # Mentions and stories to the parties they name; a story's link keeps the name the story
 # used (``surface``), which the model reads as the entity of a (text, entity) pair.
-LINK_PARTIES = _link_named(Label.PARTY)
+LINK_PARTIES: LiteralString = _link_named(Label.PARTY)
 
 # Mentions and stories to the subjects (company, brands, products) they name.
-LINK_SUBJECTS = _link_named(Label.SUBJECT)
+LINK_SUBJECTS: LiteralString = _link_named(Label.SUBJECT)
 
 # Recount each touched story's distinct sources and its earliest publication.
-REFRESH_STORIES = """
+REFRESH_STORIES: LiteralString = """
 UNWIND $ids AS id
 MATCH (s:Story {id: id})
 CALL (s) {
@@ -224,7 +224,7 @@ SET s.source_count = sources, s.published_at = published
 
 # ---- mentions and stories: the read path ----------------------------------------------
 
-_PAGE_FILTER = """
+_PAGE_FILTER: LiteralString = """
 WHERE ($sentiment IS NULL OR n.sentiment = $sentiment)
   AND ($from IS NULL OR n.published_at >= $from)
   AND ($to IS NULL OR n.published_at < $to)
@@ -235,14 +235,14 @@ ORDER BY n.published_at DESC, n.id DESC
 LIMIT $limit
 """
 
-_SUBJECT = """
+_SUBJECT: LiteralString = """
 CALL () {
   MATCH (x:Party {id: $subject_id}) RETURN x
   UNION MATCH (x:Subject {id: $subject_id}) RETURN x
 }
 """
 
-_MENTION_FIELDS = """
+_MENTION_FIELDS: LiteralString = """
 OPTIONAL MATCH (n)-[:IN_STORY]->(s:Story)
 RETURN n {.*} AS mention, s.id AS story_id,
        COLLECT { MATCH (n)-[:FROM]->(f:Feed) RETURN f.id } AS feed_ids,
@@ -256,7 +256,7 @@ MENTIONS_OF_SUBJECT_PAGE: LiteralString = (
     _SUBJECT + "MATCH (n:Mention)-[:MENTIONS]->(x)" + _PAGE_FILTER + _MENTION_FIELDS
 )
 
-_STORY_FIELDS = """
+_STORY_FIELDS: LiteralString = """
 RETURN n {.id, .title, .first_seen_at, .published_at, .source_count, .sentiment,
           .p_negative, .p_neutral, .p_positive} AS story,
        COLLECT { MATCH (n)<-[:IN_STORY]-(:Mention)-[:FROM]->(f:Feed) RETURN DISTINCT f.id }
@@ -272,7 +272,7 @@ STORIES_OF_SUBJECT_PAGE: LiteralString = (
     _SUBJECT + "MATCH (n:Story)-[:MENTIONS]->(x)" + _PAGE_FILTER + _STORY_FIELDS
 )
 
-_TREND = """
+_TREND: LiteralString = """
 WHERE m.published_at >= $from AND m.published_at < $to
 WITH DISTINCT m
 WITH datetime.truncate($unit, m.published_at) AS bucket, m

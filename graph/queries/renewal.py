@@ -1,9 +1,11 @@
 """Cypher for renewal checks: one round trip for a whole batch of identities."""
 
+from typing import LiteralString
+
 # Parties matching each check exactly on a keyed identifier hash (Identifier (kind, key)
 # constraint) or a customer number (Customer.customer_no index), with the fields a masked
 # match needs and the party's open watchlist entries. Checks with no match return no row.
-MATCH_IDENTITIES = """
+MATCH_IDENTITIES: LiteralString = """
 UNWIND $checks AS chk
 CALL (chk) {
   UNWIND chk.identifiers AS k
@@ -23,7 +25,7 @@ RETURN chk.i AS i, p.id AS party_id, p.name AS name, p.id_masked AS id_masked,
 
 # Name-only checks: parties whose folded name or pinyin key equals the caller's (indexed),
 # a few per check; they are candidates, never proof of identity.
-MATCH_NAMES = """
+MATCH_NAMES: LiteralString = """
 UNWIND $checks AS chk
 CALL (chk) {
   CALL (chk) {

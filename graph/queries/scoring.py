@@ -7,9 +7,11 @@ story and on every mention in it, and a per-subject sentiment on each ``MENTIONS
 the story, then drops the label. Workers claim batches with leases like feeds.
 """
 
+from typing import LiteralString
+
 # Score stories (and, when ``row.props`` is null, only new links of a scored story): the
 # story's sentiment goes to the story and its mentions; each link gets its own.
-SCORE_STORIES = """
+SCORE_STORIES: LiteralString = """
 UNWIND $rows AS row
 MATCH (s:Story {id: row.id})
 CALL (s, row) {
@@ -28,7 +30,7 @@ CALL (s, row) {
 """
 
 # A story that gained a link while unscored moves to the front of the queue.
-PROMOTE_LINKED = """
+PROMOTE_LINKED: LiteralString = """
 UNWIND $ids AS id
 MATCH (s:Unscored {id: id})
 WHERE EXISTS { (s)-[:MENTIONS]->() }
@@ -38,7 +40,7 @@ SET s.score_priority = 0
 # Claim up to $limit unscored stories of priority <= $max_priority for $owner until $until:
 # linked ones first, then oldest first; the conditions are checked again under the write lock
 # (as CLAIM_DUE_FEEDS does), so two workers never take the same story.
-CLAIM_UNSCORED = """
+CLAIM_UNSCORED: LiteralString = """
 MATCH (s:Unscored)
 WHERE s.score_priority <= $max_priority
   AND (s.score_lease_until IS NULL OR s.score_lease_until <= $now)
@@ -56,7 +58,7 @@ RETURN s.id AS id, coalesce(s.score_text, s.title, '') AS text,
 """
 
 # Hand back the story leases $owner still holds (a worker stopping).
-RELEASE_SCORE_LEASES = """
+RELEASE_SCORE_LEASES: LiteralString = """
 MATCH (s:Unscored)
 WHERE s.score_lease_owner = $owner
 SET s.score_lease_owner = null, s.score_lease_until = null
@@ -64,7 +66,7 @@ RETURN count(s) AS released
 """
 
 # How many stories wait, by priority (0: linked, 1: the backlog).
-UNSCORED_COUNTS = """
+UNSCORED_COUNTS: LiteralString = """
 MATCH (s:Unscored)
 RETURN s.score_priority AS priority, count(s) AS n
 """

@@ -5,8 +5,10 @@ findings and ``graph.watchlist`` writes entries. Instants ($now, $since) are par
 run is deterministic for a given clock.
 """
 
+from typing import LiteralString
+
 # REPEAT_COMPLAINANT: parties with at least $min_complaints complaints received in the window.
-REPEAT_COMPLAINANTS = """
+REPEAT_COMPLAINANTS: LiteralString = """
 MATCH (q:Complaint)
 WHERE q.received_at >= $since AND q.received_at <= $now
 MATCH (p:Party)-[:FILED]->(q)
@@ -17,7 +19,7 @@ RETURN p.id AS party_id, complaints
 
 # REGULATOR_ESCALATION_AFTER_CLEAR_DENIAL: a regulator complaint in the window about a claim
 # denied with a recorded reason that was judged valid.
-REGULATOR_ESCALATIONS = """
+REGULATOR_ESCALATIONS: LiteralString = """
 MATCH (q:Complaint)
 WHERE q.received_at >= $since AND q.received_at <= $now AND q.channel = 'REGULATOR'
 MATCH (p:Party)-[:FILED]->(q)-[:ABOUT]->(c:Claim {status: 'DENIED'})
@@ -26,7 +28,7 @@ RETURN p.id AS party_id, q.id AS complaint_id, c.id AS claim_id
 """
 
 # FRAUD_LINKED sources: holders of fraud-flagged claims, and parties flagged themselves.
-FRAUD_SOURCES = """
+FRAUD_SOURCES: LiteralString = """
 MATCH (c:Claim {fraud_flag: true})<-[:HAS_CLAIM]-(pol:Policy)<-[:HOLDS]-(p:Party)
 RETURN p.id AS party_id, c.id AS claim_id, pol.id AS policy_id
 UNION
@@ -36,7 +38,7 @@ RETURN p.id AS party_id, null AS claim_id, null AS policy_id
 
 # One hop out from a frontier of parties through identifiers they share with other parties;
 # identifiers held by more than $max_degree parties (a shop's switchboard) are not links.
-SHARED_IDENTIFIER_HOP = """
+SHARED_IDENTIFIER_HOP: LiteralString = """
 UNWIND $frontier AS pid
 MATCH (p:Party {id: pid})-[:HAS_ID]->(i:Identifier)<-[:HAS_ID]-(q:Party)
 WHERE q.id <> pid AND COUNT { (i)<-[:HAS_ID]-() } <= $max_degree
@@ -46,7 +48,7 @@ RETURN pid AS source, i.id AS identifier, q.id AS reached
 # SHARED_IDENTIFIER_RING seeds, one page of identifiers at a time (in id order): the
 # identifiers held by 2..$max_degree parties, with those parties. ``last`` is the page's
 # last id (null when the page is empty), for the next page's $after.
-SHARED_IDENTIFIER_PAGE = """
+SHARED_IDENTIFIER_PAGE: LiteralString = """
 MATCH (i:Identifier)
 WHERE i.id > $after
 WITH i ORDER BY i.id LIMIT $page_size
@@ -59,7 +61,7 @@ RETURN page[-1].id AS last,
 """
 
 # For candidate ring members: their complaints and their fraud-flagged claims (with policy).
-RING_MEMBER_SIGNALS = """
+RING_MEMBER_SIGNALS: LiteralString = """
 UNWIND $party_ids AS pid
 MATCH (p:Party {id: pid})
 RETURN pid AS party_id,
@@ -70,7 +72,7 @@ RETURN pid AS party_id,
 
 # REPAIR_SHOP_COMPLAINT_CLUSTER candidates: complaints in the window about a shop or about a
 # claim repaired there, per shop with at least $min_customers such complaints.
-SHOP_COMPLAINTS = """
+SHOP_COMPLAINTS: LiteralString = """
 MATCH (q:Complaint)
 WHERE q.received_at >= $since AND q.received_at <= $now
 MATCH (who:Party)-[:FILED]->(q)
@@ -89,7 +91,7 @@ RETURN s.id AS shop_id, items
 # REPAIR_SHOP_COMPLAINT_CLUSTER, second trigger: complaints in the window involving a shop (or
 # a claim it repaired) from complainants a reviewer confirmed as repeat or escalating
 # complainants (ACTIVE entries), per shop with at least $min_complaints of them.
-SHOP_MALICIOUS_COMPLAINTS = """
+SHOP_MALICIOUS_COMPLAINTS: LiteralString = """
 MATCH (w:WatchlistEntry {status: 'ACTIVE'})
 WHERE w.reason IN ['REPEAT_COMPLAINANT', 'REGULATOR_ESCALATION_AFTER_CLEAR_DENIAL']
 MATCH (w)-[:LISTS]->(who:Party)-[:FILED]->(q:Complaint)
@@ -107,7 +109,7 @@ RETURN s.id AS shop_id, items
 """
 
 # Existing entries for some reasons, for the run's add / refresh / keep-dismissed decisions.
-ENTRIES_FOR_REASONS = """
+ENTRIES_FOR_REASONS: LiteralString = """
 MATCH (w:WatchlistEntry)
 WHERE w.reason IN $reasons
 RETURN w.id AS id, w.status AS status, w.fingerprint AS fingerprint,
@@ -116,7 +118,7 @@ RETURN w.id AS id, w.status AS status, w.fingerprint AS fingerprint,
 
 # Write rule findings: create or update entries, link them to their party, audit changes
 # (rows with a null audit_action are plain refreshes and leave no audit event).
-UPSERT_ENTRIES = """
+UPSERT_ENTRIES: LiteralString = """
 UNWIND $rows AS row
 MATCH (p:Party {id: row.party_id})
 MERGE (w:WatchlistEntry {id: row.id})
@@ -140,7 +142,7 @@ RETURN count(w) AS written
 """
 
 # Expire open entries whose rule ran and no longer fires, and any open entry past its expiry.
-EXPIRE_ENTRIES = """
+EXPIRE_ENTRIES: LiteralString = """
 MATCH (w:WatchlistEntry)
 WHERE w.status IN ['PROPOSED', 'ACTIVE']
   AND ((w.source = 'rule' AND w.reason IN $reasons AND NOT w.id IN $seen)
@@ -154,14 +156,14 @@ RETURN w.id AS id
 """
 
 # One entry with its party's display fields.
-GET_ENTRY = """
+GET_ENTRY: LiteralString = """
 MATCH (w:WatchlistEntry {id: $id})-[:LISTS]->(p:Party)
 RETURN w {.*} AS entry, p.name AS party_name, p.ref AS party_ref,
        [label IN labels(p) WHERE label <> 'Party'][0] AS party_kind
 """
 
 # A page of entries in id order, optionally filtered by status and reason.
-LIST_ENTRIES = """
+LIST_ENTRIES: LiteralString = """
 MATCH (w:WatchlistEntry)
 WHERE ($status IS NULL OR w.status = $status)
   AND ($reason IS NULL OR w.reason = $reason)
@@ -174,7 +176,7 @@ ORDER BY w.id
 """
 
 # Review: move an entry from $expected to $status, if its proposer is not the reviewer.
-REVIEW_ENTRY = """
+REVIEW_ENTRY: LiteralString = """
 MATCH (w:WatchlistEntry {id: $id})
 WHERE w.status = $expected AND w.proposed_by_key <> $actor_key
 SET w.status = $status, w.reviewed_by = $actor, w.reviewed_by_key = $actor_key,
@@ -188,7 +190,7 @@ RETURN w.id AS id
 """
 
 # A manual proposal: a new entry, or a closed one (dismissed or expired) proposed again.
-PROPOSE_ENTRY = """
+PROPOSE_ENTRY: LiteralString = """
 MATCH (p:Party {id: $party_id})
 MERGE (w:WatchlistEntry {id: $id})
 ON CREATE SET w.created_at = datetime(), w.party_id = $party_id, w.reason = $reason
@@ -209,7 +211,7 @@ RETURN w.id AS id
 
 # Evidence nodes by id, whatever their label, with what a risk reviewer may see of them
 # (identifiers only masked).
-EVIDENCE_NODES = """
+EVIDENCE_NODES: LiteralString = """
 UNWIND $ids AS nid
 OPTIONAL MATCH (p:Party {id: nid})
 OPTIONAL MATCH (i:Identifier {id: nid})
@@ -234,7 +236,7 @@ RETURN n.id AS id, [label IN labels(n) WHERE label <> 'Party'][0] AS label,
 # Attention flags: the parties named by id ($parties: {id, via}) or by a keyed identifier hash
 # ($identifiers: {field, kind, key}), each with the inputs it matched on and the reasons of
 # its ACTIVE entries (proposals are not shown until reviewed); best matches first, bounded.
-ATTENTION = """
+ATTENTION: LiteralString = """
 CALL () {
   UNWIND $parties AS x
   MATCH (p:Party {id: x.id})

@@ -14,12 +14,12 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
-from typing import Any
 
 import anyio
 
 from graph.alerts import AlertRepository
 from graph.client import Graph
+from graph.crisis_records import StoredAlert
 from monitors.clock import Clock, utc_now
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ class AlertBroker:
         self.clock = clock
         self.overlap = overlap
         self.queue_size = queue_size
-        self._subscribers: set[asyncio.Queue[dict[str, Any]]] = set()
+        self._subscribers: set[asyncio.Queue[StoredAlert]] = set()
         self._cursor: datetime = clock()
         self._published: dict[tuple[str, datetime], datetime] = {}
         self._wake = asyncio.Event()
@@ -53,9 +53,9 @@ class AlertBroker:
         self._wake.set()
 
     @asynccontextmanager
-    async def subscription(self) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:
+    async def subscription(self) -> AsyncIterator[asyncio.Queue[StoredAlert]]:
         """A queue that receives every alert raised while the context is open."""
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(self.queue_size)
+        queue: asyncio.Queue[StoredAlert] = asyncio.Queue(self.queue_size)
         if not self._subscribers:
             self._cursor = self.clock()
         self._subscribers.add(queue)
@@ -69,13 +69,17 @@ class AlertBroker:
         if not self._subscribers:
             self._cursor = self.clock()
             return 0
-        found = await self.alerts.notified_since(self._cursor - self.overlap)
+        found = [
+            (alert, alert.notified_at)
+            for alert in await self.alerts.notified_since(self._cursor - self.overlap)
+            if alert.notified_at is not None  # always set on what notified_since returns
+        ]
         published = 0
-        for alert in found:
-            key = (str(alert["id"]), alert["notified_at"])
+        for alert, notified_at in found:
+            key = (alert.id, notified_at)
             if key in self._published:
                 continue
-            self._published[key] = alert["notified_at"]
+            self._published[key] = notified_at
             for queue in list(self._subscribers):
                 if queue.full():
                     queue.get_nowait()
@@ -84,7 +88,7 @@ class AlertBroker:
         if found:
             # Never past this process's now: one future-dated alert (a skewed clock elsewhere)
             # must not hide the alerts raised after it.
-            latest = min(max(a["notified_at"] for a in found), self.clock())
+            latest = min(max(at for _, at in found), self.clock())
             self._cursor = max(self._cursor, latest)
         horizon = self._cursor - 2 * self.overlap
         self._published = {k: at for k, at in self._published.items() if at >= horizon}

@@ -19,6 +19,8 @@ from prometheus_client import Counter as MetricCounter
 
 from graph.alerts import AlertRepository, RaisedAlert
 from graph.client import Graph
+from graph.crisis_records import CoveredSubject, StoryMention, StoryTrigger
+from graph.outbox_records import DomainEvent
 from models.crisis import (
     AlertDraft,
     AlertKind,
@@ -87,11 +89,11 @@ class CrisisDetector:
         return raised
 
     async def check_subject(
-        self, subject: Mapping[str, Any], plan: CrisisPlan, now: datetime
+        self, subject: CoveredSubject, plan: CrisisPlan, now: datetime
     ) -> RaisedAlert | None:
         """Run the spike test for one subject at ``now``; raise or update its alert if it fires."""
         decision, window_story_ids = await self.spike_decision(
-            str(subject["subject_id"]), now, subject.get("kind") == "COMPANY"
+            subject.subject_id, now, subject.kind == "COMPANY"
         )
         if not decision.fires or decision.severity is None:
             return None
@@ -119,12 +121,12 @@ class CrisisDetector:
             **_sources_and_terms(mentions),
         }
         draft = AlertDraft(
-            subject_id=str(subject["subject_id"]),
-            subject_name=subject.get("name"),
+            subject_id=subject.subject_id,
+            subject_name=subject.name,
             kind=AlertKind.SPIKE,
             severity=decision.severity,
             explanation=explanation,
-            mention_ids=tuple(m["mention_id"] for m in mentions),
+            mention_ids=tuple(m.mention_id for m in mentions),
             story_ids=tuple(window_story_ids),
             window_count=stats.window_count,
             baseline_mean=stats.baseline_mean,
@@ -142,12 +144,8 @@ class CrisisDetector:
         # the warm-up runs from the earliest story of any sentiment, not the first negative.
         history_start = await self.alerts.first_story_at(subject_id, since, now)
         signals = [
-            StorySignal(
-                str(row["story_id"]),
-                row["at"],
-                float(row["confidence"]) * float(row["source_weight"]),
-            )
-            for row in stories
+            StorySignal(story.story_id, story.at, story.confidence * story.source_weight)
+            for story in stories
         ]
         decision = decide_spike(
             signals, now, history_start, self.spike, subject_is_company=subject_is_company
@@ -156,7 +154,7 @@ class CrisisDetector:
         return decision, window_ids
 
     async def on_media_escalation(
-        self, event: Mapping[str, Any], payload: Mapping[str, Any], now: datetime
+        self, event: DomainEvent, payload: Mapping[str, Any], now: datetime
     ) -> RaisedAlert:
         """A complaint taken up by the media or an outside organisation (filed on, or
         escalated to, MEDIA or SOCIAL_ORGANISATION): a case at once."""
@@ -169,13 +167,13 @@ class CrisisDetector:
             else f"complaint filed on the {payload.get('channel')} channel"
         )
         draft = AlertDraft(
-            subject_id=str(event["subject_id"]),
+            subject_id=str(event.subject_id),
             subject_name=str(complaint_no) if complaint_no else None,
             kind=AlertKind.MEDIA_ESCALATION,
             severity=plan.severity_for(AlertKind.MEDIA_ESCALATION, Severity.CRISIS),
             explanation={
                 "reason": reason,
-                "event_id": event.get("id"),
+                "event_id": event.id,
                 **{
                     key: payload.get(key)
                     for key in (
@@ -212,46 +210,42 @@ class CrisisDetector:
     async def _absolute_triggers(
         self, story_ids: Sequence[str], plan: CrisisPlan, now: datetime
     ) -> list[RaisedAlert]:
-        grouped: dict[tuple[str, AlertKind], list[Mapping[str, Any]]] = defaultdict(list)
-        for row in await self.alerts.story_triggers(story_ids, now - self.spike.window):
-            if row["high_impact_feeds"]:
-                grouped[(row["subject_id"], AlertKind.HIGH_IMPACT_SOURCE)].append(row)
-            if row["regulator_complaints"]:
-                grouped[(row["subject_id"], AlertKind.REGULATOR_LINK)].append(row)
+        grouped: dict[tuple[str, AlertKind], list[StoryTrigger]] = defaultdict(list)
+        for trigger in await self.alerts.story_triggers(story_ids, now - self.spike.window):
+            if trigger.high_impact_feeds:
+                grouped[(trigger.subject_id, AlertKind.HIGH_IMPACT_SOURCE)].append(trigger)
+            if trigger.regulator_complaints:
+                grouped[(trigger.subject_id, AlertKind.REGULATOR_LINK)].append(trigger)
         raised = []
         for (subject_id, kind), hits in grouped.items():
             explanation: dict[str, Any] = {
                 "reason": "negative story from a high-impact source"
                 if kind is AlertKind.HIGH_IMPACT_SOURCE
                 else "negative story about a subject with an open regulator complaint",
-                "stories": [{"id": h["story_id"], "title": h["title"]} for h in hits],
+                "stories": [{"id": h.story_id, "title": h.title} for h in hits],
             }
             if kind is AlertKind.HIGH_IMPACT_SOURCE:
-                explanation["top_sources"] = sorted(
-                    {f for h in hits for f in h["high_impact_feeds"]}
-                )
+                explanation["top_sources"] = sorted({f for h in hits for f in h.high_impact_feeds})
             else:
                 explanation["regulator_complaints"] = sorted(
-                    {c for h in hits for c in h["regulator_complaints"]}
+                    {c for h in hits for c in h.regulator_complaints}
                 )
             draft = AlertDraft(
                 subject_id=subject_id,
-                subject_name=hits[0]["name"],
+                subject_name=hits[0].name,
                 kind=kind,
                 severity=plan.severity_for(kind, Severity.WARNING),
                 explanation=explanation,
-                mention_ids=tuple(m for h in hits for m in h["mention_ids"]),
-                story_ids=tuple(h["story_id"] for h in hits),
+                mention_ids=tuple(m for h in hits for m in h.mention_ids),
+                story_ids=tuple(h.story_id for h in hits),
             )
             raised.append(await self.raise_alert(draft, plan, now))
         return raised
 
 
-def _sources_and_terms(mentions: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    sources = Counter(m["feed"] for m in mentions if m.get("feed"))
-    titles = list(
-        {m["story_id"]: m.get("story_title") or m.get("title") or "" for m in mentions}.values()
-    )
+def _sources_and_terms(mentions: Sequence[StoryMention]) -> dict[str, Any]:
+    sources = Counter(m.feed for m in mentions if m.feed)
+    titles = list({m.story_id: m.story_title or m.title or "" for m in mentions}.values())
     return {
         "top_sources": [{"feed": feed, "mentions": n} for feed, n in sources.most_common(5)],
         "top_terms": top_terms(titles),

@@ -15,7 +15,6 @@ from prometheus_client import Counter
 
 from graph.client import Graph
 from graph.crisis_cases import CrisisCaseRepository
-from models.crisis import StepStatus
 from models.crisis_plan import Escalation, StepState, overdue_escalation
 from monitors.clock import Clock, utc_now
 
@@ -35,26 +34,26 @@ class EscalationSweep:
         """Escalate every step overdue at ``now`` (default: the clock); return what escalated."""
         now = now or self.clock()
         applied: list[Escalation] = []
-        for row in await self.cases.overdue_steps(now):
-            step = row["step"]
+        for overdue in await self.cases.overdue_steps(now):
+            step = overdue.step
             state = StepState(
-                id=step["id"],
-                status=StepStatus(step["status"]),
-                role=step["role"],
-                due_at=step["due_at"],
-                deadline_minutes=int(step["deadline_minutes"]),
-                escalate_to=tuple(step.get("escalate_to") or ()),
-                escalation_level=int(step.get("escalation_level") or 0),
+                id=step.id,
+                status=step.status,
+                role=step.role,
+                due_at=step.due_at,
+                deadline_minutes=step.deadline_minutes,
+                escalate_to=step.escalate_to,
+                escalation_level=step.escalation_level,
             )
             escalation = overdue_escalation(state, now)
             if escalation is None:
                 continue
             payload = {
-                "case_id": step.get("case_id"),
+                "case_id": step.case_id,
                 "step_id": state.id,
-                "step": step.get("title"),
-                "subject_id": row.get("subject_id"),
-                "severity": row.get("severity"),
+                "step": step.title,
+                "subject_id": overdue.subject_id,
+                "severity": overdue.severity,
                 "from_role": escalation.from_role,
                 "to_role": escalation.to_role,
                 "level": escalation.level,

@@ -127,8 +127,8 @@ def _event_envelope(key: str, event: Mapping[str, Any]) -> Envelope:
 
 def envelope_for(claimed: ClaimedDelivery) -> Envelope:
     """The envelope of a claimed delivery, from the alert or domain event it is for."""
-    key = str(claimed.delivery["idempotency_key"])
-    event_type = str(claimed.delivery.get("event_type") or "alert.raised")
+    key = claimed.delivery.idempotency_key
+    event_type = claimed.delivery.event_type or "alert.raised"
     subject = claimed.subject or {}
     if "DomainEvent" in claimed.subject_labels:
         return _event_envelope(key, subject)

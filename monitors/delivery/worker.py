@@ -148,8 +148,8 @@ class DeliveryWorker:
         sent_at = self.clock()
         await self.outbox.mark_sent(item.id, self.owner, sent_at)
         DELIVERIES.labels(kind, "sent").inc()
-        created_at = item.delivery.get("created_at")
-        if isinstance(created_at, datetime):
+        created_at = item.delivery.created_at
+        if created_at is not None:
             DELIVERY_DELAY.observe(max(0.0, (sent_at - created_at).total_seconds()))
         return "sent"
 

@@ -334,7 +334,7 @@ async def test_filing_on_media_or_a_social_organisation_starts_the_crisis_plan(
         while (await graph.read("MATCH (e:Undispatched) RETURN count(e) AS n"))[0]["n"]:
             await dispatcher.run_once()
     cases = await CrisisCaseRepository(graph).list_cases("OPEN")
-    assert sorted(c["subject_id"] for c in cases) == ["complaint:QM1", "complaint:QS1"]
+    assert sorted(c.subject_id for c in cases) == ["complaint:QM1", "complaint:QS1"]
     alerts = await graph.read(
         "MATCH (a:Alert) RETURN a.subject_id AS subject, a.kind AS kind, a.explanation AS why"
     )

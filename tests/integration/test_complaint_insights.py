@@ -8,16 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from graph.client import Graph
-from graph.complaint_insights import (
-    RiskSignalCode,
-    RiskThresholds,
-    complaint_hot_topics,
-    complaint_risk,
-)
+from graph.complaint_insights import RiskThresholds, complaint_hot_topics, complaint_risk
 from graph.complaints import ComplaintRepository, NewComplaint
 from graph.demo import write_demo_book
 from graph.feedback import FrontlineFeedbackRepository
 from graph.handling_guides import DEFAULT_GUIDES, HandlingGuideRepository
+from models.complaint_risk import RiskSignalCode
 from models.errors import InvalidInput
 from models.feedback import FeedbackKind
 from models.records import ComplaintCategory, ComplaintChannel

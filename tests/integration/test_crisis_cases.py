@@ -98,26 +98,26 @@ async def test_media_escalation_opens_a_crisis_case_at_once_and_events_fan_out(
     await _dispatch_all(graph, DomainEventDispatcher(graph, make_detector(graph, clock)))
 
     [case] = await CrisisCaseRepository(graph).list_cases("OPEN")
-    assert case["severity"] == "CRISIS"
-    assert case["subject_id"] == "complaint:K900"
-    steps = await CrisisCaseRepository(graph).steps(case["id"])
-    assert "notify_management" in {s["key"] for s in steps}
-    [alert] = await CrisisCaseRepository(graph).alerts(case["id"])
-    assert alert["kind"] == "MEDIA_ESCALATION"
-    assert json.loads(alert["explanation"])["to_channel"] == "MEDIA"
+    assert case.severity == "CRISIS"
+    assert case.subject_id == "complaint:K900"
+    steps = await CrisisCaseRepository(graph).steps(case.id)
+    assert "notify_management" in {s.key for s in steps}
+    [alert] = await CrisisCaseRepository(graph).alerts(case.id)
+    assert alert.kind == "MEDIA_ESCALATION"
+    assert alert.explanation["to_channel"] == "MEDIA"
     deliveries = await graph.read(
         "MATCH (d:Delivery)-[:FOR]->(x) RETURN d.target_id AS target, d.event_type AS type"
     )
     got = sorted((r["target"], r["type"]) for r in deliveries)
     assert got == sorted(
         [
-            (desk["id"], "complaint.escalated"),
-            (desk["id"], "complaint.overdue"),
-            (pr["id"], "alert.raised"),
+            (desk.id, "complaint.escalated"),
+            (desk.id, "complaint.overdue"),
+            (pr.id, "alert.raised"),
         ]
     )
     review = await CrisisCaseRepository(graph).related_complaints(["complaint:K900"])
-    assert [c["complaint_no"] for c in review] == ["K900"]
+    assert [c.complaint_no for c in review] == ["K900"]
 
 
 async def test_an_unacknowledged_step_escalates_at_its_deadline(graph: Graph) -> None:
@@ -127,30 +127,30 @@ async def test_an_unacknowledged_step_escalates_at_its_deadline(graph: Graph) ->
     [raised] = await make_detector(graph, clock).on_new_stories(["cctv:1"])
     assert raised.case_id is not None
     cases = CrisisCaseRepository(graph)
-    steps = {s["key"]: s for s in await cases.steps(raised.case_id)}
+    steps = {s.key: s for s in await cases.steps(raised.case_id)}
     notify = steps["notify_pr_duty"]
-    assert notify["due_at"] == EPOCH + timedelta(minutes=15)
+    assert notify.due_at == EPOCH + timedelta(minutes=15)
     sweep = EscalationSweep(graph, clock)
 
     assert await sweep.run_once(EPOCH + timedelta(minutes=14, seconds=59)) == []
     [escalation] = await sweep.run_once(EPOCH + timedelta(minutes=15))
     assert (escalation.step_id, escalation.to_role, escalation.level) == (
-        notify["id"],
+        notify.id,
         "pr_lead",
         1,
     )
     assert await sweep.run_once(EPOCH + timedelta(minutes=15)) == []  # once per deadline
-    after = {s["key"]: s for s in await cases.steps(raised.case_id)}["notify_pr_duty"]
-    assert after["role"] == "pr_lead"
-    assert after["due_at"] == EPOCH + timedelta(minutes=30)
+    after = {s.key: s for s in await cases.steps(raised.case_id)}["notify_pr_duty"]
+    assert after.role == "pr_lead"
+    assert after.due_at == EPOCH + timedelta(minutes=30)
 
     # A completed step never escalates; the pending one keeps climbing its chain.
-    await cases.complete_step(steps["assess_risk"]["id"], "pr-officer", "done", clock.now)
+    await cases.complete_step(steps["assess_risk"].id, "pr-officer", "done", clock.now)
     later = await sweep.run_once(EPOCH + timedelta(hours=3))
-    assert [(e.step_id, e.to_role) for e in later] == [(notify["id"], "management")]
+    assert [(e.step_id, e.to_role) for e in later] == [(notify.id, "management")]
 
     timeline = await cases.timeline(raised.case_id, [raised.case_id])
-    actions = [t["action"] for t in timeline]
+    actions = [t.action for t in timeline]
     assert actions.count("crisis.step.escalate") == 2
     assert actions[0] == "crisis.case.open"
     events = await graph.read(
@@ -169,7 +169,7 @@ async def test_broker_publishes_each_alert_once_to_every_subscriber(graph: Graph
         clock.advance(timedelta(seconds=1))
         assert await broker.poll_once() == 1
         assert await broker.poll_once() == 0  # the overlap re-reads it; it is not sent twice
-        assert first.get_nowait()["id"] == second.get_nowait()["id"] == raised.id
+        assert first.get_nowait().id == second.get_nowait().id == raised.id
         assert first.empty()
     assert broker.subscriber_count == 0
 
@@ -184,7 +184,7 @@ async def test_acknowledging_the_alert_does_the_notify_step_so_it_never_escalate
     assert raised.case_id is not None
     await AlertRepository(graph).acknowledge(raised.id, "pr-officer", EPOCH + timedelta(minutes=5))
     assert await EscalationSweep(graph, clock).run_once(EPOCH + timedelta(minutes=20)) == []
-    steps = {s["key"]: s for s in await CrisisCaseRepository(graph).steps(raised.case_id)}
-    assert steps["notify_pr_duty"]["status"] == "DONE"
-    assert steps["notify_pr_duty"]["completed_by"] == "pr-officer"
-    assert steps["assess_risk"]["status"] == "PENDING"
+    steps = {s.key: s for s in await CrisisCaseRepository(graph).steps(raised.case_id)}
+    assert steps["notify_pr_duty"].status == "DONE"
+    assert steps["notify_pr_duty"].completed_by == "pr-officer"
+    assert steps["assess_risk"].status == "PENDING"

@@ -70,9 +70,9 @@ async def test_a_down_receiver_gets_every_alert_once_after_a_restart(graph: Grap
     assert (round_one.claimed, round_one.retrying, round_one.sent) == (2, 2, 0)
     pending = await outbox.list_deliveries("PENDING")
     assert len(pending) == 3
-    retried = [d for d in pending if d["id"] != orphan.id]
-    assert all(d["attempts"] == 1 and "ConnectError" in d["last_error"] for d in retried)
-    assert all(d["next_attempt_at"] > clock.now for d in retried)
+    retried = [d for d in pending if d.id != orphan.id]
+    assert all(d.attempts == 1 and "ConnectError" in (d.last_error or "") for d in retried)
+    assert all(d.next_attempt_at and d.next_attempt_at > clock.now for d in retried)
     assert (await first.run_once()).claimed == 0  # backing off: nothing is due yet
     await first.aclose()  # riskwatch stops
 
@@ -145,7 +145,7 @@ async def test_robot_formats_reach_the_receiver_and_robot_errors_retry(graph: Gr
         round_two = await worker.run_once()
         assert round_two.retrying == 3
         failed = [d for d in await OutboxRepository(graph).list_deliveries("PENDING")]
-        assert all("310000" in d["last_error"] for d in failed)
+        assert all("310000" in (d.last_error or "") for d in failed)
         await worker.aclose()
     finally:
         await receiver.stop()
@@ -196,4 +196,4 @@ async def test_a_delivery_that_cannot_be_built_fails_at_once(graph: Graph) -> No
     assert (await worker.run_once()).failed == 1
     await worker.aclose()
     [failed] = await OutboxRepository(graph).list_deliveries("FAILED")
-    assert "cannot build the message" in failed["last_error"]
+    assert "cannot build the message" in (failed.last_error or "")

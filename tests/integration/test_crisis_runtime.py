@@ -18,7 +18,7 @@ from tests.integration.webhook_receiver import WebhookReceiver
 async def _wait_until_every_delivery_was_tried(graph: Graph, count: int) -> None:
     with anyio.fail_after(20):
         while True:
-            tried = [d for d in await OutboxRepository(graph).list_deliveries() if d["attempts"]]
+            tried = [d for d in await OutboxRepository(graph).list_deliveries() if d.attempts]
             if len(tried) >= count:
                 return
             await anyio.sleep(0.05)

@@ -171,7 +171,7 @@ async def _pending_work(graph: Graph, held: HeldServer, feed_url: str, hook_url:
         "CREATE (:Alert {id: 'alert-held', severity: 'WATCH', kind: 'SPIKE'})"
         "<-[:FOR]-(:Delivery {id: 'delivery-held', idempotency_key: 'held', target_id: $target,"
         " status: 'PENDING', attempts: 0, next_attempt_at: $due})",
-        target=target["id"],
+        target=target.id,
         due=datetime.now(UTC) - timedelta(minutes=1),
     )
 

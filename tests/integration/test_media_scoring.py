@@ -110,11 +110,11 @@ async def test_a_story_counts_only_against_the_subject_it_is_negative_about(
     (story_id,) = report.stories_with_new_mentions
     alerts = AlertRepository(graph)
     subjects = await alerts.subjects_of_stories([story_id])
-    assert [s["subject_id"] for s in subjects] == [SHOP]
+    assert [s.subject_id for s in subjects] == [SHOP]
     since = T0 - timedelta(days=1)
     assert await alerts.negative_stories(COMPANY, since, T0 + timedelta(minutes=1)) == []
     against_shop = await alerts.negative_stories(SHOP, since, T0 + timedelta(minutes=1))
-    assert [(r["story_id"], r["confidence"]) for r in against_shop] == [(story_id, 0.9)]
+    assert [(r.story_id, r.confidence) for r in against_shop] == [(story_id, 0.9)]
 
 
 async def test_scoring_workers_share_the_queue_linked_first_and_never_skips_the_backlog(
