@@ -38,8 +38,8 @@ POSITIVE = [
     "中国平安一季度净利润同比大增30%，业绩超预期，股价大涨",
     "Ping An posts record profit",
 ]
-# Praise of an insurer's service: the training data's positives are bullish stock talk and
-# FinNSP teaches only "not negative", so the current model calls this neutral (model card).
+# Praise of an insurer's service: the insurer corpus and the consumer reviews taught it (the
+# model trained on FinFE and FinNSP alone called it neutral).
 SERVICE_PRAISE = "这家保险公司理赔速度快，服务好，客户纷纷点赞"
 
 
@@ -56,7 +56,6 @@ def test_obvious_insurer_news_is_scored_the_right_way(scorer: TransformerSentime
     assert labels == [Sentiment.NEGATIVE] * len(NEGATIVE) + [Sentiment.POSITIVE] * len(POSITIVE)
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: service praise scores neutral (model card)")
 def test_praise_of_service_is_positive(scorer: TransformerSentimentScorer) -> None:
     assert scorer.score([SERVICE_PRAISE])[0].label == Sentiment.POSITIVE
 
