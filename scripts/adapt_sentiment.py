@@ -665,6 +665,50 @@ def train(args: argparse.Namespace) -> None:
     )
 
 
+def blend(args: argparse.Namespace) -> None:
+    """Weight-space blends of a trained epoch with the model it started from: every trained
+    value moved only a fraction `a` of the way (the new LoRA factors scaled by `a`), which
+    keeps more of what the starting model knew (FinFE) at some cost to the new domain. Prints
+    the dev figures for each `a`; writes each blend as a one-epoch run beside the original,
+    so that `package` takes it as it is."""
+    import torch
+    from safetensors.torch import load_file, save_file
+
+    run = Path(args.run)
+    data = Batches(Path(args.work))
+    model = _upper_model(args, int(data.meta["freeze"]))
+    start = {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
+    trained = load_file(str(run / f"epoch-{args.epoch}.safetensors"))
+    for a in args.alphas:
+        with torch.no_grad():
+            for name, param in model.named_parameters():
+                if name not in trained:
+                    continue
+                if name.endswith("lora_a"):
+                    param.copy_(trained[name])
+                elif name.endswith("lora_b"):
+                    param.copy_(trained[name] * a)
+                else:
+                    param.copy_(start[name] + a * (trained[name] - start[name]))
+        entry = {
+            "epoch": args.epoch,
+            "blend": a,
+            "dev": dev_metrics(model, data),
+            "temperature": fit_temperature(model, data),
+        }
+        print(f"blend {a}", json.dumps(entry), flush=True)
+        out = run.parent / f"{run.name}-blend{a:g}"
+        out.mkdir(exist_ok=True)
+        tensors = {
+            n: p.detach().float().contiguous() for n, p in model.named_parameters() if n in trained
+        }
+        save_file(tensors, str(out / f"epoch-{args.epoch}.safetensors"))
+        recipe = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
+        (out / "metrics.json").write_text(
+            json.dumps({"recipe": recipe, "cache": data.meta, "epochs": [entry]}, indent=2)
+        )
+
+
 # --------------------------------------------------------------------------- package
 def _delta_name(name: str, freeze: int) -> tuple[str, str] | None:
     """(delta tensor name, kind) for a trained parameter; kind is lora_a, lora_b or value."""
@@ -763,6 +807,14 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--threads", type=int, default=0)
     t.add_argument("--name", default="run")
     t.add_argument("--init", type=Path, help="an epoch file of an earlier run to go on from")
+    b = sub.add_parser("blend", help="blends of a trained epoch with its starting model")
+    b.add_argument("--work", type=Path, required=True)
+    b.add_argument("--run", type=Path, required=True)
+    b.add_argument("--epoch", type=int, required=True)
+    b.add_argument("--alphas", type=lambda v: [float(x) for x in v.split(",")], required=True)
+    b.add_argument("--rank", type=int, default=16, help="as the run was trained")
+    b.add_argument("--alpha", type=float, default=32.0, help="as the run was trained")
+    b.add_argument("--dropout", type=float, default=0.1)
     p = sub.add_parser("package", help="write a run's epoch as the committed delta")
     p.add_argument("--run", type=Path, required=True)
     p.add_argument("--epoch", type=int, required=True)
@@ -775,6 +827,8 @@ def main(argv: list[str] | None = None) -> int:
         cache(args.work, args.freeze, args.reviews, args.batch_tokens)
     elif args.command == "train":
         train(args)
+    elif args.command == "blend":
+        blend(args)
     else:
         package(args.run, args.epoch, args.to, args.trained_on)
     return 0
