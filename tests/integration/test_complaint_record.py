@@ -372,7 +372,8 @@ async def test_every_complaint_action_is_in_the_audit_trail(
     await repo.resolve("Q1", resolution="答复", actor="resolver", now=T0 + 2 * D)
     await desk.close("Q1", reason=ClosureReason.ANSWERED, note=None, actor="closer", now=T0)
     await desk.reopen("Q1", reason="不满意", actor="reopener", now=T0 + 3 * D)
-    events = await AuditRepository(graph).list(limit=50, subject_id="complaint:Q1")
+    page = await AuditRepository(graph).page(first=50, subject_id="complaint:Q1")
+    events = page.items
     got = {(e.action, e.actor) for e in events}
     assert got == {
         ("complaint.file", "filer"),
