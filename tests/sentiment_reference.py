@@ -11,15 +11,17 @@ import numpy.typing as npt
 from scipy.special import erf
 
 Arrays = Mapping[str, npt.NDArray[np.float32]]
+WideArrays = Mapping[str, npt.NDArray[np.float64]]
 
 
 def _layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> np.ndarray:
     mean = x.mean(-1, keepdims=True)
     var = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + eps) * gamma + beta
+    normed: np.ndarray = (x - mean) / np.sqrt(var + eps) * gamma + beta
+    return normed
 
 
-def _linear(x: np.ndarray, weights: Arrays, name: str) -> np.ndarray:
+def _linear(x: np.ndarray, weights: WideArrays, name: str) -> np.ndarray:
     return x @ weights[name + ".weight"].astype(np.float64).T + weights[name + ".bias"]
 
 

@@ -8,7 +8,7 @@ session; tests talk to it over real HTTP and websockets.
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -155,7 +155,10 @@ async def client(live_server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def gql(
-    http: httpx.AsyncClient, key: str | None, query: str, variables: dict[str, object] | None = None
+    http: httpx.AsyncClient,
+    key: str | None,
+    query: str,
+    variables: Mapping[str, object] | None = None,
 ) -> httpx.Response:
     """POST a GraphQL operation with an optional bearer key."""
     headers = {"Authorization": f"Bearer {key}"} if key else {}

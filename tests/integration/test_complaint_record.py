@@ -6,6 +6,7 @@ refusals that change nothing), the audit trail of every action, and the due-soon
 from __future__ import annotations
 
 import json
+from collections.abc import Coroutine
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 from graph.audit import AuditRepository
 from graph.client import Graph
 from graph.complaint_actions import ComplaintRecordRepository, complaint_history
+from graph.complaint_records import Complaint
 from graph.complaint_sweep import OverdueSweep
 from graph.complaints import ComplaintFilter, ComplaintRepository, NewComplaint
 from models.complaint_record import (
@@ -114,7 +116,9 @@ async def test_contact_log_with_callbacks_and_their_satisfaction(
     await repo.file(new("Q1"), actor="desk")
     later = T0 + 10 * D
 
-    def contact(kind: ContactKind, note: str, result: Satisfaction | None, days: int, by: str):
+    def contact(
+        kind: ContactKind, note: str, result: Satisfaction | None, days: int, by: str
+    ) -> Coroutine[Any, Any, Complaint]:
         return desk.log_contact(
             "Q1", kind=kind, note=note, satisfaction=result, at=T0 + days * D, actor=by, now=later
         )

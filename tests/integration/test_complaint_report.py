@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -233,7 +234,9 @@ async def test_csv_and_xlsx_downloads_hold_the_graphql_figures(
     values = list(sheet.iter_rows(values_only=True))
     header = [str(v) for v in values[0]]
     xlsx_rows = [dict(zip(header, row, strict=True)) for row in values[1:]]
-    for table in (rows, xlsx_rows):
+    # CSV cells are text and XLSX cells typed values: the checks below convert either.
+    tables: tuple[Sequence[Mapping[str, Any]], ...] = (rows, xlsx_rows)
+    for table in tables:
         assert len(table) == len(expected)
         for row in table:
             figures = expected[(str(row["branch"]), str(row["month"]))]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 import anyio
 import httpx
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import ClientConnection, connect
 
-from graph.alerts import AlertRepository
+from graph.alerts import AlertRepository, RaisedAlert
 from graph.client import Graph
 from models.crisis import AlertDraft, AlertKind, Severity
 from models.crisis_plan import parse_plan
@@ -19,6 +20,7 @@ from monitors.crisis.plans import DEFAULT_PLAN_FILE
 from tests.integration.conftest import KeyFactory, LiveServer, gql, nodes
 from tests.integration.crisis_fixtures import EPOCH, MovableClock, make_detector
 from tests.integration.media_graph import StoryRow, standard_media
+from tests.integration.ws_client import PROTOCOL
 
 ALERTS = """
 query($min: Severity!) {
@@ -43,17 +45,20 @@ query($id: ID!) {
 """
 
 
-async def _high_impact_alert(graph: Graph, clock: MovableClock, story_id: str, subject: str):
+async def _high_impact_alert(
+    graph: Graph, clock: MovableClock, story_id: str, subject: str
+) -> RaisedAlert:
     media = await standard_media(graph)
     await media.add_stories([StoryRow(story_id, clock.now, [subject], ["feed:cctv"])])
     [raised] = await make_detector(graph, clock).on_new_stories([story_id])
     return raised
 
 
-def _data(response: httpx.Response) -> dict:
+def _data(response: httpx.Response) -> dict[str, Any]:
     body = response.json()
     assert "errors" not in body, body
-    return body["data"]
+    data: dict[str, Any] = body["data"]
+    return data
 
 
 async def test_pr_team_runs_a_case_from_alert_to_resolution(
@@ -210,8 +215,8 @@ async def test_admin_edits_the_plan_and_webhook_targets(
 SUBSCRIBE = "subscription { alertRaised(minSeverity: WARNING) { id severity kind subjectId } }"
 
 
-async def _subscribe(live_server: LiveServer, key: str):
-    socket = await connect(live_server.ws_url, subprotocols=["graphql-transport-ws"])
+async def _subscribe(live_server: LiveServer, key: str) -> ClientConnection:
+    socket = await connect(live_server.ws_url, subprotocols=[PROTOCOL])
     await socket.send(
         json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}})
     )

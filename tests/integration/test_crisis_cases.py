@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import TypedDict
 
 import anyio
 
@@ -33,7 +34,18 @@ CREATE (:DomainEvent {id: 'old-done', type: 'complaint.filed', at: $at,
 UNDISPATCHED = "MATCH (e:Undispatched) RETURN e.id AS id ORDER BY id"
 
 
-async def _event(graph: Graph, event_id: str, event_type: str, clock: MovableClock, **payload):
+class _TargetFields(TypedDict):
+    """The target fields the event-type tests share."""
+
+    kind: str
+    url: str
+    secret: str | None
+    actor: str
+
+
+async def _event(
+    graph: Graph, event_id: str, event_type: str, clock: MovableClock, **payload: object
+) -> None:
     await graph.write(
         CREATE_EVENT,
         id=event_id,
@@ -78,7 +90,12 @@ async def test_media_escalation_opens_a_crisis_case_at_once_and_events_fan_out(
         " status: 'OPEN', category: 'CLAIMS'})"
     )
     targets = WebhookTargetRepository(graph)
-    common = {"kind": "GENERIC", "url": "http://127.0.0.1:9/hook", "secret": None, "actor": "t"}
+    common: _TargetFields = {
+        "kind": "GENERIC",
+        "url": "http://127.0.0.1:9/hook",
+        "secret": None,
+        "actor": "t",
+    }
     desk = await targets.add(
         name="complaints-desk",
         min_severity=None,

@@ -14,8 +14,10 @@ from email.policy import default
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from graph.alerts import RaisedAlert
 from graph.client import Graph
 from graph.outbox import OutboxRepository, WebhookTargetRepository
+from graph.outbox_records import StoredTarget
 from models.crisis import Severity
 from monitors.delivery.formats import SmtpConfig
 from monitors.delivery.outbox import RetryPolicy
@@ -27,21 +29,24 @@ from tests.integration.webhook_receiver import WebhookReceiver, free_port
 SECRET = "receiver-shared-secret"
 
 
-async def _add_target(graph: Graph, clock: MovableClock, **fields: object) -> dict:
-    values = {
-        "name": "pr-webhook",
-        "kind": "GENERIC",
-        "secret": SECRET,
-        "min_severity": Severity.WATCH,
-        "event_types": [],
-        "actor": "tests",
-        "now": clock.now,
-        **fields,
-    }
-    return await WebhookTargetRepository(graph).add(**values)  # type: ignore[arg-type]
+async def _add_target(
+    graph: Graph, clock: MovableClock, *, url: str, name: str = "pr-webhook", kind: str = "GENERIC"
+) -> StoredTarget:
+    return await WebhookTargetRepository(graph).add(
+        name=name,
+        kind=kind,
+        url=url,
+        secret=SECRET,
+        min_severity=Severity.WATCH,
+        event_types=[],
+        actor="tests",
+        now=clock.now,
+    )
 
 
-async def _raise_high_impact_alerts(graph: Graph, clock: MovableClock, subjects: list[str]):
+async def _raise_high_impact_alerts(
+    graph: Graph, clock: MovableClock, subjects: list[str]
+) -> list[RaisedAlert]:
     media = await standard_media(graph)
     stories = [
         StoryRow(f"hi:{i}", clock.now, [subject], ["feed:cctv"])

@@ -6,6 +6,7 @@ import asyncio
 import json
 import random
 from datetime import datetime, timedelta
+from typing import Any
 
 from graph.alerts import AlertRepository
 from graph.client import Graph
@@ -13,15 +14,18 @@ from models.crisis import AlertDraft, AlertKind, Severity
 from models.crisis_plan import parse_plan
 from monitors.crisis.plans import DEFAULT_PLAN_FILE
 from tests.integration.crisis_fixtures import EPOCH, MovableClock, make_detector
-from tests.integration.media_graph import StoryRow, standard_media
+from tests.integration.media_graph import MediaGraph, StoryRow, standard_media
 
 POLL = timedelta(hours=1)
 SPIKE_DAY = 14
 
 
-def _quiet(subject: str, rate_per_hour: float, start: datetime, end: datetime, seed: int):
+def _quiet(
+    subject: str, rate_per_hour: float, start: datetime, end: datetime, seed: int
+) -> list[StoryRow]:
     rng = random.Random(seed)
-    stories, at = [], start
+    stories: list[StoryRow] = []
+    at = start
     while at < end:
         if rng.random() < rate_per_hour / 60:
             feed = rng.choice(["feed:local", "feed:forum"])
@@ -38,7 +42,7 @@ def _quiet(subject: str, rate_per_hour: float, start: datetime, end: datetime, s
     return stories
 
 
-async def _alerts(graph: Graph) -> list[dict]:
+async def _alerts(graph: Graph) -> list[dict[str, Any]]:
     records = await graph.read("MATCH (a:Alert) RETURN a {.*} AS a ORDER BY a.opened_at")
     return [dict(r["a"]) for r in records]
 
@@ -107,7 +111,7 @@ async def test_fortnight_replay_raises_exactly_the_planted_spike(graph: Graph) -
     assert [(r["severity"], r["steps"]) for r in cases] == [("WARNING", 3)]
 
 
-async def _regular_history(media_graph, subject: str, days: int, now: datetime) -> None:
+async def _regular_history(media_graph: MediaGraph, subject: str, days: int, now: datetime) -> None:
     """One story every four hours at half past, for ``days`` before ``now``."""
     start = now - timedelta(days=days)
     await media_graph.add_stories(

@@ -17,6 +17,8 @@ from graph.client import Graph
 from graph.ingest import GraphWriter
 from models.names import fold_name, pinyin_key
 from models.records import PartyKind, PartyRow, party_id
+from monitors.crisis.detector import CrisisDetector
+from monitors.feeds.pipeline import NewStoriesCallback
 from tests.feed_server import FeedServer, Item, Route, rss_document
 from tests.integration.crisis_fixtures import MovableClock, make_detector
 from tests.integration.media_support import T0, KeywordScorer, add_feeds, monitor, tuned_settings
@@ -47,9 +49,18 @@ def _item(shop: str, n: int, event: str, at: datetime, rng: random.Random) -> It
     )
 
 
+def _alerting(detector: CrisisDetector) -> NewStoriesCallback:
+    """The detector as the pipeline calls it: told of new stories, its alerts left in the graph."""
+
+    async def check(story_ids: list[str]) -> None:
+        await detector.on_new_stories(story_ids)
+
+    return check
+
+
 def archive(shop: str, days: int, rng: random.Random, only: str | None = None) -> list[Item]:
     """Three stories a day for ``days`` days before ``T0`` (none in the last two hours)."""
-    items = []
+    items: list[Item] = []
     for day in range(days):
         for slot, event in enumerate(_ORDINARY):
             at = T0 - timedelta(days=day, hours=3 + 5 * slot, minutes=rng.randrange(60))
@@ -110,7 +121,7 @@ async def test_a_burst_over_a_fortnight_of_archive_alerts_on_the_first_poll(
         server.routes["/forum"] = Route(rss_document("车友论坛", forum))
         await add_feeds(graph, {"本地新闻": server.url("/local"), "车友论坛": server.url("/forum")})
         async with monitor(
-            tuned_settings(settings), graph, KeywordScorer(), detector.on_new_stories
+            tuned_settings(settings), graph, KeywordScorer(), _alerting(detector)
         ) as worker:
             report = await worker.run_once()
             assert report.new_stories == len(local) + len(forum), "every story is distinct"
@@ -152,7 +163,7 @@ async def test_only_current_news_from_a_high_impact_source_raises_its_trigger(
         server.routes["/tv"] = Route(rss_document("财经频道", [old, recent]))
         await add_feeds(graph, {"财经频道": server.url("/tv")}, high_impact=True)
         async with monitor(
-            tuned_settings(settings), graph, KeywordScorer(), detector.on_new_stories
+            tuned_settings(settings), graph, KeywordScorer(), _alerting(detector)
         ) as worker:
             await worker.run_once()
     [alert] = await _alerts(graph)

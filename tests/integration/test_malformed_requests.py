@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 from websockets.asyncio.client import connect
+from websockets.typing import Subprotocol
 
 from api.settings import Settings
 from models.roles import Role
@@ -114,7 +115,7 @@ async def test_the_legacy_graphql_ws_protocol_is_refused_cleanly(
         {"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}},
         {"type": "start", "id": "1", "payload": {"query": "{ viewer { name } }"}},
     ]
-    async with connect(live_server.ws_url, subprotocols=["graphql-ws"]) as socket:
+    async with connect(live_server.ws_url, subprotocols=[Subprotocol("graphql-ws")]) as socket:
         assert socket.subprotocol is None  # not agreed to: the server closes the socket
         assert await close_code_after(socket, messages) == 4406
     # The current protocol still works.

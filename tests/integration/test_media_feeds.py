@@ -43,7 +43,7 @@ def _failed_polls() -> float:
 
 
 async def _count(graph: Graph, cypher: str, **params: object) -> int:
-    records = await graph.read(cypher, **params)  # type: ignore[arg-type]
+    records = await graph.read(cypher, **params)
     return int(records[0]["n"])
 
 

@@ -42,7 +42,7 @@ async def server(graph: Graph, settings: Settings) -> FeedServer:  # type: ignor
 
 
 async def _rows(graph: Graph, cypher: str) -> list[dict[str, object]]:
-    return [dict(r) for r in await graph.read(cypher)]  # type: ignore[arg-type]
+    return [dict(r) for r in await graph.read(cypher)]
 
 
 async def test_linked_stories_are_scored_per_link_and_the_backlog_survives_a_restart(

@@ -73,7 +73,7 @@ async def test_refused_requests_are_logged_at_info_without_values(
 ) -> None:
     renewal = await make_key(Role.RENEWAL)
     risk = await make_key(Role.RISK)
-    refusals = [
+    refusals: list[tuple[str, str, dict[str, object]]] = [
         # FORBIDDEN, with the value in a variable
         (renewal, "query($q: String!) { searchParties(query: $q) { id } }", {"q": MARKER}),
         # validation: a variable of the wrong type, and a value inline in the query text

@@ -62,7 +62,9 @@ async def book(graph: Graph, settings: Settings) -> Graph:
     return graph
 
 
-async def _names(settings: Settings, graph: Graph, text: str, kinds: list[str] | None = None):
+async def _names(
+    settings: Settings, graph: Graph, text: str, kinds: list[str] | None = None
+) -> list[str]:
     result = await run_as_risk(settings, graph, SEARCH, {"q": text, "kinds": kinds})
     return [party["name"] for party in data_of(result)["searchParties"]]
 

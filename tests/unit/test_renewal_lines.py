@@ -45,7 +45,8 @@ def test_a_commercial_line_and_no_line_change_nothing() -> None:
 
 def test_a_decision_within_the_limit_is_not_marked() -> None:
     line = line_of_business(COMPULSORY_MOTOR, legal_limits({}))
-    limited = apply_legal_limit(RenewalAction.RENEW, [], line)
+    no_reasons: list[tuple[EntryRef, RenewalAction]] = []
+    limited = apply_legal_limit(RenewalAction.RENEW, no_reasons, line)
     assert limited.action is RenewalAction.RENEW
     assert not limited.limited
 

@@ -42,4 +42,6 @@ def test_delta_that_does_not_fit_is_refused() -> None:
     with pytest.raises(DeltaMismatch):
         merge_delta(_base(), {f"{W}.base.bias": np.zeros(5, np.float32)}, 1.0)
     with pytest.raises(DeltaMismatch):
-        merge_delta(_base(), {"bert.encoder.layer.9.output.LayerNorm.weight": np.ones(3)}, 1.0)
+        merge_delta(
+            _base(), {"bert.encoder.layer.9.output.LayerNorm.weight": np.ones(3, np.float32)}, 1.0
+        )

@@ -17,7 +17,6 @@ from monitors.sentiment import (
     Sentiment,
     SentimentModelMissing,
     TransformerSentimentScorer,
-    model_folder,
 )
 from monitors.sentiment.transformer_scorer import calibrated_softmax, entity_tokens
 from tests.sentiment_reference import classify, classify_entities
@@ -153,7 +152,7 @@ def test_a_hf_folder_without_torch_asks_for_the_train_extra(
     folder = write_tiny_hf_model(tmp_path / "hf")
     real = importlib.util.find_spec
     monkeypatch.setattr(
-        model_folder.importlib.util,
+        importlib.util,
         "find_spec",
         lambda name, *a: None if name in ("torch", "transformers") else real(name, *a),
     )

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import openpyxl
 
-from api.table_files import column_name, csv_bytes, xlsx_bytes
+from api.table_files import Cell, column_name, csv_bytes, xlsx_bytes
 
 HEADER = ["branch", "branch_label", "received", "on_time_rate", "compensation_cny"]
-ROWS = [
+ROWS: list[list[Cell]] = [
     ["GD01", "广东分公司", 12, 0.75, Decimal("1234.50")],
     ["", "(none)", 3, None, Decimal("0.00")],
     ['=HYPERLINK("x")', "a\x01b & <c>", 0, None, Decimal("0.00")],
