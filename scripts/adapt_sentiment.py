@@ -45,6 +45,9 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+# The stage-1 trainer, beside this file (scripts/ is this script's first import path).
+from train_sentiment import f1, optimizer_step  # noqa: E402
+
 LABELS = ("negative", "neutral", "positive")
 TASK_3CLASS, TASK_NEG_VS_NOT, TASK_NEG_VS_POS = 0, 1, 2
 MATRICES = (
@@ -503,12 +506,6 @@ def predict(model: Any, data: Batches, source: str) -> tuple[Any, Any, list[Any]
     return text_logits, entity_logits, [data.items[i] for i in chosen]
 
 
-def _f1(pred: list[int], gold: list[int], cls: int) -> float:
-    tp = sum(1 for p, g in zip(pred, gold, strict=True) if p == cls and g == cls)
-    wrong = sum(1 for p, g in zip(pred, gold, strict=True) if (p == cls) != (g == cls))
-    return 2 * tp / (2 * tp + wrong) if tp else 0.0
-
-
 def dev_metrics(model: Any, data: Batches) -> dict[str, dict[str, float]]:
     """The figures selection may use: insurer dev and FinFE validation."""
     out: dict[str, dict[str, float]] = {}
@@ -516,14 +513,14 @@ def dev_metrics(model: Any, data: Batches) -> dict[str, dict[str, float]]:
         logits, entity_logits, items = predict(model, data, source)
         pred, gold = logits.argmax(-1).tolist(), [it.label for it in items]
         out[source] = {
-            "macro_f1": sum(_f1(pred, gold, c) for c in range(3)) / 3,
-            "negative_f1": _f1(pred, gold, 0),
+            "macro_f1": sum(f1(pred, gold, c) for c in range(3)) / 3,
+            "negative_f1": f1(pred, gold, 0),
         }
         entity_gold = [label for it in items for _, label, _ in it.entities]
         if entity_gold:
             entity_pred = entity_logits.argmax(-1).tolist()
             out[source]["entity_macro_f1"] = (
-                sum(_f1(entity_pred, entity_gold, c) for c in range(3)) / 3
+                sum(f1(entity_pred, entity_gold, c) for c in range(3)) / 3
             )
     return out
 
@@ -552,12 +549,21 @@ def fit_temperature(model: Any, data: Batches) -> float:
     return float(log_t.detach().exp())
 
 
+def _save_trainable(model: Any, path: Path) -> None:
+    """The model's trainable tensors (what `--init`, `blend` and `package` read), in fp32."""
+    from safetensors.torch import save_file
+
+    tensors = {
+        n: p.detach().float().contiguous() for n, p in model.named_parameters() if p.requires_grad
+    }
+    save_file(tensors, str(path))
+
+
 def train(args: argparse.Namespace) -> None:
     """Train the upper layers on the cached features; one tensor file per epoch in `out`."""
     import random
 
     import torch
-    from safetensors.torch import save_file
 
     torch.manual_seed(args.seed)
     if args.threads:
@@ -623,11 +629,7 @@ def train(args: argparse.Namespace) -> None:
                     * _loss(entity, b["entity_labels"], b["entity_tasks"]).sum()
                 )
             loss = loss / len(chunk)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_([p for g in opt.param_groups for p in g["params"]], 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad(set_to_none=True)
+            optimizer_step(opt, sched, loss)
             total += float(loss.detach()) * len(chunk)
             seen += len(chunk)
             if step % 100 == 0:
@@ -645,12 +647,7 @@ def train(args: argparse.Namespace) -> None:
         }
         log.append(entry)
         print(args.name, json.dumps(entry), flush=True)
-        tensors = {
-            n: p.detach().float().contiguous()
-            for n, p in model.named_parameters()
-            if p.requires_grad
-        }
-        save_file(tensors, str(out / f"epoch-{epoch}.safetensors"))
+        _save_trainable(model, out / f"epoch-{epoch}.safetensors")
         t0 = time.monotonic() - entry["seconds"]
     recipe = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
     (out / "metrics.json").write_text(
@@ -672,7 +669,7 @@ def blend(args: argparse.Namespace) -> None:
     the dev figures for each `a`; writes each blend as a one-epoch run beside the original,
     so that `package` takes it as it is."""
     import torch
-    from safetensors.torch import load_file, save_file
+    from safetensors.torch import load_file
 
     run = Path(args.run)
     data = Batches(Path(args.work))
@@ -699,10 +696,7 @@ def blend(args: argparse.Namespace) -> None:
         print(f"blend {a}", json.dumps(entry), flush=True)
         out = run.parent / f"{run.name}-blend{a:g}"
         out.mkdir(exist_ok=True)
-        tensors = {
-            n: p.detach().float().contiguous() for n, p in model.named_parameters() if n in trained
-        }
-        save_file(tensors, str(out / f"epoch-{args.epoch}.safetensors"))
+        _save_trainable(model, out / f"epoch-{args.epoch}.safetensors")
         recipe = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
         (out / "metrics.json").write_text(
             json.dumps({"recipe": recipe, "cache": data.meta, "epochs": [entry]}, indent=2)

@@ -304,11 +304,23 @@ def _loss(logits: Any, labels: Any, task: Any, class_weight: Any) -> Any:
     return torch.where(task == TASK_3CLASS, nll_3, nll_bin).mean()
 
 
-def _f1(pred: list[int], gold: list[int], cls: int) -> float:
+def f1(pred: list[int], gold: list[int], cls: int) -> float:
+    """F1 of class ``cls`` (0 when it is never predicted correctly)."""
     tp = sum(1 for p, g in zip(pred, gold, strict=True) if p == cls and g == cls)
     fp = sum(1 for p, g in zip(pred, gold, strict=True) if p == cls and g != cls)
     fn = sum(1 for p, g in zip(pred, gold, strict=True) if p != cls and g == cls)
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def optimizer_step(opt: Any, sched: Any, loss: Any) -> None:
+    """One step: backward, gradients clipped to norm 1, optimiser and schedule on, cleared."""
+    import torch
+
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_([p for g in opt.param_groups for p in g["params"]], 1.0)
+    opt.step()
+    sched.step()
+    opt.zero_grad(set_to_none=True)
 
 
 def evaluate(
@@ -341,10 +353,10 @@ def evaluate(
         pb = [0 if p == 0 else 1 for p in preds]
         gb = [0 if g == 0 else 1 for g in golds]
         return {
-            "negative_f1": _f1(pb, gb, 0),
+            "negative_f1": f1(pb, gb, 0),
             "accuracy": sum(p == g for p, g in zip(pb, gb, strict=True)) / max(len(gb), 1),
         }
-    return {"macro_f1": sum(_f1(preds, golds, c) for c in range(3)) / 3, "accuracy": acc}
+    return {"macro_f1": sum(f1(preds, golds, c) for c in range(3)) / 3, "accuracy": acc}
 
 
 def train(args: argparse.Namespace) -> None:
@@ -405,11 +417,7 @@ def train(args: argparse.Namespace) -> None:
             ):
                 logits = model(input_ids=ids, attention_mask=mask).logits
             loss = _loss(logits, labels, task, class_weight)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_([p for g in opt.param_groups for p in g["params"]], 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad(set_to_none=True)
+            optimizer_step(opt, sched, loss)
             total += float(loss.detach()) * len(batch)
             n += len(batch)
         entry = {
