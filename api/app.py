@@ -24,20 +24,20 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import check_metrics_token, client_address
 from api.console import console_routes
-from api.crisis_runtime import crisis_loops
 from api.demo_feeds import demo_routes
 from api.graphql_view import RiskwatchGraphQL, graphql_error_response
 from api.key_cache import PrincipalCache
 from api.logging_setup import configure_logging
 from api.rate_limit import KeyRateLimiter
 from api.report_download import report_routes
-from api.ring_refresher import scheduled_ring_refresh
+from api.runtime.crisis import crisis_loops
+from api.runtime.rings import scheduled_ring_refresh
+from api.runtime.watchlist import scheduled_watchlist_rules
 from api.schema import build_schema
 from api.services import Services
 from api.settings import Settings, load_settings
-from api.watchlist_runner import scheduled_watchlist_rules
 from graph.client import Graph, open_driver
-from graph.handling_guides import HandlingGuideRepository
+from graph.complaints.handling_guides import HandlingGuideRepository
 from graph.migrations import migrate
 from models.errors import InvalidInput, RiskwatchError
 from monitors.complaint_deadlines import ComplaintDeadlineMonitor
@@ -167,7 +167,7 @@ async def _media_monitor(services: Services) -> AsyncIterator[None]:
     if not services.settings.monitor_in_serve:
         yield
         return
-    from api.monitoring import crisis_story_callback, load_scorer, media_monitor
+    from api.runtime.media import crisis_story_callback, load_scorer, media_monitor
 
     services.scorer = await anyio.to_thread.run_sync(load_scorer, services.settings)
     stop = anyio.Event()

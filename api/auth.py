@@ -12,7 +12,7 @@ from strawberry.permission import BasePermission
 from strawberry.types import Info
 
 from api.services import Services
-from graph.apikeys import ApiKeyRepository, Principal, hash_key
+from graph.access.apikeys import ApiKeyRepository, Principal, hash_key
 from models.errors import AuthenticationError, NotFound, RateLimited
 from models.roles import Role
 

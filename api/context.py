@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 
 from api.services import Services
-from graph.apikeys import Principal
+from graph.access.apikeys import Principal
 from graph.client import Graph
 
 R = TypeVar("R")

@@ -19,12 +19,12 @@ from datetime import datetime, timedelta
 
 import anyio
 
-from api.crisis_runtime import spike_settings
+from api.runtime.crisis import spike_settings
+from api.runtime.watchlist import run_watchlist_rules
 from api.settings import ENV_PREFIX, Settings
-from api.watchlist_runner import run_watchlist_rules
+from graph.bulk.demo import write_demo_book
 from graph.client import Graph
-from graph.demo import write_demo_book
-from graph.rings import refresh_rings
+from graph.network.rings import refresh_rings
 from models.demo_book import epoch_ending_before
 from monitors.crisis.detector import CrisisDetector
 from monitors.crisis.plans import DEFAULT_PLAN_FILE, PlanStore

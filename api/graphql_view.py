@@ -30,7 +30,7 @@ from api.context import Context
 from api.rate_limit import RATE_LIMITED, retry_after_header
 from api.services import Services
 from api.ws_guard import GuardedTransportWS
-from graph.apikeys import Principal
+from graph.access.apikeys import Principal
 from models.errors import InvalidInput, RateLimited, RiskwatchError
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from graph.apikeys import Principal
+from graph.access.apikeys import Principal
 
 
 class PrincipalCache:

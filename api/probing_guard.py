@@ -1,7 +1,7 @@
 """The guard of lookups by identifier (renewal checks, attention flags) against probing:
 refuse keys that are over their hour's limit of identifiers matching nobody, or that
 enumerate, before and after a lookup (models.identifier_probing says why;
-graph.identifier_probes keeps the counts in Neo4j)."""
+graph.access.identifier_probes keeps the counts in Neo4j)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from prometheus_client import Counter
 
 from api.context import Context
-from graph.identifier_probes import IdentifierProbeRepository
+from graph.access.identifier_probes import IdentifierProbeRepository
 from models.errors import RateLimited
 from models.identifier_probing import FailedIdentifier
 from models.identity import IdentifierKind, make_identifier

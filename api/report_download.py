@@ -16,7 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from api.graphql_view import admit, graphql_error_response
-from api.schema.complaint_report import REPORT_ROLES, build
+from api.schema.complaints.report import REPORT_ROLES, build
 from api.services import Services
 from api.table_files import csv_bytes, xlsx_bytes
 from models.complaint_report import ReportDimension, regulator_table, report_table

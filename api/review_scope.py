@@ -16,7 +16,7 @@ their complaints. The crisis roles differ:
 
 from __future__ import annotations
 
-from graph.apikeys import Principal
+from graph.access.apikeys import Principal
 from graph.labels import Label
 from models.roles import Role
 

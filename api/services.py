@@ -14,7 +14,7 @@ from graph.client import Graph
 from monitors.feeds.scoring import ScorerLike
 
 if TYPE_CHECKING:
-    from api.crisis_runtime import CrisisRuntime
+    from api.runtime.crisis import CrisisRuntime
 
 
 @dataclass

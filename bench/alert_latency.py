@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 
 import anyio
 
-from api.crisis_runtime import spike_settings
+from api.runtime.crisis import spike_settings
 from api.settings import load_settings
 from graph.client import Graph, connected_graph
 from graph.migrations import migrate

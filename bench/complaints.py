@@ -20,11 +20,11 @@ from typing import Any
 import anyio
 
 from api.settings import load_settings
+from graph.bulk.demo import write_demo_book
 from graph.client import Graph, connected_graph
-from graph.complaint_insights import RiskThresholds, complaint_hot_topics, complaint_risk
-from graph.complaint_sweep import OverdueSweep
-from graph.complaints import ComplaintFilter, ComplaintRepository
-from graph.demo import write_demo_book
+from graph.complaints.insights import RiskThresholds, complaint_hot_topics, complaint_risk
+from graph.complaints.lifecycle import ComplaintFilter, ComplaintRepository
+from graph.complaints.sweep import OverdueSweep
 from graph.migrations import migrate
 from models.records import ComplaintChannel
 

@@ -24,13 +24,13 @@ import anyio
 
 from api.commands.graph_access import command_graph
 from api.settings import load_settings
+from graph.bulk.demo import write_demo_book
+from graph.bulk.export import GraphExporter
+from graph.bulk.importer import Importer, ImportSource
 from graph.client import Graph
-from graph.demo import write_demo_book
-from graph.export import GraphExporter
-from graph.importer import Importer, ImportSource
 from graph.migrations import migrate
-from graph.watchlist import WatchlistRepository
-from graph.watchlist_rules import RuleThresholds
+from graph.watchlist.entries import WatchlistRepository
+from graph.watchlist.rules import RuleThresholds
 
 WIPE = (
     "MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS "

@@ -32,11 +32,11 @@ from pathlib import Path
 import anyio
 
 from api.commands.graph_access import command_graph
-from api.monitoring import load_scorer, media_monitor
+from api.runtime.media import load_scorer, media_monitor
 from api.settings import Settings, load_settings
 from graph.client import Graph
-from graph.feeds import FeedRepository
-from graph.story_scores import StoryScoreRepository
+from graph.media.feeds import FeedRepository
+from graph.media.story_scores import StoryScoreRepository
 from models.errors import ConfigurationError
 from monitors.feeds.scoring import ScorerLike
 from monitors.feeds.worker import MonitorWorker

@@ -1,7 +1,7 @@
 """Import throughput: riskwatch's importer against Neo4j's own LOAD CSV, same rows, same run.
 
 Generates N rows (half claims, half complaints about those claims) as CSV in the Neo4j
-server's import folder, imports them with ``graph.importer.Importer`` (validation, reference
+server's import folder, imports them with ``graph.bulk.importer.Importer`` (validation, reference
 checks, batched UNWIND/MERGE), then loads the same files with ``LOAD CSV ... CALL {...} IN
 TRANSACTIONS`` doing the equivalent merges into a separate label namespace (``BenchClaim``,
 ``BenchComplaint``), and prints rows per second for both and the ratio.
@@ -34,8 +34,8 @@ import anyio
 
 from api.commands.graph_access import command_graph
 from api.settings import PROJECT_ROOT, load_settings
+from graph.bulk.importer import Importer, ImportSource
 from graph.client import Graph
-from graph.importer import Importer, ImportSource
 from models.import_format import RecordType
 
 # Relationships first, in small transactions: shops and adjusters have thousands each.

@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from api.settings import load_settings  # noqa: E402
 from bench.raw_http import RawHttpClient  # noqa: E402
-from graph.apikeys import ApiKeyRepository  # noqa: E402
+from graph.access.apikeys import ApiKeyRepository  # noqa: E402
 from graph.client import connected_graph  # noqa: E402
 from models.roles import Role  # noqa: E402
 from tests.integration.webhook_receiver import free_port  # noqa: E402

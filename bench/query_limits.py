@@ -26,7 +26,7 @@ from graphql import parse, validate  # noqa: E402
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter  # noqa: E402
 
 from api.schema import build_schema  # noqa: E402
-from graph.apikeys import Principal  # noqa: E402
+from graph.access.apikeys import Principal  # noqa: E402
 from models.roles import Role  # noqa: E402
 
 

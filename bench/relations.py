@@ -29,10 +29,10 @@ from api.context import Context
 from api.schema import build_schema
 from api.services import Services
 from api.settings import load_settings
-from graph.apikeys import Principal
+from graph.access.apikeys import Principal
+from graph.bulk.demo import write_demo_book
 from graph.client import Graph
-from graph.demo import write_demo_book
-from graph.rings import refresh_rings
+from graph.network.rings import refresh_rings
 from models.roles import Role
 
 WIPE = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"

@@ -31,12 +31,12 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from api.runtime.watchlist import run_watchlist_rules  # noqa: E402
 from api.settings import load_settings  # noqa: E402
-from api.watchlist_runner import run_watchlist_rules  # noqa: E402
-from graph.apikeys import ApiKeyRepository  # noqa: E402
+from graph.access.apikeys import ApiKeyRepository  # noqa: E402
+from graph.bulk.demo import write_demo_book  # noqa: E402
+from graph.bulk.ingest import GraphWriter  # noqa: E402
 from graph.client import Graph, connected_graph  # noqa: E402
-from graph.demo import write_demo_book  # noqa: E402
-from graph.ingest import GraphWriter  # noqa: E402
 from graph.migrations import migrate  # noqa: E402
 from models.demo_book import make_id_number, make_mobile, make_name, make_plate  # noqa: E402
 from models.identity import IdentifierKind, make_identifier  # noqa: E402

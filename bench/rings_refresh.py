@@ -21,7 +21,7 @@ import time
 
 from api.commands.graph_access import command_graph
 from api.settings import load_settings
-from graph.rings import refresh_rings
+from graph.network.rings import refresh_rings
 
 # A bench fixture, not application Cypher: synthetic customers and identifiers in one batch.
 SYNTHETIC_BATCH = """

@@ -10,7 +10,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph.queries.events import APPEND_DOMAIN_EVENTS
+from graph.queries import APPEND_DOMAIN_EVENTS
 
 
 class DomainEventType(StrEnum):

@@ -34,8 +34,8 @@ _INDEXES: list[LiteralString] = [
     "FOR (i:Identifier) REQUIRE (i.kind, i.key) IS UNIQUE",
     "CREATE INDEX party_name_key IF NOT EXISTS FOR (p:Party) ON (p.name_key)",
     "CREATE INDEX party_pinyin_key IF NOT EXISTS FOR (p:Party) ON (p.pinyin_key)",
-    # Party search (graph.party_search): words inside folded names (cjk: pairs of characters),
-    # latin fragments inside pinyin keys (a TEXT index answers CONTAINS from trigrams).
+    # Party search (graph.network.party_search): words inside folded names (cjk: pairs of
+    # characters), latin fragments inside pinyin keys (a TEXT index answers CONTAINS from trigrams).
     "CREATE FULLTEXT INDEX party_names IF NOT EXISTS FOR (p:Party) ON EACH [p.name_key] "
     "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk'}}",
     "CREATE TEXT INDEX party_pinyin_text IF NOT EXISTS FOR (p:Party) ON (p.pinyin_key)",
@@ -49,7 +49,7 @@ _INDEXES: list[LiteralString] = [
     "CREATE INDEX feed_next_poll IF NOT EXISTS FOR (f:Feed) ON (f.next_poll_at)",
     "CREATE INDEX story_published IF NOT EXISTS FOR (s:Story) ON (s.published_at)",
     "CREATE INDEX story_first_seen IF NOT EXISTS FOR (s:Story) ON (s.first_seen_at)",
-    # The scoring queue: unscored stories by priority (graph/queries/scoring.py).
+    # The scoring queue: unscored stories by priority (graph/media/score_queries.py).
     "CREATE INDEX unscored_priority IF NOT EXISTS FOR (s:Unscored) ON (s.score_priority)",
     "CREATE FULLTEXT INDEX story_bands IF NOT EXISTS FOR (s:Story) ON EACH [s.bands] "
     "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",

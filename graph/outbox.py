@@ -1,6 +1,6 @@
 """The delivery outbox, webhook targets, and the domain-event queue, all stored in Neo4j.
 
-Deliveries and domain events are claimed with leases (see ``graph.queries.delivery``), so
+Deliveries and domain events are claimed with leases (see ``graph.queries``), so
 any number of worker processes can drain them, and whatever a stopped worker held comes
 back once its lease runs out: pending work survives restarts because it only lives here.
 """
@@ -15,9 +15,9 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
+from graph import queries as q
 from graph.client import Graph
 from graph.outbox_records import Delivery, DomainEvent, StoredTarget
-from graph.queries import delivery as q
 from graph.values import native, native_rows
 from models.crisis import Severity
 

@@ -1,7 +1,7 @@
 """The complete complaint record as pure rules: money, attachments, root causes, the contact
 log, what staff type, and when a complaint may be closed, reopened or merged.
 
-The graph layer (``graph.complaint_actions``) asks these functions before it writes; each
+The graph layer (``graph.complaints.actions``) asks these functions before it writes; each
 refusal is a :class:`ComplaintRecordRefused` with a ``rule`` code a client can act on, and
 nothing is written.
 """

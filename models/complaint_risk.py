@@ -1,6 +1,6 @@
 """How much each complaint-risk signal weighs, and how customers are ranked by them.
 
-Pure Python: ``graph.complaint_insights`` reads the facts (pending claims, denied claims
+Pure Python: ``graph.complaints.insights`` reads the facts (pending claims, denied claims
 followed by contacts, earlier complaints on the same matter) and asks these functions what
 they are worth.
 """

@@ -1,6 +1,6 @@
 """Renewal checks as pure logic: identity keys, match scores, and the action a decision takes.
 
-The graph lookup lives in ``graph.renewal``; this module decides what its rows mean, so the
+The graph lookup lives in ``graph.network.renewal``; this module decides what its rows mean, so the
 mapping from watchlist reasons to renewal actions can be tested without a database.
 """
 

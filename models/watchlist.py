@@ -1,6 +1,6 @@
 """The watchlist's vocabulary: reason codes, entry statuses, evidence fingerprints.
 
-Pure Python: the rules that find entries live in ``graph.watchlist_rules``; what an entry means
+Pure Python: the rules that find entries live in ``graph.watchlist.rules``; what an entry means
 to a renewal system lives in ``models.renewal``; the reasons in plain words (Chinese and
 English) in ``models.reason_texts``.
 """

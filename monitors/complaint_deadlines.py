@@ -17,7 +17,7 @@ import anyio
 from prometheus_client import Counter, Gauge
 
 from graph.client import Graph
-from graph.complaint_sweep import OverdueMark, OverdueSweep
+from graph.complaints.sweep import OverdueMark, OverdueSweep
 from models.errors import RiskwatchError
 
 log = logging.getLogger(__name__)

@@ -15,12 +15,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from graph.alerts import RaisedAlert
+from graph.bulk.demo import DemoFeedState, demo_feed_state, register_demo_feeds
 from graph.client import Graph
-from graph.demo import DemoFeedState, demo_feed_state, register_demo_feeds
-from graph.feeds import FeedRepository
-from graph.mentions import MentionRepository
-from graph.relations import RelationsRepository
+from graph.crisis.alerts import RaisedAlert
+from graph.media.feeds import FeedRepository
+from graph.media.mentions import MentionRepository
+from graph.network.relations import RelationsRepository
 from models.demo_coverage import (
     DemoCast,
     DemoFeed,

@@ -9,7 +9,7 @@ import anyio
 
 from api.commands.graph_access import command_graph
 from api.settings import load_settings
-from graph.apikeys import ApiKeyRepository
+from graph.access.apikeys import ApiKeyRepository
 from models.roles import Role
 
 CLI_ACTOR = "cli"

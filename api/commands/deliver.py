@@ -14,7 +14,7 @@ from typing import Any
 import anyio
 
 from api.commands.graph_access import command_graph
-from api.crisis_runtime import CrisisRuntime, crisis_loops
+from api.runtime.crisis import CrisisRuntime, crisis_loops
 from api.settings import load_settings
 
 

@@ -20,8 +20,8 @@ import anyio
 
 from api.commands.graph_access import command_graph
 from api.settings import load_settings
-from graph.export import ExportReport, GraphExporter
-from graph.ingest import DEFAULT_BATCH_SIZE
+from graph.bulk.export import ExportReport, GraphExporter
+from graph.bulk.ingest import DEFAULT_BATCH_SIZE
 from models.errors import InvalidInput
 from models.import_format import record_type_from_filename
 

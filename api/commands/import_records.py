@@ -18,8 +18,8 @@ import anyio
 
 from api.commands.graph_access import command_graph
 from api.settings import load_settings
-from graph.importer import Importer, ImportProgress, ImportReport, ImportSource, Rejection
-from graph.ingest import DEFAULT_BATCH_SIZE
+from graph.bulk.importer import Importer, ImportProgress, ImportReport, ImportSource, Rejection
+from graph.bulk.ingest import DEFAULT_BATCH_SIZE
 from models.import_format import RecordType, parse_record_type
 
 

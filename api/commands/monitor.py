@@ -9,8 +9,8 @@ import anyio
 
 from api.commands.graph_access import command_graph
 from api.commands.stop_signals import run_until_signalled
-from api.crisis_runtime import crisis_loops
-from api.monitoring import crisis_story_callback, load_scorer, media_monitor
+from api.runtime.crisis import crisis_loops
+from api.runtime.media import crisis_story_callback, load_scorer, media_monitor
 from api.settings import load_settings
 
 

@@ -9,7 +9,7 @@ import anyio
 
 from api.commands.graph_access import command_graph
 from api.settings import load_settings
-from graph.rings import RefreshReport, refresh_rings
+from graph.network.rings import RefreshReport, refresh_rings
 
 
 def register(subparsers: Any) -> None:

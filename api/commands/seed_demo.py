@@ -13,7 +13,7 @@ import anyio
 
 from api.commands.graph_access import command_graph
 from api.demo_seed import DemoPlan, seed_demo
-from api.monitoring import load_scorer
+from api.runtime.media import load_scorer
 from api.settings import Settings, load_settings
 
 

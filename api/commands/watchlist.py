@@ -9,8 +9,8 @@ from typing import Any
 import anyio
 
 from api.commands.graph_access import command_graph
+from api.runtime.watchlist import run_watchlist_rules
 from api.settings import load_settings
-from api.watchlist_runner import run_watchlist_rules
 from models.watchlist import WatchlistReason
 
 RULE_CODES = [reason.value for reason in WatchlistReason if reason is not WatchlistReason.MANUAL]

@@ -1,8 +1,9 @@
-"""The GraphQL schema, assembled from one module per capability.
+"""The GraphQL schema, assembled from one module per capability, grouped by domain as ``graph/``.
 
-To add a capability, write ``api/schema/<name>.py`` with its ``...Query`` / ``...Mutation`` /
-``...Subscription`` classes and list them below. Every field must declare its roles with
-``permission_classes=allow(...)``; tests/integration/test_roles.py fails otherwise.
+To add a capability, write ``api/schema/<domain>/<name>.py`` (or ``api/schema/<domain>.py`` for
+a domain of one module) with its ``...Query`` / ``...Mutation`` / ``...Subscription`` classes
+and list them below. Every field must declare its roles with
+``permission_classes=allow(...)``; tests/unit/test_schema_roles.py fails otherwise.
 """
 
 from __future__ import annotations
@@ -21,20 +22,20 @@ from strawberry.tools import merge_types
 from api.errors import CodedParserCache, RiskwatchErrors, RiskwatchSchema
 from api.query_cost import QueryCostLimiter
 from api.query_limits import MAX_MERGE_WORK, BoundedValidation, bounded_validator, limit_rules
-from api.schema.complaint_insights import ComplaintInsightsMutation, ComplaintInsightsQuery
-from api.schema.complaint_intake import ComplaintIntakeMutation, ComplaintIntakeQuery
-from api.schema.complaint_record import ComplaintRecordMutation, ComplaintRecordQuery
-from api.schema.complaint_report import ComplaintReportQuery
-from api.schema.complaints import ComplaintMutation, ComplaintQuery
-from api.schema.crisis import CrisisMutation, CrisisQuery, CrisisSubscription
-from api.schema.feedback import FeedbackMutation, FeedbackQuery
-from api.schema.imports import ImportMutation
+from api.schema.access import SystemMutation, SystemQuery
+from api.schema.bulk import ImportMutation
+from api.schema.complaints.feedback import FeedbackMutation, FeedbackQuery
+from api.schema.complaints.insights import ComplaintInsightsMutation, ComplaintInsightsQuery
+from api.schema.complaints.intake import ComplaintIntakeMutation, ComplaintIntakeQuery
+from api.schema.complaints.lifecycle import ComplaintMutation, ComplaintQuery
+from api.schema.complaints.pending_claims import PendingClaimsQuery
+from api.schema.complaints.record import ComplaintRecordMutation, ComplaintRecordQuery
+from api.schema.complaints.report import ComplaintReportQuery
+from api.schema.crisis.operations import CrisisMutation, CrisisQuery, CrisisSubscription
 from api.schema.media import MediaMutation, MediaQuery
-from api.schema.pending_claims import PendingClaimsQuery
-from api.schema.relations import RelationsQuery
-from api.schema.renewal import RenewalQuery
-from api.schema.risk_figures import RiskFiguresQuery
-from api.schema.system import SystemMutation, SystemQuery
+from api.schema.network.relations import RelationsQuery
+from api.schema.network.renewal import RenewalQuery
+from api.schema.network.risk_figures import RiskFiguresQuery
 from api.schema.watchlist import WatchlistMutation, WatchlistQuery
 
 QUERIES: tuple[type, ...] = (

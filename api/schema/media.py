@@ -12,8 +12,8 @@ from strawberry.types import Info
 from api.auth import allow
 from api.context import Context
 from api.schema.pagination import Connection, connection
-from graph.feeds import FeedRecord, FeedRepository
-from graph.mentions import MentionRepository, MentionView, PageFilter, StoryView
+from graph.media.feeds import FeedRecord, FeedRepository
+from graph.media.mentions import MentionRepository, MentionView, PageFilter, StoryView
 from models.errors import InvalidInput
 from models.roles import Role
 from monitors.feeds.url_guard import BlockedUrl, check_url_shape

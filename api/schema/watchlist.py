@@ -14,12 +14,12 @@ from strawberry.types.base import get_object_definition
 from api.auth import allow
 from api.context import Context
 from api.probing_guard import ProbingGuard
+from api.runtime.watchlist import run_watchlist_rules
 from api.schema.language import Language
 from api.schema.pagination import Connection, connection
-from api.watchlist_runner import run_watchlist_rules
-from graph import watchlist as stored
-from graph.apikeys import Principal
-from graph.watchlist import WatchlistRepository
+from graph.access.apikeys import Principal
+from graph.watchlist import entries as stored
+from graph.watchlist.entries import WatchlistRepository
 from models.errors import AuthenticationError, InvalidInput, NotFound
 from models.reason_texts import reason_text
 from models.records import PartyKind, party_id

@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 
 import anyio
 
-from graph.alerts import AlertRepository
 from graph.client import Graph
-from graph.crisis_records import StoredAlert
+from graph.crisis.alerts import AlertRepository
+from graph.crisis.records import StoredAlert
 from monitors.clock import Clock, utc_now
 
 log = logging.getLogger(__name__)

@@ -17,9 +17,9 @@ from typing import Any
 
 from prometheus_client import Counter as MetricCounter
 
-from graph.alerts import AlertRepository, RaisedAlert
 from graph.client import Graph
-from graph.crisis_records import CoveredSubject, StoryMention, StoryTrigger
+from graph.crisis.alerts import AlertRepository, RaisedAlert
+from graph.crisis.records import CoveredSubject, StoryMention, StoryTrigger
 from graph.outbox_records import DomainEvent
 from models.crisis import (
     AlertDraft,

@@ -14,7 +14,7 @@ from datetime import datetime
 from prometheus_client import Counter
 
 from graph.client import Graph
-from graph.crisis_cases import CrisisCaseRepository
+from graph.crisis.cases import CrisisCaseRepository
 from models.crisis_plan import Escalation, StepState, overdue_escalation
 from monitors.clock import Clock, utc_now
 

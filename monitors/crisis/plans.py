@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 
 from graph.client import Graph
-from graph.crisis_cases import CrisisPlanRepository
+from graph.crisis.cases import CrisisPlanRepository
 from models.crisis_plan import CrisisPlan, parse_plan
 from models.errors import ConfigurationError
 from monitors.clock import Clock, utc_now

@@ -1,7 +1,7 @@
 """What a delivery says (the envelope) and when a failed one is tried again (the retry policy).
 
 Deliveries are written by whoever raises an alert or dispatches an event, in the same
-transaction (see ``graph.alerts`` and ``graph.outbox``); the worker turns each into an
+transaction (see ``graph.crisis.alerts`` and ``graph.outbox``); the worker turns each into an
 :class:`Envelope` and sends it in its target's format.
 """
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from graph.feeds import FeedRecord, PollRecord
+from graph.media.feeds import FeedRecord, PollRecord
 from monitors.feeds.fetch import FetchOutcome, FetchResult
 from monitors.feeds.parse import ParsedFeed
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import ahocorasick
 import anyio
 
-from graph.mentions import MentionRepository
+from graph.media.mentions import MentionRepository
 from models.media import SubjectSpec, fold_text
 
 

@@ -23,9 +23,9 @@ from typing import Any
 import anyio
 from prometheus_client import Counter, Histogram
 
-from graph.feeds import FeedRecord, FeedRepository, PollRecord
-from graph.mentions import MentionBatch, MentionRepository, StoryCandidate
-from graph.story_scores import BACKLOG, LINKED
+from graph.media.feeds import FeedRecord, FeedRepository, PollRecord
+from graph.media.mentions import MentionBatch, MentionRepository, StoryCandidate
+from graph.media.story_scores import BACKLOG, LINKED
 from models.media import FeedEntry
 from monitors.feeds import dedup
 from monitors.feeds.fetch import DocumentFetcher, FetchOutcome, FetchResult
@@ -307,7 +307,7 @@ class MediaPipeline:
             "title": lead.title or lead.summary[:80],
             "signature": dedup.to_hex(group.signature),
             "bands": " ".join(dedup.bands(group.signature)),
-            # the scoring queue's fields (graph/queries/scoring.py), dropped once scored
+            # the scoring queue's fields (graph/media/score_queries.py), dropped once scored
             "score_text": text,
             "score_priority": LINKED if links else BACKLOG,
         }

@@ -16,7 +16,7 @@ from datetime import timedelta
 import anyio
 from prometheus_client import Counter
 
-from graph.story_scores import BACKLOG, LINKED, StoryScoreRepository
+from graph.media.story_scores import BACKLOG, LINKED, StoryScoreRepository
 from monitors.clock import Clock, utc_now
 from monitors.feeds.pipeline import NewStoriesCallback
 from monitors.feeds.scoring import ScorerLike, StoryToScore, score_with_links

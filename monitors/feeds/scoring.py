@@ -62,7 +62,7 @@ class ScoredStory:
     links: dict[str, StorySentiment]
 
     def row(self) -> dict[str, Any]:
-        """The row ``graph.queries.scoring.SCORE_STORIES`` writes."""
+        """The row ``graph.media.score_queries.SCORE_STORIES`` writes."""
         return {
             "id": self.story_id,
             "props": self.sentiment.props() if self.sentiment else None,

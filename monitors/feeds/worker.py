@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import anyio
 
-from graph.feeds import FeedRepository
+from graph.media.feeds import FeedRepository
 from monitors.clock import Clock, utc_now
 from monitors.feeds.pipeline import CycleReport, MediaPipeline
 from monitors.leases import release_leases

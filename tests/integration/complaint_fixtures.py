@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from graph.bulk.ingest import GraphWriter
 from graph.client import Graph
-from graph.ingest import GraphWriter
 from models.records import PartyKind, PartyRow, claim_id, party_id, policy_id
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

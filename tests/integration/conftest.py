@@ -20,7 +20,7 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from api.settings import Settings, load_settings
-from graph.apikeys import ApiKeyRepository
+from graph.access.apikeys import ApiKeyRepository
 from graph.client import Graph, open_driver
 from graph.migrations import migrate
 from models.roles import Role

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from api.monitoring import media_monitor
+from api.runtime.media import media_monitor
 from api.settings import CompanySubject, Settings
 from graph.client import Graph
-from graph.feeds import FeedRecord, FeedRepository
+from graph.media.feeds import FeedRecord, FeedRepository
 from models.media import SubjectKind
 from monitors.feeds.pipeline import NewStoriesCallback
 from monitors.feeds.scoring import ScorerLike

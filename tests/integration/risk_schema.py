@@ -11,7 +11,7 @@ from api.context import Context
 from api.schema import build_schema
 from api.services import Services
 from api.settings import Settings
-from graph.apikeys import Principal
+from graph.access.apikeys import Principal
 from graph.client import Graph
 from models.roles import Role
 

@@ -13,7 +13,7 @@ import pytest
 from api.settings import Settings
 from graph.client import Graph
 from graph.outbox import WebhookTargetRepository
-from graph.watchlist import WatchlistRepository
+from graph.watchlist.entries import WatchlistRepository
 from models.roles import Role
 from models.watchlist import WatchlistReason, entry_id
 from monitors.delivery.worker import DeliveryWorker

@@ -7,7 +7,7 @@ import time
 import httpx
 
 from api.settings import Settings
-from graph.apikeys import ApiKeyRepository
+from graph.access.apikeys import ApiKeyRepository
 from graph.client import Graph
 from models.roles import Role
 from tests.integration.conftest import KeyFactory, gql, nodes

@@ -10,9 +10,9 @@ from typing import Any
 import anyio
 import httpx
 
+from graph.bulk.ingest import GraphWriter
 from graph.client import Graph
-from graph.crisis_cases import CrisisCaseRepository
-from graph.ingest import GraphWriter
+from graph.crisis.cases import CrisisCaseRepository
 from models.records import PartyKind, party_id
 from models.roles import Role
 from monitors.events_dispatch import DomainEventDispatcher

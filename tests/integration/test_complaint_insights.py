@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from graph.bulk.demo import write_demo_book
 from graph.client import Graph
-from graph.complaint_insights import RiskThresholds, complaint_hot_topics, complaint_risk
-from graph.complaints import ComplaintRepository, NewComplaint
-from graph.demo import write_demo_book
-from graph.feedback import FrontlineFeedbackRepository
-from graph.handling_guides import DEFAULT_GUIDES, HandlingGuideRepository
+from graph.complaints.feedback import FrontlineFeedbackRepository
+from graph.complaints.handling_guides import DEFAULT_GUIDES, HandlingGuideRepository
+from graph.complaints.insights import RiskThresholds, complaint_hot_topics, complaint_risk
+from graph.complaints.lifecycle import ComplaintRepository, NewComplaint
 from models.complaint_risk import RiskSignalCode
 from models.errors import InvalidInput
 from models.feedback import FeedbackKind

@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from graph.audit import AuditRepository
+from graph.access.audit import AuditRepository
 from graph.client import Graph
-from graph.complaint_actions import ComplaintRecordRepository, complaint_history
-from graph.complaint_records import Complaint
-from graph.complaint_sweep import OverdueSweep
-from graph.complaints import ComplaintFilter, ComplaintRepository, NewComplaint
+from graph.complaints.actions import ComplaintRecordRepository, complaint_history
+from graph.complaints.lifecycle import ComplaintFilter, ComplaintRepository, NewComplaint
+from graph.complaints.records import Complaint
+from graph.complaints.sweep import OverdueSweep
 from models.complaint_record import (
     ClosureReason,
     ComplaintRecordRefused,

@@ -16,9 +16,9 @@ import openpyxl
 import pytest
 
 from graph.client import Graph
-from graph.complaint_actions import ComplaintRecordRepository
-from graph.complaint_intake import BranchRepository
-from graph.complaints import ComplaintRepository, NewComplaint
+from graph.complaints.actions import ComplaintRecordRepository
+from graph.complaints.intake import BranchRepository
+from graph.complaints.lifecycle import ComplaintRepository, NewComplaint
 from models.complaint_record import ContactKind, Satisfaction
 from models.nfra_categories import NfraCategory
 from models.records import ComplaintCategory, ComplaintChannel

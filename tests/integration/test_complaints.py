@@ -12,10 +12,10 @@ import pytest
 from prometheus_client import REGISTRY
 
 from graph.client import Graph
-from graph.complaint_sweep import OverdueSweep
-from graph.complaints import ComplaintFilter, ComplaintRepository, NewComplaint
-from graph.handling_guides import HandlingGuideRepository
-from graph.joint_reviews import JointReviewRepository
+from graph.complaints.handling_guides import HandlingGuideRepository
+from graph.complaints.joint_reviews import JointReviewRepository
+from graph.complaints.lifecycle import ComplaintFilter, ComplaintRepository, NewComplaint
+from graph.complaints.sweep import OverdueSweep
 from models.complaints import (
     ApproverRequired,
     EscalationRefused,
@@ -306,7 +306,7 @@ async def test_escalation_and_its_event_commit_together(
     async def outbox_down(*args: object) -> int:
         raise RuntimeError("outbox write failed")
 
-    monkeypatch.setattr("graph.complaints.append_domain_events", outbox_down)
+    monkeypatch.setattr("graph.complaints.lifecycle.append_domain_events", outbox_down)
     with pytest.raises(RuntimeError):
         await repo.escalate("Q1", to_channel=REGULATOR, reason=None, actor="d", now=T0)
     unchanged = await repo.get("Q1")

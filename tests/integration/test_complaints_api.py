@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from graph.client import Graph
-from graph.handling_guides import HandlingGuideRepository
+from graph.complaints.handling_guides import HandlingGuideRepository
 from models.roles import Role
 from tests.integration.complaint_fixtures import write_small_book
 from tests.integration.conftest import METRICS_AUTH, KeyFactory, gql

@@ -10,8 +10,8 @@ import anyio
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
-from graph.alerts import AlertRepository, RaisedAlert
 from graph.client import Graph
+from graph.crisis.alerts import AlertRepository, RaisedAlert
 from models.crisis import AlertDraft, AlertKind, Severity
 from models.crisis_plan import parse_plan
 from models.roles import Role

@@ -8,9 +8,9 @@ from typing import TypedDict
 
 import anyio
 
-from graph.alerts import AlertRepository
 from graph.client import Graph
-from graph.crisis_cases import CrisisCaseRepository
+from graph.crisis.alerts import AlertRepository
+from graph.crisis.cases import CrisisCaseRepository
 from graph.migrations import migrate
 from graph.outbox import WebhookTargetRepository
 from models.crisis import Severity

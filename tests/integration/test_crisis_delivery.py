@@ -14,8 +14,8 @@ from email.policy import default
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from graph.alerts import RaisedAlert
 from graph.client import Graph
+from graph.crisis.alerts import RaisedAlert
 from graph.outbox import OutboxRepository, WebhookTargetRepository
 from graph.outbox_records import StoredTarget
 from models.crisis import Severity

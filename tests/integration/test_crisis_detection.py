@@ -8,8 +8,8 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from graph.alerts import AlertRepository
 from graph.client import Graph
+from graph.crisis.alerts import AlertRepository
 from models.crisis import AlertDraft, AlertKind, Severity
 from models.crisis_plan import parse_plan
 from monitors.crisis.plans import DEFAULT_PLAN_FILE

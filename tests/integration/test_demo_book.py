@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from graph.bulk.demo import write_demo_book
 from graph.client import Graph
-from graph.demo import write_demo_book
 from models.demo_book import normalised_phone
 from models.identity import IdentifierKind, keyed_hash
 

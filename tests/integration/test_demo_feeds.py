@@ -10,10 +10,10 @@ import httpx
 import pytest
 
 from api.demo_seed import DemoPlan, seed_demo
-from api.monitoring import media_monitor
+from api.runtime.media import media_monitor
 from api.settings import Settings
 from graph.client import Graph
-from graph.feeds import FeedRepository
+from graph.media.feeds import FeedRepository
 from models.demo_coverage import load_corpus
 from tests.integration.conftest import serve_in_thread
 from tests.integration.media_support import KeywordScorer

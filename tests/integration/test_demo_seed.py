@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from api.demo_seed import DemoPlan, seed_demo
-from api.monitoring import load_scorer
+from api.runtime.media import load_scorer
 from api.settings import Settings
 from graph.client import Graph
 from models.roles import Role

@@ -16,15 +16,15 @@ import anyio
 import pytest
 
 from api.settings import Settings
+from graph.bulk.export import GraphExporter
+from graph.bulk.importer import Importer, ImportSource
 from graph.client import Graph
-from graph.complaints import ComplaintRepository, NewComplaint
-from graph.export import GraphExporter
-from graph.handling_guides import HandlingGuideRepository
-from graph.importer import Importer, ImportSource
-from graph.joint_reviews import JointReviewRepository
+from graph.complaints.handling_guides import HandlingGuideRepository
+from graph.complaints.joint_reviews import JointReviewRepository
+from graph.complaints.lifecycle import ComplaintRepository, NewComplaint
 from graph.migrations import migrate
-from graph.renewal import RenewalRepository
-from graph.watchlist import WatchlistRepository
+from graph.network.renewal import RenewalRepository
+from graph.watchlist.entries import WatchlistRepository
 from models.errors import InvalidInput
 from models.records import ComplaintCategory, ComplaintChannel
 from models.renewal import DEFAULT_ACTIONS, identity_keys

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from api.settings import Settings
+from graph.bulk.ingest import GraphWriter
 from graph.client import Graph
-from graph.ingest import GraphWriter
 from models.names import fold_name, pinyin_key
 from models.records import PartyKind, PartyRow, party_id
 from monitors.crisis.detector import CrisisDetector

@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from graph.client import Graph
-from graph.complaints import ComplaintRepository
-from graph.feedback import Actor, Conversion, FrontlineFeedbackRepository
-from graph.handling_guides import HandlingGuideRepository
+from graph.complaints.feedback import Actor, Conversion, FrontlineFeedbackRepository
+from graph.complaints.handling_guides import HandlingGuideRepository
+from graph.complaints.lifecycle import ComplaintRepository
 from models.feedback import FeedbackKind, GrievanceAlreadyConverted
 from models.records import ComplaintCategory
 from models.roles import Role

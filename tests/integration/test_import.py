@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 
 from api.settings import Settings
+from graph.bulk.importer import Importer, ImportSource, SourceFormat
 from graph.client import Graph
-from graph.importer import Importer, ImportSource, SourceFormat
 from models.identity import IdentifierKind, id_check_digit, keyed_hash
 from models.import_format import RecordType
 from models.roles import Role

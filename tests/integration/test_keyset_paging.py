@@ -17,9 +17,9 @@ from graphql import GraphQLNonNull, get_named_type
 
 from api.schema import build_schema
 from api.settings import Settings
-from graph.alerts import ALERT_ORDER
 from graph.client import Graph
-from graph.watchlist import ENTRY_ORDER
+from graph.crisis.alerts import ALERT_ORDER
+from graph.watchlist.entries import ENTRY_ORDER
 from models.cursors import encode_cursor
 from models.roles import Role
 from tests.integration.conftest import KeyFactory, gql

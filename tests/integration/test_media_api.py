@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from api.settings import Settings
+from graph.bulk.demo import write_demo_book
 from graph.client import Graph
-from graph.demo import write_demo_book
 from models.records import PartyKind, party_id
 from models.roles import Role
 from tests.feed_server import FeedServer, Route

@@ -10,9 +10,9 @@ import pytest
 from prometheus_client import REGISTRY
 
 from api.settings import Settings
+from graph.bulk.demo import write_demo_book
 from graph.client import Graph
-from graph.demo import write_demo_book
-from graph.feeds import FeedRepository
+from graph.media.feeds import FeedRepository
 from models.records import PartyKind, party_id
 from monitors.feeds.pipeline import CycleReport
 from tests.feed_server import FeedServer, Route

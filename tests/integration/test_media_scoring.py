@@ -9,12 +9,12 @@ from datetime import timedelta
 
 import pytest
 
-from api.monitoring import scoring_worker
+from api.runtime.media import scoring_worker
 from api.settings import Settings
-from graph.alerts import AlertRepository
+from graph.bulk.demo import write_demo_book
 from graph.client import Graph
-from graph.demo import write_demo_book
-from graph.story_scores import StoryScoreRepository
+from graph.crisis.alerts import AlertRepository
+from graph.media.story_scores import StoryScoreRepository
 from models.records import PartyKind, party_id
 from tests.feed_server import FeedServer, Item, Route, rss_document
 from tests.integration.media_support import (

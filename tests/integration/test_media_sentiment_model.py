@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from api.monitoring import load_scorer, scoring_worker
+from api.runtime.media import load_scorer, scoring_worker
 from api.settings import Settings
 from graph.client import Graph
 from tests.feed_server import FeedServer, Route

@@ -5,7 +5,7 @@ from __future__ import annotations
 import anyio
 import pytest
 
-import api.monitoring
+import api.runtime.media
 from api.app import create_app
 from api.settings import Settings
 from graph.client import Graph
@@ -19,7 +19,7 @@ async def test_serve_runs_the_monitor_when_enabled_and_stops_it_cleanly(
     graph: Graph, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     scorer = KeywordScorer()
-    monkeypatch.setattr(api.monitoring, "load_scorer", lambda _settings: scorer)
+    monkeypatch.setattr(api.runtime.media, "load_scorer", lambda _settings: scorer)
     app = create_app(tuned_settings(settings, monitor_in_serve=True, feed_idle_s=0.1))
     async with FeedServer() as server:
         server.routes["/atom"] = Route(fixture("atom.xml"))

@@ -14,8 +14,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from api.settings import Settings
+from graph.bulk.demo import write_demo_book
 from graph.client import Graph
-from graph.demo import write_demo_book
 from models.roles import Role
 from tests.integration.conftest import KeyFactory, LiveServer
 from tests.integration.risk_schema import data_of, run_as_risk

@@ -10,10 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
+from graph.bulk.importer import Importer, ImportSource, SourceFormat
 from graph.client import Graph
-from graph.feedback import FrontlineFeedbackRepository
-from graph.importer import Importer, ImportSource, SourceFormat
-from graph.watchlist import WatchlistRepository
+from graph.complaints.feedback import FrontlineFeedbackRepository
+from graph.watchlist.entries import WatchlistRepository
 from models.feedback import FeedbackKind
 from models.import_format import RecordType
 from models.roles import Role

@@ -6,11 +6,11 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from api.ring_refresher import scheduled_ring_refresh
+from api.runtime.rings import scheduled_ring_refresh
 from api.settings import Settings
+from graph.bulk.demo import write_demo_book
 from graph.client import Graph
-from graph.demo import write_demo_book
-from graph.rings import refresh_rings
+from graph.network.rings import refresh_rings
 from models.identity import IdentifierKind, mask, normalise
 from tests.integration.conftest import nodes
 from tests.integration.risk_schema import data_of, run_as_risk

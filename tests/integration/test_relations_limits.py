@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from api.settings import Settings
+from graph.bulk.demo import write_demo_book
+from graph.bulk.ingest import GraphWriter
 from graph.client import Graph
-from graph.demo import write_demo_book
-from graph.ingest import GraphWriter
 from models.errors import QueryTimeout
 from models.records import ComplaintRow, PartyKind, complaint_id, party_id
 from models.roles import Role

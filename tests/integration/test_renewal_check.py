@@ -11,7 +11,7 @@ import pytest
 
 from api.settings import Settings
 from graph.client import Graph
-from graph.watchlist import WatchlistRepository
+from graph.watchlist.entries import WatchlistRepository
 from models.identity import id_check_digit
 from models.roles import Role
 from models.watchlist import WatchlistReason, entry_id

@@ -10,7 +10,7 @@ import pytest
 
 from api.settings import Settings
 from graph.client import Graph
-from graph.watchlist import WatchlistRepository
+from graph.watchlist.entries import WatchlistRepository
 from models.roles import Role
 from models.watchlist import WatchlistReason, entry_id
 from tests.integration.conftest import KeyFactory, gql

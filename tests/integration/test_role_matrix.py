@@ -39,8 +39,8 @@ from api.review_scope import FULL_REVIEW_ROLES, PUBLIC_FACING_LABELS
 from api.schema import build_schema
 from api.schema.role_matrix import role_matrix
 from graph.client import Graph
-from graph.complaints import ComplaintRepository, NewComplaint
-from graph.watchlist import WatchlistRepository
+from graph.complaints.lifecycle import ComplaintRepository, NewComplaint
+from graph.watchlist.entries import WatchlistRepository
 from models.records import ComplaintCategory, ComplaintChannel, PartyKind, party_id
 from models.roles import Role
 from models.watchlist import WatchlistReason

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from hypothesis_graphql import from_schema, nodes
 
 from api.schema import build_schema
-from graph.apikeys import ApiKeyRepository
+from graph.access.apikeys import ApiKeyRepository
 from graph.client import Graph
 from models.roles import Role
 from tests.integration.conftest import LiveServer

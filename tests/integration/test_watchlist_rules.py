@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 import anyio
 import pytest
 
+from api.runtime.watchlist import scheduled_watchlist_rules
 from api.settings import Settings
-from api.watchlist_runner import scheduled_watchlist_rules
+from graph.bulk.ingest import GraphWriter
 from graph.client import Graph
-from graph.ingest import GraphWriter
-from graph.watchlist import WatchlistRepository
+from graph.watchlist.entries import WatchlistRepository
 from models.errors import InvalidInput, PermissionDenied
 from models.reason_texts import Language, reason_text
 from models.watchlist import WatchlistReason, WatchlistStatus, entry_id

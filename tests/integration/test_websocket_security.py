@@ -14,9 +14,9 @@ from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from api.settings import Settings
-from graph.alerts import AlertRepository
-from graph.apikeys import ApiKeyRepository
+from graph.access.apikeys import ApiKeyRepository
 from graph.client import Graph
+from graph.crisis.alerts import AlertRepository
 from models.crisis import AlertDraft, AlertKind, Severity
 from models.crisis_plan import parse_plan
 from models.roles import Role

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from graph.bulk.demo import write_demo_book
+from graph.bulk.ingest import GraphWriter
 from graph.client import Graph
-from graph.demo import write_demo_book
-from graph.ingest import GraphWriter
-from graph.watchlist import RunReport, WatchlistRepository
-from graph.watchlist_rules import RuleThresholds
+from graph.watchlist.entries import RunReport, WatchlistRepository
+from graph.watchlist.rules import RuleThresholds
 from models.identity import IdentifierKind, id_check_digit, make_identifier
 from models.names import fold_name, pinyin_key
 from models.records import IdentifierRow, PartyKind, PartyRow, party_id

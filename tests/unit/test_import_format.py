@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph.importer import ImportSource, SourceFormat, read_records
+from graph.bulk.importer import ImportSource, SourceFormat, read_records
 from models.import_format import (
     IMPORT_ORDER,
     RecordType,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from graph.ingest import identifier_statements
-from graph.queries import ingest as q
+from graph.bulk import queries as q
+from graph.bulk.ingest import identifier_statements
 from models.records import IdentifierRow, PartyIdentifiers
 
 

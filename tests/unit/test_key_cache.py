@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from api.key_cache import PrincipalCache
-from graph.apikeys import Principal
+from graph.access.apikeys import Principal
 from models.roles import Role
 from tests.unit.fake_clock import FakeClock
 

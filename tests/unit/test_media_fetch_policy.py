@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from graph.feeds import FeedRecord
+from graph.media.feeds import FeedRecord
 from monitors.feeds.fetch import (
     FeedFetcher,
     FetchLimits,

@@ -8,7 +8,12 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from graph.party_search import clean_text, fulltext_query, pinyin_fragment, search_parameters
+from graph.network.party_search import (
+    clean_text,
+    fulltext_query,
+    pinyin_fragment,
+    search_parameters,
+)
 
 # What a query may look like: quoted runs of letters and digits joined by AND.
 _SAFE = re.compile(r'"[^\W_]+"( AND "[^\W_]+")*')

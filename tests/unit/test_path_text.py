@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from graph.path_text import explain, sentence
-from graph.relations import GraphNode, RawPath
+from graph.network.path_text import explain, sentence
+from graph.network.relations import GraphNode, RawPath
 
 
 def _party(eid: str, ref: str, name: str) -> GraphNode:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.rings import RefreshReport, SharedIdentifier, group_candidates, score_ring
+from graph.network.rings import RefreshReport, SharedIdentifier, group_candidates, score_ring
 
 
 def _shared(ident: str, kind: str, parties: list[str]) -> dict[str, object]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from api.cli import build_parser
 from api.commands import score
-from graph.story_scores import BACKLOG, LINKED
+from graph.media.story_scores import BACKLOG, LINKED
 from monitors.feeds.score_worker import max_priority
 
 

@@ -8,8 +8,8 @@ import httpx
 from playwright.async_api import Page, expect
 
 from api.settings import Settings
+from graph.bulk.demo import write_demo_book
 from graph.client import Graph
-from graph.demo import write_demo_book
 from models.roles import Role
 from tests.integration.conftest import KeyFactory, gql
 from tests.integration.console.conftest import requires_api, screenshot, sign_in

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from playwright.async_api import Page, expect
 
 from api.demo_seed import DemoPlan, seed_demo
-from api.monitoring import load_scorer
+from api.runtime.media import load_scorer
 from api.settings import PROJECT_ROOT, Settings
 from graph.client import Graph
 from models.roles import Role

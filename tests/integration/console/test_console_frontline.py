@@ -8,8 +8,8 @@ from playwright.async_api import Page, expect
 
 from api.settings import Settings
 from graph.client import Graph
-from graph.handling_guides import HandlingGuideRepository
-from graph.watchlist import WatchlistRepository
+from graph.complaints.handling_guides import HandlingGuideRepository
+from graph.watchlist.entries import WatchlistRepository
 from models.roles import Role
 from models.watchlist import WatchlistReason, entry_id
 from tests.integration.conftest import KeyFactory

@@ -20,7 +20,7 @@ async def raise_alert(
     graph: Graph, subject_id: str = "company:console-test", at: datetime | None = None
 ) -> tuple[str, str | None]:
     """Raises a CRISIS spike alert the way the detector does; returns its id and case id."""
-    from graph.alerts import AlertRepository
+    from graph.crisis.alerts import AlertRepository
     from models.crisis import AlertDraft, AlertKind, Severity
     from monitors.crisis.plans import PlanStore
 

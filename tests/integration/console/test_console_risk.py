@@ -10,9 +10,9 @@ import httpx
 from playwright.async_api import Page, expect
 
 from api.settings import Settings
-from graph.apikeys import ApiKeyRepository
+from graph.access.apikeys import ApiKeyRepository
+from graph.bulk.demo import write_demo_book
 from graph.client import Graph
-from graph.demo import write_demo_book
 from models.roles import Role
 from tests.integration.conftest import gql
 from tests.integration.console.conftest import requires_api, screenshot, sign_in
@@ -40,7 +40,7 @@ PROPOSE = """mutation($partyId: String!) {
 
 @requires_api("searchParties", "network", "path", "rings")
 async def test_search_network_expand_and_path(page: Page, graph: Graph, settings: Settings) -> None:
-    from graph.rings import refresh_rings
+    from graph.network.rings import refresh_rings
 
     await write_demo_book(graph, 200, 7, settings.identity_key)
     await refresh_rings(graph)

@@ -1,0 +1,262 @@
+"""Mentions, stories and the subjects they name: the monitor's writes and the API's reads."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, LiteralString
+
+from neo4j import AsyncManagedTransaction
+
+from graph.bulk.ingest import batched
+from graph.client import Graph
+from graph.media import queries as q
+from graph.media import score_queries as scoring_q
+from graph.paging import Page, keyset_page
+from graph.values import native
+from models.cursors import decode_cursor, encode_cursor, page_size
+
+# Ids per read statement (full-text probes: a fifth of it).
+READ_CHUNK = 5000
+# The most mentions or stories on one page, and the orders (and cursor kinds) of the lists.
+MAX_PAGE = 200
+MENTION_ORDER = "MENTION_PUBLISHED_DESC"
+STORY_ORDER = "STORY_PUBLISHED_DESC"
+
+
+@dataclass(frozen=True)
+class StoryCandidate:
+    """A stored story that shares an LSH band with a probe."""
+
+    probe_key: str
+    id: str
+    signature: str
+    sentiment: str | None
+    p_negative: float | None
+    p_neutral: float | None
+    p_positive: float | None
+    published_at: datetime | None = None
+
+
+@dataclass
+class MentionBatch:
+    """Everything one poll cycle writes, in one transaction."""
+
+    stories: list[dict[str, Any]] = field(default_factory=list)
+    mentions: list[dict[str, Any]] = field(default_factory=list)
+    party_links: list[dict[str, str]] = field(default_factory=list)
+    subject_links: list[dict[str, str]] = field(default_factory=list)
+    # Scores for stories (new or stored) and for their links: ``ScoredStory.row()`` rows.
+    scores: list[dict[str, Any]] = field(default_factory=list)
+    touched_stories: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class MentionView:
+    """A mention as the API shows it."""
+
+    props: Mapping[str, Any]
+    story_id: str | None
+    feed_ids: list[str]
+    subject_ids: list[str]
+
+
+@dataclass(frozen=True)
+class StoryView:
+    """A story as the API shows it."""
+
+    props: Mapping[str, Any]
+    feed_ids: list[str]
+    mention_ids: list[str]
+    subject_ids: list[str]
+
+
+@dataclass(frozen=True)
+class TrendBucket:
+    """Mentions in one time bucket, by sentiment."""
+
+    bucket: datetime
+    total: int
+    negative: int
+    neutral: int
+    positive: int
+    unscored: int = 0
+
+
+@dataclass(frozen=True)
+class PageFilter:
+    """Filters shared by the mention and story pages."""
+
+    subject_id: str | None = None
+    sentiment: str | None = None
+    from_: datetime | None = None
+    to: datetime | None = None
+
+    def params(self, order: str, first: int, after: str | None) -> dict[str, Any]:
+        """Query parameters for one keyset page of ``order`` after cursor ``after``."""
+        after_at, after_id = decode_cursor(after, order) if after else (None, None)
+        return {
+            "subject_id": self.subject_id,
+            "sentiment": self.sentiment,
+            "from": self.from_,
+            "to": self.to,
+            "after_at": after_at,
+            "after_id": after_id,
+            "limit": page_size(first, MAX_PAGE) + 1,
+        }
+
+
+class MentionRepository:
+    """Reads and writes ``:Mention``, ``:Story`` and ``:Subject`` nodes."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    # -- subjects and linkable names ------------------------------------------------------
+
+    async def ensure_subjects(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Create or refresh subject nodes (``id``, ``kind``, ``name``, ``aliases``)."""
+        if rows:
+            await self.graph.write(q.MERGE_SUBJECTS, rows=[dict(r) for r in rows])
+
+    async def linkable_stamp(self) -> str:
+        """A value that changes when linkable parties or subjects change."""
+        record = (await self.graph.read(q.LINKABLE_STAMP))[0]
+        names = hashlib.sha256("".join(sorted(record["subject_names"])).encode()).hexdigest()
+        return f"{record['parties']}|{record['updated']}|{record['subjects']}|{names}"
+
+    async def linkable_names(self) -> list[tuple[str, tuple[str, ...]]]:
+        """``(node id, names)`` of every linkable party and subject."""
+        parties = await self.graph.read(q.LINKABLE_PARTIES)
+        subjects = await self.graph.read(q.SUBJECT_NAMES)
+        named: list[tuple[str, tuple[str, ...]]] = [
+            (r["id"], (r["name"],)) for r in parties if r["name"]
+        ]
+        named += [(r["id"], tuple(n for n in r["names"] if n)) for r in subjects]
+        return named
+
+    # -- the write path -------------------------------------------------------------------
+
+    async def existing(self, mention_ids: Sequence[str]) -> dict[str, set[str]]:
+        """The stored mentions among these ids, each with the ids of the feeds it came from."""
+        found: dict[str, set[str]] = {}
+        for chunk in batched(mention_ids, READ_CHUNK):
+            records = await self.graph.read(q.EXISTING_MENTIONS, ids=chunk)
+            found.update((r["id"], set(r["feed_ids"])) for r in records)
+        return found
+
+    async def add_sources(self, rows: Sequence[Mapping[str, str]]) -> set[str]:
+        """Link known mentions to further feeds; return the ids of their stories."""
+        if not rows:
+            return set()
+        records = await self.graph.write(q.ADD_MENTION_SOURCES, rows=[dict(r) for r in rows])
+        return {r["story_id"] for r in records}
+
+    async def candidate_stories(
+        self, probes: Mapping[str, Sequence[str]], since: datetime, per_probe: int = 20
+    ) -> list[StoryCandidate]:
+        """Stories first seen after ``since`` sharing a band key with a probe (key -> bands)."""
+        rows = [{"key": key, "query": " OR ".join(keys)} for key, keys in probes.items()]
+        records = []
+        # Chunks keep each read well inside the read timeout, however big the cycle.
+        for chunk in batched(rows, READ_CHUNK // 5):
+            records += await self.graph.read(
+                q.CANDIDATE_STORIES, probes=chunk, since=since, per_probe=per_probe
+            )
+        return [
+            StoryCandidate(
+                probe_key=r["key"],
+                id=r["id"],
+                signature=r["signature"],
+                sentiment=r["sentiment"],
+                p_negative=r["p_negative"],
+                p_neutral=r["p_neutral"],
+                p_positive=r["p_positive"],
+                published_at=native(r["published_at"]),
+            )
+            for r in records
+        ]
+
+    async def write(self, batch: MentionBatch) -> None:
+        """Write a cycle's stories, mentions, links and the scores it has in one transaction;
+        stories without a score stay queued as ``:Unscored`` (``graph.media.story_scores``)."""
+
+        async def work(tx: AsyncManagedTransaction) -> None:
+            statements: list[tuple[LiteralString, dict[str, Any]]] = [
+                (q.CREATE_STORIES, {"rows": batch.stories}),
+                (q.CREATE_MENTIONS, {"rows": batch.mentions}),
+                (q.LINK_PARTIES, {"rows": batch.party_links}),
+                (q.LINK_SUBJECTS, {"rows": batch.subject_links}),
+                (scoring_q.SCORE_STORIES, {"rows": batch.scores}),
+                (scoring_q.PROMOTE_LINKED, {"ids": sorted(batch.touched_stories)}),
+                (q.REFRESH_STORIES, {"ids": sorted(batch.touched_stories)}),
+            ]
+            for cypher, params in statements:
+                if any(params.values()):
+                    result = await tx.run(cypher, params)
+                    await result.consume()
+
+        await self.graph.write_transaction(work)
+
+    # -- the read path --------------------------------------------------------------------
+
+    async def mentions(
+        self, where: PageFilter, *, first: int, after: str | None
+    ) -> Page[MentionView]:
+        """A page of mentions, newest first (ties by id), keyset-paginated after ``after``."""
+        cypher = q.MENTIONS_OF_SUBJECT_PAGE if where.subject_id else q.MENTIONS_PAGE
+        records = await self.graph.read(cypher, **where.params(MENTION_ORDER, first, after))
+        views = [
+            MentionView(
+                props={k: native(v) for k, v in r["mention"].items()},
+                story_id=r["story_id"],
+                feed_ids=list(r["feed_ids"]),
+                subject_ids=list(r["subject_ids"]),
+            )
+            for r in records
+        ]
+        return keyset_page(views, first, lambda v: _dated_cursor(MENTION_ORDER, v.props))
+
+    async def stories(self, where: PageFilter, *, first: int, after: str | None) -> Page[StoryView]:
+        """A page of stories, newest first (ties by id), keyset-paginated after ``after``.
+        A story's time is its earliest mention's, so a story that later gains an earlier
+        mention moves back in the list."""
+        cypher = q.STORIES_OF_SUBJECT_PAGE if where.subject_id else q.STORIES_PAGE
+        records = await self.graph.read(cypher, **where.params(STORY_ORDER, first, after))
+        views = [
+            StoryView(
+                props={k: native(v) for k, v in r["story"].items()},
+                feed_ids=list(r["feed_ids"]),
+                mention_ids=list(r["mention_ids"]),
+                subject_ids=list(r["subject_ids"]),
+            )
+            for r in records
+        ]
+        return keyset_page(views, first, lambda v: _dated_cursor(STORY_ORDER, v.props))
+
+    async def sentiment_trend(
+        self, subject_id: str | None, unit: str, from_: datetime, to: datetime
+    ) -> list[TrendBucket]:
+        """Mention counts per ``unit`` ('hour' or 'day') bucket and sentiment."""
+        cypher = q.SENTIMENT_TREND_OF_SUBJECT if subject_id else q.SENTIMENT_TREND
+        records = await self.graph.read(
+            cypher, subject_id=subject_id, unit=unit, **{"from": from_, "to": to}
+        )
+        return [
+            TrendBucket(
+                bucket=native(r["bucket"]),
+                total=r["total"],
+                negative=r["negative"],
+                neutral=r["neutral"],
+                positive=r["positive"],
+                unscored=r["unscored"],
+            )
+            for r in records
+        ]
+
+
+def _dated_cursor(order: str, props: Mapping[str, Any]) -> str:
+    # Mentions and stories always have a publication time (a story's is its first mention's).
+    return encode_cursor(order, props["published_at"], props["id"])
