@@ -12,7 +12,7 @@ import pytest
 
 from monitors.leases import run_leased_rounds
 
-LONG_S = 3600.0  # an idle wait no test may sit out: only a signal can end it in time
+LONG_S = 3600.0  # only a wake or a stop can end such a wait within a test
 DEADLINE_S = 10.0
 
 
@@ -38,23 +38,28 @@ class Rounds:
         self.released.append(owner)
         return 1
 
+    async def loop(
+        self, owner: str, *, wake: asyncio.Event | None = None, stop: anyio.Event | None = None
+    ) -> None:
+        """The loop on these rounds: batches of 5, an idle wait no test could sit out."""
+        await run_leased_rounds(
+            self.run_round,
+            self.release,
+            owner,
+            "thing",
+            batch=5,
+            interval_s=LONG_S,
+            wake=wake,
+            stop=stop,
+        )
+
 
 async def test_a_full_batch_runs_the_next_round_at_once_and_stop_ends_the_wait() -> None:
     rounds = Rounds(5, 5, 2)
     stop = anyio.Event()
     with anyio.fail_after(DEADLINE_S):
         async with anyio.create_task_group() as group:
-            group.start_soon(
-                lambda: run_leased_rounds(
-                    rounds.run_round,
-                    rounds.release,
-                    "w1",
-                    "thing",
-                    batch=5,
-                    interval_s=LONG_S,
-                    stop=stop,
-                )
-            )
+            group.start_soon(lambda: rounds.loop("w1", stop=stop))
             await rounds.done.wait()
             stop.set()
     # Two full batches went straight on; the short one waited, and stop cut the wait short.
@@ -94,17 +99,7 @@ async def test_a_failed_round_is_logged_and_the_loop_goes_on(
     wake.set()  # the failed round waits like an empty one, and this wake ends that wait
     with anyio.fail_after(DEADLINE_S), caplog.at_level(logging.ERROR, "monitors.leases"):
         async with anyio.create_task_group() as group:
-            group.start_soon(
-                lambda: run_leased_rounds(
-                    rounds.run_round,
-                    rounds.release,
-                    "w2",
-                    "thing",
-                    batch=5,
-                    interval_s=LONG_S,
-                    wake=wake,
-                )
-            )
+            group.start_soon(lambda: rounds.loop("w2", wake=wake))
             await rounds.done.wait()
             group.cancel_scope.cancel()
     assert rounds.rounds == 2

@@ -6,21 +6,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from monitors.feeds.scoring import StoryToScore, score_with_links
+from monitors.sentiment import Score, Sentiment
 
-NEUTRAL = {"negative": 0.2, "neutral": 0.6, "positive": 0.2}
+NEUTRAL = Score(Sentiment.NEUTRAL, {s: 0.6 if s is Sentiment.NEUTRAL else 0.2 for s in Sentiment})
 STORIES = [
     StoryToScore("story:1", "理赔很慢", {"party:a": "甲公司"}),
     StoryToScore("story:2", "服务不错", {}),
 ]
-
-
-@dataclass(frozen=True)
-class _Score:
-    label: str
-    probabilities: dict[str, float]
 
 
 class _ThreadRecorder:
@@ -29,24 +23,23 @@ class _ThreadRecorder:
     def __init__(self) -> None:
         self.threads: dict[str, int] = {}
 
-    def score(self, texts: Sequence[str]) -> list[_Score]:
+    def score(self, texts: Sequence[str]) -> list[Score]:
         self.threads["score"] = threading.get_ident()
-        return [_Score("neutral", NEUTRAL) for _ in texts]
+        return [NEUTRAL for _ in texts]
 
 
 class _AboutScorer(_ThreadRecorder):
-    def score_about(self, pairs: Sequence[tuple[str, str]]) -> list[_Score]:
+    def score_about(self, pairs: Sequence[tuple[str, str]]) -> list[Score]:
         self.threads["score_about"] = threading.get_ident()
-        return [_Score("neutral", NEUTRAL) for _ in pairs]
+        return [NEUTRAL for _ in pairs]
 
 
 class _OnePassScorer(_ThreadRecorder):
     def score_with_entities(
         self, items: Sequence[tuple[str, Sequence[str]]]
-    ) -> list[tuple[_Score, list[_Score]]]:
+    ) -> list[tuple[Score, list[Score]]]:
         self.threads["score_with_entities"] = threading.get_ident()
-        one = _Score("neutral", NEUTRAL)
-        return [(one, [one for _ in names]) for _, names in items]
+        return [(NEUTRAL, [NEUTRAL for _ in names]) for _, names in items]
 
 
 async def test_texts_and_pairs_are_scored_off_the_event_loop_thread() -> None:
