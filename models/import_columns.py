@@ -17,6 +17,7 @@ from models.errors import InvalidInput
 # Instants written without an offset are China Standard Time, as the source systems write them.
 DEFAULT_TZ = timezone(timedelta(hours=8))
 MAX_TEXT = 2000
+MAX_ITEMS = 1000  # items of one list column (values, or history objects)
 KEY_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]{0,39}")
 T = TypeVar("T")
 E = TypeVar("E", bound=StrEnum)
@@ -66,17 +67,16 @@ def optional_key(raw: Mapping[str, Any], column: str) -> str | None:
 
 
 def many_values(raw: Mapping[str, Any], column: str) -> list[str]:
-    """Several values: a list, or text separated by ``;``."""
+    """Several values: a JSON list item by item (an item may hold ``;``), or text separated
+    by ``;`` (a CSV cell). A list of more than ``MAX_ITEMS`` is an error, not cut short."""
     value = raw.get(column)
-    if value is None:
-        return []
-    items = value if isinstance(value, list) else [value]
-    out: list[str] = []
-    for item in items:
-        text = text_value({column: item}, column)
-        if text:
-            out.extend(part.strip() for part in text.split(";") if part.strip())
-    return out
+    if isinstance(value, list):
+        if len(value) > MAX_ITEMS:
+            raise RowError(column, f"expected a list of at most {MAX_ITEMS} values")
+        found = [text_value({column: item}, column) for item in value]
+        return [item for item in found if item]
+    text = text_value(raw, column)
+    return [part.strip() for part in text.split(";") if part.strip()] if text else []
 
 
 def parsed_value(

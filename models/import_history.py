@@ -24,11 +24,13 @@ from models.complaint_record import (
 from models.complaint_topics import is_topic_term
 from models.errors import InvalidInput
 from models.import_columns import (
+    MAX_ITEMS,
     RowError,
     choice_value,
     flag_value,
     instant_value,
     key_values,
+    many_values,
     number_value,
     present,
     required_text,
@@ -58,22 +60,11 @@ _ENTRY_INSTANTS = (
     "last_seen_at",
     "updated_at",
 )
-_MAX_ITEMS = 1000
-
-
-def texts(raw: Mapping[str, Any], column: str) -> list[str]:
-    """A list of texts: a JSON list item by item (items may hold ``;``), or ``;``-separated."""
-    value = raw.get(column)
-    if isinstance(value, list):
-        found = [text_value({column: item}, column) for item in value[:_MAX_ITEMS]]
-        return [item for item in found if item]
-    text = text_value(raw, column)
-    return [part.strip() for part in text.split(";") if part.strip()] if text else []
 
 
 def node_ids(raw: Mapping[str, Any], column: str) -> list[str]:
     """Node ids (``<kind>:<key>``), as evidence lists hold them."""
-    ids = texts(raw, column)
+    ids = many_values(raw, column)
     bad = next((n for n in ids if not _NODE_ID.fullmatch(n)), None)
     if bad is not None:
         raise RowError(column, f"{bad!r} is not a node id (<kind>:<key>)")
@@ -81,7 +72,7 @@ def node_ids(raw: Mapping[str, Any], column: str) -> list[str]:
 
 
 def _evidence_edges(raw: Mapping[str, Any]) -> list[str]:
-    edges = texts(raw, "evidence_edges")
+    edges = many_values(raw, "evidence_edges")
     for edge in edges:
         parts = edge.split("|")
         if len(parts) != 3 or not (
@@ -110,8 +101,8 @@ def _objects(raw: Mapping[str, Any], column: str) -> list[Mapping[str, Any]]:
             raise RowError(column, "expected a JSON list of objects") from None
     if value is None or value == "":
         return []
-    if not isinstance(value, list) or len(value) > _MAX_ITEMS:
-        raise RowError(column, f"expected a list of at most {_MAX_ITEMS} objects")
+    if not isinstance(value, list) or len(value) > MAX_ITEMS:
+        raise RowError(column, f"expected a list of at most {MAX_ITEMS} objects")
     if not all(isinstance(item, dict) for item in value):
         raise RowError(column, "each item is a JSON object")
     return value
@@ -263,7 +254,7 @@ def complaint_lifecycle(raw: Mapping[str, Any]) -> dict[str, Any]:
             props[column] = value
     for column in _COMPLAINT_LISTS:
         if raw.get(column) is not None:
-            found = texts(raw, column)
+            found = many_values(raw, column)
             scrub = column in _STAFF_WORDS
             props[column] = [scrub_personal_data(t) for t in found] if scrub else found
     for column in _COMPLAINT_INSTANTS:
@@ -273,7 +264,7 @@ def complaint_lifecycle(raw: Mapping[str, Any]) -> dict[str, Any]:
         if raw.get(column) is not None:
             props[column] = [
                 present(instant_value({column: item}, column), column)
-                for item in texts(raw, column)
+                for item in many_values(raw, column)
             ]
     for column, enum in _COMPLAINT_CHOICES:
         if text_value(raw, column) is not None:
@@ -373,8 +364,8 @@ def joint_reviews(raw: Mapping[str, Any]) -> list[dict[str, Any]]:
             {
                 "id": _item_id(review, "joint_reviews"),
                 "status": status,
-                "reasons": texts(review, "reasons"),
-                "participants": texts(review, "participants"),
+                "reasons": many_values(review, "reasons"),
+                "participants": many_values(review, "participants"),
                 "opened_at": present(_iso(review, "opened_at", "joint_reviews"), "joint_reviews"),
                 "opened_by": text_value(review, "opened_by"),
                 "outcome": _words(review, "outcome"),

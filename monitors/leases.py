@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 import anyio
 
@@ -39,13 +40,16 @@ async def run_leased_rounds(
     *,
     batch: int,
     interval_s: float,
-    wake: asyncio.Event,
+    wake: asyncio.Event | None = None,
+    stop: anyio.Event | None = None,
 ) -> None:
-    """Rounds forever: at once after a full ``batch`` of claimed items, else after
-    ``interval_s`` or a ``wake``; a failed round is logged and the loop goes on. When the
-    loop is cancelled (shutdown), the leases ``owner`` still holds go back at once."""
+    """Rounds until ``stop`` is set (or forever, until cancelled): the next one at once
+    after a round that claimed a full ``batch``, else after ``interval_s`` or sooner when
+    ``wake`` or ``stop`` is set. A failed round is logged and the loop goes on. ``stop`` is
+    honoured between rounds, so a round is never cut off; when the loop ends, stopped or
+    cancelled (shutdown), the leases ``owner`` still holds go back at once."""
     try:
-        while True:
+        while stop is None or not stop.is_set():
             try:
                 claimed = await run_round()
             except Exception:  # the loop must outlive a bad round (Neo4j restart...); logged
@@ -53,8 +57,27 @@ async def run_leased_rounds(
                 claimed = 0
             if claimed >= batch:
                 continue
-            with anyio.move_on_after(interval_s):
-                await wake.wait()
-            wake.clear()
+            await _rest(interval_s, wake, stop)
+            if wake is not None:
+                wake.clear()
     finally:
         await release_leases(release, owner, what)
+
+
+class _Signal(Protocol):
+    async def wait(self) -> object: ...
+
+
+async def _rest(interval_s: float, *signals: _Signal | None) -> None:
+    """Wait ``interval_s``, or less once one of ``signals`` is set."""
+    with anyio.move_on_after(interval_s):
+        async with anyio.create_task_group() as group:
+
+            async def end_on(signal: _Signal) -> None:
+                await signal.wait()
+                group.cancel_scope.cancel()
+
+            for signal in signals:
+                if signal is not None:
+                    group.start_soon(end_on, signal)
+            await anyio.sleep_forever()

@@ -1,8 +1,9 @@
 """A small real HTTP/1.1 server on a loopback port, for feed tests and the feed benchmark.
 
-It speaks just enough HTTP for feed polling: GET, ``If-None-Match`` against a route's ETag,
-gzip, redirects, slow answers, arbitrary statuses and headers. Each request is counted per
-path, so tests can assert who fetched what.
+It speaks just enough HTTP for feed polling and webhook deliveries: GET and POST (the body
+is read), ``If-None-Match`` against a route's ETag, gzip, redirects, slow answers, answers
+held until the test releases them, arbitrary statuses and headers. Each request is counted
+per path when it arrives, so tests can assert who fetched what, and what is in flight.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ class Route:
     gzip: bool = False
     redirect_to: str | None = None
     delay_s: float = 0.0
+    # The answer waits until this is set: a request the test keeps in flight.
+    hold: asyncio.Event | None = None
 
 
 _REASONS = {
@@ -61,6 +64,9 @@ class FeedServer:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        for route in self.routes.values():
+            if route.hold is not None:
+                route.hold.set()  # no handler is left waiting (the client may be gone)
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
@@ -75,6 +81,7 @@ class FeedServer:
                     k.strip().lower(): v.strip()
                     for k, _, v in (line.partition(":") for line in lines[1:] if line)
                 }
+                await reader.readexactly(int(headers.get("content-length", "0")))
                 await self._answer(path, headers, writer)
                 if headers.get("connection", "").lower() == "close":
                     break
@@ -89,6 +96,8 @@ class FeedServer:
         self.hits[path] += 1
         self.hosts[path] = headers.get("host", "")
         route = self.routes.get(path, Route(status=404, body=b"not found"))
+        if route.hold is not None:
+            await route.hold.wait()
         if route.delay_s:
             await asyncio.sleep(route.delay_s)
         status, body = route.status, route.body

@@ -21,7 +21,7 @@ from monitors.clock import Clock, utc_now
 from monitors.feeds.pipeline import NewStoriesCallback
 from monitors.feeds.scoring import ScorerLike, StoryToScore, score_with_links
 from monitors.feeds.worker import worker_id
-from monitors.leases import release_leases
+from monitors.leases import run_leased_rounds
 
 log = logging.getLogger(__name__)
 
@@ -92,15 +92,12 @@ class ScoringWorker:
     async def run_until(self, stop: anyio.Event) -> None:
         """Score until ``stop`` is set, waiting ``idle_s`` whenever the queue is empty; a
         failed batch is logged and retried; leases still held go back on the way out."""
-        try:
-            while not stop.is_set():
-                try:
-                    scored = await self.run_once()
-                except Exception:  # the loop must outlive one bad batch; logged with its stack
-                    log.exception("scoring batch failed; retrying after %.1f s", self.idle_s)
-                    scored = 0
-                if scored < self.batch_size:
-                    with anyio.move_on_after(self.idle_s):
-                        await stop.wait()
-        finally:
-            await release_leases(self.queue.release, self.owner, "story")
+        await run_leased_rounds(
+            self.run_once,
+            self.queue.release,
+            self.owner,
+            "story",
+            batch=self.batch_size,
+            interval_s=self.idle_s,
+            stop=stop,
+        )

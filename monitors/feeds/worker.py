@@ -19,7 +19,7 @@ import anyio
 from graph.media.feeds import FeedRepository
 from monitors.clock import Clock, utc_now
 from monitors.feeds.pipeline import CycleReport, MediaPipeline
-from monitors.leases import release_leases
+from monitors.leases import release_leases, run_leased_rounds
 
 if TYPE_CHECKING:
     from monitors.feeds.score_worker import ScoringWorker
@@ -97,19 +97,22 @@ class MonitorWorker:
         any lease still held is handed back, so another worker polls those feeds at once.
         """
         try:
-            while not stop.is_set():
-                try:
-                    report = await self.run_once()
-                except Exception:  # the loop must outlive one bad cycle; logged with its stack
-                    log.exception("poll cycle failed; retrying after %.1f s", self.idle_s)
-                    report = CycleReport()
-                if report.feeds == 0 and not await self._score_backlog():
-                    with anyio.move_on_after(self.idle_s):
-                        await stop.wait()
+            # Any feed polled or story scored means there may be more: go again at once.
+            await run_leased_rounds(
+                self._poll_or_score,
+                self.feeds.release_leases,
+                self.owner,
+                "feed",
+                batch=1,
+                interval_s=self.idle_s,
+                stop=stop,
+            )
         finally:
-            await release_leases(self.feeds.release_leases, self.owner, "feed")
             if self.backlog is not None:
                 await release_leases(self.backlog.queue.release, self.backlog.owner, "story")
+
+    async def _poll_or_score(self) -> int:
+        return (await self.run_once()).feeds or await self._score_backlog()
 
     async def _score_backlog(self) -> int:
         if self.backlog is None:

@@ -13,7 +13,7 @@ from monitors.sentiment.score import (
     SentimentScorer,
     UnknownLabels,
 )
-from monitors.sentiment.transformer_scorer import TransformerSentimentScorer, score_async
+from monitors.sentiment.transformer_scorer import TransformerSentimentScorer
 
 __all__ = [
     "DEFAULT_MODEL_DIR",
@@ -25,5 +25,4 @@ __all__ = [
     "TransformerSentimentScorer",
     "UnknownLabels",
     "resolve_model_dir",
-    "score_async",
 ]

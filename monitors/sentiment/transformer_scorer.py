@@ -15,12 +15,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-import anyio.to_thread
 import numpy as np
 import numpy.typing as npt
 
 from monitors.sentiment.model_folder import ModelFolder, Precision, inspect_folder
-from monitors.sentiment.score import Score, Sentiment, SentimentScorer
+from monitors.sentiment.score import Score, Sentiment
 from monitors.sentiment.text import title_and_lead
 
 # XLM-R pieces average well over one character for Chinese, so this many characters per
@@ -326,9 +325,3 @@ def _to_score(row: list[float], order: list[Sentiment]) -> Score:
         probabilities[sentiment] = float(p)
     label = max(probabilities, key=lambda s: probabilities[s])
     return Score(label=label, probabilities=probabilities)
-
-
-async def score_async(scorer: SentimentScorer, texts: Sequence[str]) -> list[Score]:
-    """Score on a worker thread so inference never blocks the event loop."""
-    batch = list(texts)
-    return await anyio.to_thread.run_sync(scorer.score, batch)

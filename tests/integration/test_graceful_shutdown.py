@@ -16,9 +16,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,6 +29,7 @@ from graph.outbox import WebhookTargetRepository
 from models.crisis import Severity
 from models.renewal import RenewalAction
 from models.roles import Role
+from tests.feed_server import FeedServer, Route
 from tests.integration.conftest import KeyFactory
 from tests.integration.media_support import add_feeds, fixture
 from tests.integration.watchlist_book import seed_demo
@@ -53,52 +51,6 @@ CALL () { MATCH (f:Feed) RETURN 'feed' AS kind, f.lease_owner AS owner
           MATCH (d:Delivery) RETURN 'delivery' AS kind, d.lease_owner AS owner }
 RETURN kind, owner ORDER BY kind
 """
-
-
-@dataclass
-class HeldServer:
-    """Answers each path with its body only once the test releases that path."""
-
-    port: int = field(default_factory=free_port)
-    bodies: dict[str, bytes] = field(default_factory=dict)
-    release: dict[str, asyncio.Event] = field(default_factory=dict)
-    waiting: dict[str, int] = field(default_factory=dict)
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
-            path = head.split(" ", 2)[1]
-            length = next(
-                (int(line.split(":")[1]) for line in head.split("\r\n") if ":" in line
-                 and line.lower().startswith("content-length")),
-                0,
-            )  # fmt: skip
-            await reader.readexactly(length)
-            self.waiting[path] = self.waiting.get(path, 0) + 1
-            await self.release.setdefault(path, asyncio.Event()).wait()
-            body = self.bodies.get(path, b"{}")
-            writer.write(
-                b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: %d\r\n"
-                b"Connection: close\r\n\r\n%s" % (len(body), body)
-            )
-            await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass  # the client gave up (a delivery cut off by the shutdown)
-        finally:
-            writer.close()
-
-    @asynccontextmanager
-    async def running(self) -> AsyncIterator[HeldServer]:
-        server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
-        try:
-            yield self
-        finally:
-            for event in self.release.values():
-                event.set()
-            server.close()
 
 
 async def _until(check: Any, what: str, deadline_s: float = 60.0) -> Any:
@@ -152,15 +104,18 @@ async def _refused(port: int) -> bool:
     return False
 
 
-async def _pending_work(graph: Graph, held: HeldServer, feed_url: str, hook_url: str) -> None:
-    """A feed due now and an outbox delivery due now, both answered only when released."""
-    held.bodies["/feed"] = fixture("atom.xml")
-    await add_feeds(graph, {"held": feed_url})
+async def _pending_work(graph: Graph, held: FeedServer) -> asyncio.Event:
+    """A feed due now and an outbox delivery due now, both answered only when released
+    (the webhook never is: its delivery is cut off); return the feed's release."""
+    feed_go = asyncio.Event()
+    held.routes["/feed"] = Route(body=fixture("atom.xml"), hold=feed_go)
+    held.routes["/hook"] = Route(body=b"{}", content_type="application/json", hold=asyncio.Event())
+    await add_feeds(graph, {"held": held.url("/feed")})
     await graph.write("MATCH (f:Feed) SET f.next_poll_at = datetime() - duration('PT1M')")
     target = await WebhookTargetRepository(graph).add(
         name="held-hook",
         kind="GENERIC",
-        url=hook_url,
+        url=held.url("/hook"),
         secret=None,
         min_severity=Severity.WATCH,
         event_types=[],
@@ -174,6 +129,7 @@ async def _pending_work(graph: Graph, held: HeldServer, feed_url: str, hook_url:
         target=target.id,
         due=datetime.now(UTC) - timedelta(minutes=1),
     )
+    return feed_go
 
 
 async def test_sigterm_finishes_the_request_in_flight_and_releases_every_lease(
@@ -183,14 +139,14 @@ async def test_sigterm_finishes_the_request_in_flight_and_releases_every_lease(
     key = await make_key(Role.RENEWAL)
     model = write_tiny_model(tmp_path / "tiny-model")
     port = free_port()
-    async with HeldServer().running() as held:
-        await _pending_work(graph, held, held.url("/feed"), held.url("/hook"))
+    async with FeedServer() as held:
+        feed_go = await _pending_work(graph, held)
         server = _serve(port, model)
         try:
             await _until(lambda: _ready(port), "the server did not start")
             # Both leases are held: the feed poll and the delivery wait for the test.
             await _until(
-                lambda: _as_true(held.waiting.get("/feed") and held.waiting.get("/hook")),
+                lambda: _as_true(held.hits["/feed"] and held.hits["/hook"]),
                 "the monitor and the outbox did not start their work",
             )
             owners = {r["kind"]: r["owner"] for r in await graph.read(LEASES)}
@@ -234,7 +190,7 @@ async def test_sigterm_finishes_the_request_in_flight_and_releases_every_lease(
 
             # The monitor stops after its current poll: let that poll finish. The webhook
             # stays silent: that delivery is cut off and must be handed back.
-            held.release.setdefault("/feed", asyncio.Event()).set()
+            feed_go.set()
             code = await asyncio.to_thread(server.wait, 60)
         finally:
             if server.poll() is None:

@@ -160,6 +160,8 @@ def test_complaint_history_parses_with_ids_kept_and_instants_in_utc() -> None:
         {"joint_reviews": [{"id": "r1", "status": "MAYBE", "opened_at": "2026-05-02"}]},
         {"joint_reviews": [{"id": "r1", "status": "OPEN"}]},
         {"extensions": -1},
+        # A list over the limit is refused, never cut short (nothing is lost silently).
+        {"extension_reasons": ["复杂案件"] * 1001},
     ],
 )
 def test_inconsistent_complaint_history_is_rejected(overrides: dict[str, Any]) -> None:

@@ -53,6 +53,16 @@ def test_customer_is_normalised_hashed_and_masked() -> None:
     assert parsed.references == []
 
 
+def test_identifier_columns_take_a_json_list_or_a_separated_cell() -> None:
+    listed = _customer(phone=["+86 138-0013-8000", "0755 8888 6666"])
+    as_list = parse_record(RecordType.CUSTOMER, listed, SECRET, TODAY).row
+    as_cell = parse_record(RecordType.CUSTOMER, _customer(), SECRET, TODAY).row
+    assert as_list["identifiers"] == as_cell["identifiers"]  # type: ignore[typeddict-item]
+    with pytest.raises(RowError, match="at most 1000") as caught:
+        parse_record(RecordType.CUSTOMER, _customer(phone=["13800138000"] * 1001), SECRET, TODAY)
+    assert caught.value.column == "phone"
+
+
 @pytest.mark.parametrize(
     ("overrides", "column", "reason"),
     [

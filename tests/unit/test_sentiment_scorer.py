@@ -1,19 +1,15 @@
-"""TransformerSentimentScorer on a tiny model: order, batching, labels, errors, async."""
+"""TransformerSentimentScorer on a tiny model: order, batching, labels, errors."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from monitors.sentiment import (
-    Score,
     Sentiment,
     SentimentModelMissing,
     TransformerSentimentScorer,
-    score_async,
 )
 from tests.unit.sentiment_tiny_model import write_tiny_model
 
@@ -73,21 +69,3 @@ def test_empty_input_and_single_string(tiny_dir: Path) -> None:
     assert scorer.score([]) == []
     with pytest.raises(TypeError):
         scorer.score("保险公司")
-
-
-class _RecordingScorer:
-    def __init__(self) -> None:
-        self.thread: int | None = None
-
-    def score(self, texts: Sequence[str]) -> list[Score]:
-        self.thread = threading.get_ident()
-        probs = {s: 1.0 / 3 for s in Sentiment}
-        return [Score(Sentiment.NEUTRAL, probs) for _ in texts]
-
-
-async def test_score_async_runs_off_the_event_loop_thread() -> None:
-    scorer = _RecordingScorer()
-    result = await score_async(scorer, ["a", "b"])
-    assert len(result) == 2
-    assert scorer.thread is not None
-    assert scorer.thread != threading.get_ident()
