@@ -93,13 +93,13 @@ async def _media(
 ) -> MediaSeedReport:
     started = time.perf_counter()
     # The detector as of the seeding instant: the planted burst is in its current window.
-    plans = PlanStore(graph, settings.crisis_plan_file or DEFAULT_PLAN_FILE, lambda: now)
+    plans = PlanStore(graph, settings.crisis.plan_file or DEFAULT_PLAN_FILE, lambda: now)
     await plans.seed()
     detector = CrisisDetector(
         graph,
         plans,
-        spike_settings(settings),
-        dedup_window=timedelta(hours=settings.crisis_alert_dedup_hours),
+        spike_settings(settings.crisis),
+        dedup_window=timedelta(hours=settings.crisis.alert_dedup_hours),
         clock=lambda: now,
     )
     report = await seed_demo_media(
@@ -111,7 +111,7 @@ async def _media(
         feeds_enabled=settings.demo,
         seed=seed,
         now=now,
-        link_min_chars=settings.feed_link_min_chars,
+        link_min_chars=settings.feeds.link_min_chars,
     )
     for line in media_lines(report, settings.demo):
         say(line)

@@ -3,16 +3,22 @@
 Values come, in order of precedence, from the environment, a ``.env`` file in the working
 directory, and ``.riskwatch/local.env`` in the repository (written by ``scripts/neo4j`` with
 a generated Neo4j password and identity secret, so a newcomer never has to export anything).
+
+Related settings are grouped (``settings.crisis.window_minutes``) without changing their
+variables (``RISKWATCH_CRISIS_WINDOW_MINUTES``): each group is a settings class of its own
+with its own prefix, which the one ``Settings`` builds when it is built. A field whose
+variable does not share its group's prefix names it with ``validation_alias``.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from models.errors import ConfigurationError
 from models.media import SubjectKind, SubjectSpec
@@ -30,6 +36,133 @@ class CompanySubject(BaseModel):
     kind: SubjectKind = SubjectKind.COMPANY
     name: str = Field(min_length=2)
     aliases: list[str] = Field(default_factory=list)
+
+
+class _SettingsGroup(BaseSettings):
+    """A group of settings, read from the same sources as :class:`Settings`."""
+
+    model_config = SettingsConfigDict(
+        env_file=(LOCAL_ENV_FILE, ".env"),
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+    )
+
+
+class CrisisSettings(_SettingsGroup):
+    """Crisis detection and its loops (issue 7): ``RISKWATCH_CRISIS_*``. Intervals in
+    seconds; 0 turns a loop off (e.g. API processes that leave delivery to a worker)."""
+
+    model_config = SettingsConfigDict(env_prefix=f"{ENV_PREFIX}CRISIS_")
+
+    window_minutes: int = Field(default=60, ge=1)
+    baseline_days: int = Field(default=14, ge=1)
+    threshold_sigma: float = Field(default=3.0, gt=0)
+    min_count: float = Field(default=5.0, ge=0)
+    warmup_days: float = Field(default=7.0, ge=0)
+    day_before_ratio: float = Field(default=1.5, ge=0)
+    min_std: float = Field(default=1.0, gt=0)
+    warning_sigma: float = Field(default=6.0, gt=0)
+    crisis_sigma: float = Field(default=10.0, gt=0)
+    crisis_min_count: float = Field(default=10.0, ge=0)
+    alert_dedup_hours: float = Field(default=6.0, gt=0)
+    plan_file: Path | None = None
+    detect_interval_s: float = Field(default=300.0, ge=0)
+    escalation_interval_s: float = Field(default=30.0, ge=0)
+    # The subscription feed and the domain-event dispatcher, named as they always were.
+    alert_broker_interval_s: float = Field(
+        default=0.5, ge=0, validation_alias=f"{ENV_PREFIX}ALERT_BROKER_INTERVAL_S"
+    )
+    event_dispatch_interval_s: float = Field(
+        default=1.0, ge=0, validation_alias=f"{ENV_PREFIX}EVENT_DISPATCH_INTERVAL_S"
+    )
+
+
+class DeliverySettings(_SettingsGroup):
+    """The alert and event delivery worker: ``RISKWATCH_DELIVERY_*``."""
+
+    model_config = SettingsConfigDict(env_prefix=f"{ENV_PREFIX}DELIVERY_")
+
+    interval_s: float = Field(default=1.0, ge=0)
+    timeout_s: float = Field(default=10.0, gt=0)
+    backoff_base_s: float = Field(default=2.0, gt=0)
+    backoff_max_s: float = Field(default=60.0, gt=0)
+    max_attempts: int = Field(default=30, ge=1)
+
+
+class SmtpSettings(_SettingsGroup):
+    """The mail relay for EMAIL targets: ``RISKWATCH_SMTP_*`` (no host: no mail)."""
+
+    model_config = SettingsConfigDict(env_prefix=f"{ENV_PREFIX}SMTP_")
+
+    host: str | None = None
+    port: int = Field(default=25, ge=1, le=65535)
+    sender: str = "riskwatch@localhost"
+    username: str | None = None
+    password: SecretStr = SecretStr("")
+    starttls: bool = False
+
+
+class FeedSettings(_SettingsGroup):
+    """Media monitoring (issue 6): ``RISKWATCH_FEED_*``. Feed URLs are caller input: internal
+    addresses are refused unless ``allow_private`` is set (tests set it to reach their
+    loopback feed server)."""
+
+    model_config = SettingsConfigDict(env_prefix=f"{ENV_PREFIX}FEED_")
+
+    allow_private: bool = False
+    poll_concurrency: int = Field(default=32, ge=1, le=1000)
+    poll_batch: int = Field(default=500, ge=1)
+    request_timeout_s: float = Field(default=10.0, gt=0)
+    max_response_bytes: int = Field(default=5_000_000, ge=1024)
+    max_redirects: int = Field(default=5, ge=0, le=20)
+    failure_threshold: int = Field(default=5, ge=1)
+    lease_s: float = Field(default=120.0, gt=0)
+    idle_s: float = Field(default=5.0, gt=0)
+    story_window_h: float = Field(default=72.0, gt=0)
+    link_min_chars: int = Field(default=3, ge=2)
+
+
+class WatchlistSettings(_SettingsGroup):
+    """Watchlist rules (issue 4): ``RISKWATCH_WATCHLIST_*``: thresholds, entry lifetime and
+    schedule (0 = not scheduled)."""
+
+    model_config = SettingsConfigDict(env_prefix=f"{ENV_PREFIX}WATCHLIST_")
+
+    complaint_min: int = Field(default=3, ge=1)
+    complaint_window_days: int = Field(default=365, ge=1)
+    fraud_hops: int = Field(default=2, ge=0, le=4)
+    ring_min_parties: int = Field(default=3, ge=2)
+    identifier_max_degree: int = Field(default=50, ge=2)
+    shop_min_customers: int = Field(default=5, ge=2)
+    shop_window_days: int = Field(default=14, ge=1)
+    shop_malicious_min: int = Field(default=2, ge=1)
+    entry_ttl_days: int = Field(default=365, ge=1)
+    rules_interval_s: float = Field(default=0.0, ge=0)
+
+
+class RenewalSettings(_SettingsGroup):
+    """Renewal checks: ``RISKWATCH_RENEWAL_*``."""
+
+    model_config = SettingsConfigDict(env_prefix=f"{ENV_PREFIX}RENEWAL_")
+
+    # ACTIVE reason -> action (JSON object), over models/renewal.py's defaults.
+    actions: dict[str, RenewalAction] = Field(
+        default_factory=lambda: {k: RenewalAction(v) for k, v in DEFAULT_ACTIONS.items()}
+    )
+    batch_max: int = Field(default=1000, ge=1, le=10_000)
+    # Lines of business (the `product` of a renewal check) -> the strongest action the law
+    # allows for that line (JSON object), over models/renewal_lines.py's defaults.
+    legal_limits: dict[str, RenewalAction] = Field(
+        default_factory=lambda: {k: RenewalAction(v) for k, v in DEFAULT_LEGAL_LIMITS.items()}
+    )
+
+    @field_validator("legal_limits")
+    @classmethod
+    def _named_lines(cls, limits: dict[str, RenewalAction]) -> dict[str, RenewalAction]:
+        if any(not line_key(product) for product in limits):
+            raise ValueError("every line of business needs a name")
+        return limits
 
 
 class Settings(BaseSettings):
@@ -84,27 +217,6 @@ class Settings(BaseSettings):
     complaint_risk_lookback_days: int = Field(default=365, ge=1)
     # Hot topics: roles that may not read complaints see a term only when this many share it.
     complaint_topic_min_complaints: int = Field(default=5, ge=2)
-    # Watchlist rules (issue 4): thresholds, entry lifetime, schedule (0 = not scheduled).
-    watchlist_complaint_min: int = Field(default=3, ge=1)
-    watchlist_complaint_window_days: int = Field(default=365, ge=1)
-    watchlist_fraud_hops: int = Field(default=2, ge=0, le=4)
-    watchlist_ring_min_parties: int = Field(default=3, ge=2)
-    watchlist_identifier_max_degree: int = Field(default=50, ge=2)
-    watchlist_shop_min_customers: int = Field(default=5, ge=2)
-    watchlist_shop_window_days: int = Field(default=14, ge=1)
-    watchlist_shop_malicious_min: int = Field(default=2, ge=1)
-    watchlist_entry_ttl_days: int = Field(default=365, ge=1)
-    watchlist_rules_interval_s: float = Field(default=0.0, ge=0)
-    # Renewal checks: ACTIVE reason -> action (JSON object), and the batch cap.
-    renewal_actions: dict[str, RenewalAction] = Field(
-        default_factory=lambda: {k: RenewalAction(v) for k, v in DEFAULT_ACTIONS.items()}
-    )
-    renewal_batch_max: int = Field(default=1000, ge=1, le=10_000)
-    # Lines of business (the `product` of a renewal check) -> the strongest action the law
-    # allows for that line (JSON object), over models/renewal_lines.py's defaults.
-    renewal_legal_limits: dict[str, RenewalAction] = Field(
-        default_factory=lambda: {k: RenewalAction(v) for k, v in DEFAULT_LEGAL_LIMITS.items()}
-    )
     # Probing by identifier (renewal checks, attention flags; issue 19): distinct identifiers
     # matching nobody per key and clock hour, and how many failed candidates sharing one
     # masked form count as enumeration.
@@ -136,47 +248,7 @@ class Settings(BaseSettings):
     # The web console bundle that scripts/setup builds from console/ (served at /console/).
     console_dir: Path = PROJECT_ROOT / "api" / "console_static"
 
-    # Crisis detection, plans and alert delivery (issue 7). Intervals in seconds; 0 = off.
-    crisis_window_minutes: int = Field(default=60, ge=1)
-    crisis_baseline_days: int = Field(default=14, ge=1)
-    crisis_threshold_sigma: float = Field(default=3.0, gt=0)
-    crisis_min_count: float = Field(default=5.0, ge=0)
-    crisis_warmup_days: float = Field(default=7.0, ge=0)
-    crisis_day_before_ratio: float = Field(default=1.5, ge=0)
-    crisis_min_std: float = Field(default=1.0, gt=0)
-    crisis_warning_sigma: float = Field(default=6.0, gt=0)
-    crisis_crisis_sigma: float = Field(default=10.0, gt=0)
-    crisis_crisis_min_count: float = Field(default=10.0, ge=0)
-    crisis_alert_dedup_hours: float = Field(default=6.0, gt=0)
-    crisis_plan_file: Path | None = None
-    crisis_detect_interval_s: float = Field(default=300.0, ge=0)
-    crisis_escalation_interval_s: float = Field(default=30.0, ge=0)
-    alert_broker_interval_s: float = Field(default=0.5, ge=0)
-    event_dispatch_interval_s: float = Field(default=1.0, ge=0)
-    delivery_interval_s: float = Field(default=1.0, ge=0)
-    delivery_timeout_s: float = Field(default=10.0, gt=0)
-    delivery_backoff_base_s: float = Field(default=2.0, gt=0)
-    delivery_backoff_max_s: float = Field(default=60.0, gt=0)
-    delivery_max_attempts: int = Field(default=30, ge=1)
-    smtp_host: str | None = None
-    smtp_port: int = Field(default=25, ge=1, le=65535)
-    smtp_sender: str = "riskwatch@localhost"
-    smtp_username: str | None = None
-    smtp_password: SecretStr = SecretStr("")
-    smtp_starttls: bool = False
-    # Media monitoring (issue 6). Feed URLs are caller input: internal addresses are refused
-    # unless feed_allow_private is set (tests set it to reach their loopback feed server).
-    feed_allow_private: bool = False
-    feed_poll_concurrency: int = Field(default=32, ge=1, le=1000)
-    feed_poll_batch: int = Field(default=500, ge=1)
-    feed_request_timeout_s: float = Field(default=10.0, gt=0)
-    feed_max_response_bytes: int = Field(default=5_000_000, ge=1024)
-    feed_max_redirects: int = Field(default=5, ge=0, le=20)
-    feed_failure_threshold: int = Field(default=5, ge=1)
-    feed_lease_s: float = Field(default=120.0, gt=0)
-    feed_idle_s: float = Field(default=5.0, gt=0)
-    feed_story_window_h: float = Field(default=72.0, gt=0)
-    feed_link_min_chars: int = Field(default=3, ge=2)
+    # The media monitor loop inside `serve` (else `riskwatch monitor` runs it).
     monitor_in_serve: bool = False
     # The demo (scripts/dev turns it on): the app serves the demo's media corpus as RSS under
     # /demo/feeds/ without a key, and the monitor may fetch exactly those URLs on loopback.
@@ -190,12 +262,13 @@ class Settings(BaseSettings):
     )
     company_aliases_file: Path | None = None
 
-    @field_validator("renewal_legal_limits")
-    @classmethod
-    def _named_lines(cls, limits: dict[str, RenewalAction]) -> dict[str, RenewalAction]:
-        if any(not line_key(product) for product in limits):
-            raise ValueError("every line of business needs a name")
-        return limits
+    # The groups, each read from its own RISKWATCH_<GROUP>_* variables when Settings is built.
+    crisis: CrisisSettings = Field(default_factory=CrisisSettings)
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    feeds: FeedSettings = Field(default_factory=FeedSettings)
+    watchlist: WatchlistSettings = Field(default_factory=WatchlistSettings)
+    renewal: RenewalSettings = Field(default_factory=RenewalSettings)
 
     def subjects(self) -> list[SubjectSpec]:
         """The configured subjects of coverage, from the YAML file if one is set."""
@@ -243,15 +316,51 @@ class Settings(BaseSettings):
             )
 
 
+_MODELS: dict[str, type[BaseSettings]] = {
+    model.__name__: model
+    for model in (
+        Settings,
+        CrisisSettings,
+        DeliverySettings,
+        SmtpSettings,
+        FeedSettings,
+        WatchlistSettings,
+        RenewalSettings,
+    )
+}
+
+
+def variable_name(model: type[BaseSettings], loc: tuple[int | str, ...]) -> str:
+    """The environment variable behind a validation error's location in ``model`` (a key
+    inside a JSON value follows in brackets: ``RISKWATCH_RENEWAL_ACTIONS[X]``)."""
+    name = str(loc[0])
+    field = model.model_fields.get(name)
+    if field is not None and isinstance(field.validation_alias, str):
+        variable = field.validation_alias
+    elif name.upper().startswith(ENV_PREFIX):  # read through its alias
+        variable = name
+    else:
+        variable = f"{model.model_config.get('env_prefix', '')}{name}"
+    return variable.upper() + "".join(f"[{part}]" for part in loc[1:])
+
+
 def load_settings() -> Settings:
     """Read and validate the settings, turning validation errors into one clear message."""
     try:
         settings = Settings()
     except ValidationError as error:
+        model = _MODELS.get(error.title, Settings)  # a group's error reaches here unwrapped
         problems = "; ".join(
-            f"{ENV_PREFIX}{'_'.join(str(p) for p in item['loc']).upper()}: {item['msg']}"
-            for item in error.errors()
+            f"{variable_name(model, item['loc'])}: {item['msg']}" for item in error.errors()
         )
         raise ConfigurationError(f"invalid settings: {problems}") from error
+    except SettingsError as error:  # a JSON value that does not parse; its field is named
+        field = re.search(r'field "(\w+)"', str(error))
+        variables = [
+            variable_name(model, (field[1],))
+            for model in _MODELS.values()
+            if field and field[1] in model.model_fields
+        ]
+        raise ConfigurationError(f"invalid settings: {', '.join(variables)}: {error}") from error
     settings.require_secrets()
     return settings

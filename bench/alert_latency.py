@@ -84,7 +84,7 @@ async def _bench(
     detector = CrisisDetector(
         graph,
         PlanStore(graph),
-        spike_settings(load_settings()),
+        spike_settings(load_settings().crisis),
         on_alert=(lambda raised: worker.wake()) if wake else None,
     )
     latencies: list[float] = []

@@ -161,10 +161,14 @@ async def _run(
         await _register(graph, port, feeds)
         tuned = settings.model_copy(
             update={
-                "feed_allow_private": True,
-                "feed_poll_batch": feeds,
-                "feed_poll_concurrency": 64,
-                "feed_request_timeout_s": 30.0,
+                "feeds": settings.feeds.model_copy(
+                    update={
+                        "allow_private": True,
+                        "poll_batch": feeds,
+                        "poll_concurrency": 64,
+                        "request_timeout_s": 30.0,
+                    }
+                )
             }
         )
         async with media_monitor(tuned, graph, scorer, owner="bench") as worker:

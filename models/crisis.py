@@ -87,7 +87,7 @@ class StorySignal:
 
 @dataclass(frozen=True)
 class SpikeSettings:
-    """Thresholds of the spike test (see ``Settings.crisis_*``)."""
+    """Thresholds of the spike test (see ``Settings.crisis``, RISKWATCH_CRISIS_*)."""
 
     window: timedelta = timedelta(hours=1)
     baseline_days: int = 14

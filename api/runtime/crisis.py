@@ -16,7 +16,7 @@ from datetime import timedelta
 
 import anyio
 
-from api.settings import Settings
+from api.settings import CrisisSettings, Settings
 from graph.client import Graph
 from graph.crisis.alerts import RaisedAlert
 from models.crisis import SpikeSettings
@@ -32,34 +32,34 @@ from monitors.events_dispatch import DomainEventDispatcher
 from monitors.schedule import run_every
 
 
-def spike_settings(settings: Settings) -> SpikeSettings:
+def spike_settings(crisis: CrisisSettings) -> SpikeSettings:
     """The spike thresholds from the ``RISKWATCH_CRISIS_*`` settings."""
     return SpikeSettings(
-        window=timedelta(minutes=settings.crisis_window_minutes),
-        baseline_days=settings.crisis_baseline_days,
-        threshold_sigma=settings.crisis_threshold_sigma,
-        min_count=settings.crisis_min_count,
-        warmup_days=settings.crisis_warmup_days,
-        day_before_ratio=settings.crisis_day_before_ratio,
-        min_std=settings.crisis_min_std,
-        warning_sigma=settings.crisis_warning_sigma,
-        crisis_sigma=settings.crisis_crisis_sigma,
-        crisis_min_count=settings.crisis_crisis_min_count,
+        window=timedelta(minutes=crisis.window_minutes),
+        baseline_days=crisis.baseline_days,
+        threshold_sigma=crisis.threshold_sigma,
+        min_count=crisis.min_count,
+        warmup_days=crisis.warmup_days,
+        day_before_ratio=crisis.day_before_ratio,
+        min_std=crisis.min_std,
+        warning_sigma=crisis.warning_sigma,
+        crisis_sigma=crisis.crisis_sigma,
+        crisis_min_count=crisis.crisis_min_count,
     )
 
 
 def smtp_config(settings: Settings) -> SmtpConfig | None:
     """The mail relay, when ``RISKWATCH_SMTP_HOST`` is set."""
-    if not settings.smtp_host:
+    if not settings.smtp.host:
         return None
     return SmtpConfig(
-        host=settings.smtp_host,
-        port=settings.smtp_port,
-        sender=settings.smtp_sender,
-        username=settings.smtp_username,
-        password=settings.smtp_password.get_secret_value() or None,
-        starttls=settings.smtp_starttls,
-        timeout_s=settings.delivery_timeout_s,
+        host=settings.smtp.host,
+        port=settings.smtp.port,
+        sender=settings.smtp.sender,
+        username=settings.smtp.username,
+        password=settings.smtp.password.get_secret_value() or None,
+        starttls=settings.smtp.starttls,
+        timeout_s=settings.delivery.timeout_s,
     )
 
 
@@ -77,17 +77,17 @@ class CrisisRuntime:
     @classmethod
     def build(cls, settings: Settings, graph: Graph, clock: Clock = utc_now) -> CrisisRuntime:
         """Wire the crisis objects; an alert raised here wakes this process's worker and broker."""
-        plans = PlanStore(graph, settings.crisis_plan_file or DEFAULT_PLAN_FILE, clock)
+        plans = PlanStore(graph, settings.crisis.plan_file or DEFAULT_PLAN_FILE, clock)
         broker = AlertBroker(graph, clock=clock)
         delivery = DeliveryWorker(
             graph,
             policy=RetryPolicy(
-                base=timedelta(seconds=settings.delivery_backoff_base_s),
-                cap=timedelta(seconds=settings.delivery_backoff_max_s),
-                max_attempts=settings.delivery_max_attempts,
+                base=timedelta(seconds=settings.delivery.backoff_base_s),
+                cap=timedelta(seconds=settings.delivery.backoff_max_s),
+                max_attempts=settings.delivery.max_attempts,
             ),
             smtp=smtp_config(settings),
-            timeout_s=settings.delivery_timeout_s,
+            timeout_s=settings.delivery.timeout_s,
             clock=clock,
         )
 
@@ -98,8 +98,8 @@ class CrisisRuntime:
         detector = CrisisDetector(
             graph,
             plans,
-            spike_settings(settings),
-            dedup_window=timedelta(hours=settings.crisis_alert_dedup_hours),
+            spike_settings(settings.crisis),
+            dedup_window=timedelta(hours=settings.crisis.alert_dedup_hours),
             clock=clock,
             on_alert=alert_raised,
         )
@@ -119,17 +119,17 @@ async def crisis_loops(settings: Settings, graph: Graph) -> AsyncIterator[Crisis
     try:
         async with anyio.create_task_group() as tasks:
             loops = (
-                (settings.alert_broker_interval_s, runtime.broker.run),
-                (settings.delivery_interval_s, runtime.delivery.run),
-                (settings.event_dispatch_interval_s, runtime.dispatcher.run),
+                (settings.crisis.alert_broker_interval_s, runtime.broker.run),
+                (settings.delivery.interval_s, runtime.delivery.run),
+                (settings.crisis.event_dispatch_interval_s, runtime.dispatcher.run),
             )
             for interval, loop in loops:
                 if interval > 0:
                     tasks.start_soon(loop, interval)
             sweeps = (
-                (settings.crisis_detect_interval_s, runtime.detector.sweep, "spike sweep"),
+                (settings.crisis.detect_interval_s, runtime.detector.sweep, "spike sweep"),
                 (
-                    settings.crisis_escalation_interval_s,
+                    settings.crisis.escalation_interval_s,
                     runtime.escalation.run_once,
                     "escalation sweep",
                 ),

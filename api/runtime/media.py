@@ -75,7 +75,7 @@ def scoring_worker(
         lease=timedelta(seconds=settings.score_lease_s),
         batch_size=settings.score_batch,
         priority=max_priority(settings.sentiment_backlog),
-        idle_s=settings.feed_idle_s,
+        idle_s=settings.feeds.idle_s,
         owner=owner,
         on_scored=on_scored,
     )
@@ -84,10 +84,10 @@ def scoring_worker(
 def fetch_limits(settings: Settings) -> FetchLimits:
     """The fetch bounds from the settings."""
     return FetchLimits(
-        timeout_s=settings.feed_request_timeout_s,
-        max_bytes=settings.feed_max_response_bytes,
-        max_redirects=settings.feed_max_redirects,
-        allow_private=settings.feed_allow_private,
+        timeout_s=settings.feeds.request_timeout_s,
+        max_bytes=settings.feeds.max_response_bytes,
+        max_redirects=settings.feeds.max_redirects,
+        allow_private=settings.feeds.allow_private,
         demo_feeds_url=settings.demo_feeds_url() if settings.demo else None,
     )
 
@@ -104,18 +104,18 @@ async def media_monitor(
     mentions = MentionRepository(graph)
     await ensure_subjects(mentions, settings.subjects())
     limits = fetch_limits(settings)
-    async with make_client(limits, max_connections=settings.feed_poll_concurrency) as client:
+    async with make_client(limits, max_connections=settings.feeds.poll_concurrency) as client:
         feeds = FeedRepository(graph)
         pipeline = MediaPipeline(
             feeds,
             mentions,
             FeedFetcher(client, limits),
             scorer,
-            LinkerCache(mentions, settings.feed_link_min_chars),
+            LinkerCache(mentions, settings.feeds.link_min_chars),
             PipelineConfig(
-                concurrency=settings.feed_poll_concurrency,
-                failure_threshold=settings.feed_failure_threshold,
-                story_window=timedelta(hours=settings.feed_story_window_h),
+                concurrency=settings.feeds.poll_concurrency,
+                failure_threshold=settings.feeds.failure_threshold,
+                story_window=timedelta(hours=settings.feeds.story_window_h),
                 score_inline=settings.sentiment_inline,
             ),
             on_new_stories,
@@ -123,9 +123,9 @@ async def media_monitor(
         yield MonitorWorker(
             feeds,
             pipeline,
-            lease=timedelta(seconds=settings.feed_lease_s),
-            batch_size=settings.feed_poll_batch,
-            idle_s=settings.feed_idle_s,
+            lease=timedelta(seconds=settings.feeds.lease_s),
+            batch_size=settings.feeds.poll_batch,
+            idle_s=settings.feeds.idle_s,
             owner=owner,
             backlog=scoring_worker(settings, graph, scorer, on_new_stories, owner),
         )

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
 
-from api.settings import Settings
+from api.settings import Settings, WatchlistSettings
 from graph.client import Graph
 from graph.watchlist.entries import RunReport, WatchlistRepository
 from graph.watchlist.rules import RuleThresholds
@@ -18,17 +18,17 @@ from monitors.schedule import scheduled
 log = logging.getLogger(__name__)
 
 
-def rule_thresholds(settings: Settings) -> RuleThresholds:
+def rule_thresholds(watchlist: WatchlistSettings) -> RuleThresholds:
     """The rules' thresholds from the settings."""
     return RuleThresholds(
-        complaint_min=settings.watchlist_complaint_min,
-        complaint_window_days=settings.watchlist_complaint_window_days,
-        fraud_hops=settings.watchlist_fraud_hops,
-        ring_min_parties=settings.watchlist_ring_min_parties,
-        identifier_max_degree=settings.watchlist_identifier_max_degree,
-        shop_min_customers=settings.watchlist_shop_min_customers,
-        shop_window_days=settings.watchlist_shop_window_days,
-        shop_malicious_min=settings.watchlist_shop_malicious_min,
+        complaint_min=watchlist.complaint_min,
+        complaint_window_days=watchlist.complaint_window_days,
+        fraud_hops=watchlist.fraud_hops,
+        ring_min_parties=watchlist.ring_min_parties,
+        identifier_max_degree=watchlist.identifier_max_degree,
+        shop_min_customers=watchlist.shop_min_customers,
+        shop_window_days=watchlist.shop_window_days,
+        shop_malicious_min=watchlist.shop_malicious_min,
     )
 
 
@@ -45,9 +45,9 @@ async def run_watchlist_rules(
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     return await WatchlistRepository(graph).run_rules(
-        rule_thresholds(settings),
+        rule_thresholds(settings.watchlist),
         now,
-        settings.watchlist_entry_ttl_days,
+        settings.watchlist.entry_ttl_days,
         reasons,
     )
 
@@ -55,10 +55,10 @@ async def run_watchlist_rules(
 def scheduled_watchlist_rules(
     graph: Graph, settings: Settings, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 ) -> AbstractAsyncContextManager[None]:
-    """Run the rules every ``watchlist_rules_interval_s`` seconds while open (0: never)."""
+    """Run the rules every ``watchlist.rules_interval_s`` seconds while open (0: never)."""
 
     async def run() -> None:
         report = await run_watchlist_rules(graph, settings, clock())
         log.info("scheduled watchlist rule run: %s", report.line())
 
-    return scheduled(settings.watchlist_rules_interval_s, run, "watchlist rules")
+    return scheduled(settings.watchlist.rules_interval_s, run, "watchlist rules")

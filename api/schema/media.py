@@ -231,7 +231,7 @@ def _checked_url(info: Info[Context, None], url: str) -> FeedRejected | None:
     # Scheme, host syntax and literal internal addresses now; DNS is checked at every fetch
     # (and every redirect hop), where a host that later resolves inward is refused too.
     try:
-        check_url_shape(url, allow_private=info.context.services.settings.feed_allow_private)
+        check_url_shape(url, allow_private=info.context.services.settings.feeds.allow_private)
     except BlockedUrl as error:
         return FeedRejected(reason=error.message, code=error.code)
     return None

@@ -305,7 +305,7 @@ class WatchlistMutation:
             principal.name,
             principal.key_id,
             datetime.now(UTC),
-            settings.watchlist_entry_ttl_days,
+            settings.watchlist.entry_ttl_days,
         )
         return WatchlistEntry.of(entry)
 

@@ -100,10 +100,14 @@ def serve_in_thread(settings: Settings, port: int | None = None) -> Iterator[Liv
     quiet = settings.model_copy(
         update={
             "complaint_sweep_interval_s": 0,
-            "delivery_interval_s": 0,
-            "event_dispatch_interval_s": 0,
-            "crisis_escalation_interval_s": 0,
-            "crisis_detect_interval_s": 0,
+            "delivery": settings.delivery.model_copy(update={"interval_s": 0}),
+            "crisis": settings.crisis.model_copy(
+                update={
+                    "event_dispatch_interval_s": 0,
+                    "escalation_interval_s": 0,
+                    "detect_interval_s": 0,
+                }
+            ),
         }
     )
     config = uvicorn.Config(

@@ -105,13 +105,20 @@ def skip_without_model(settings: Settings) -> None:
         pytest.skip(f"no sentiment model folder at {folder}")
 
 
-def tuned_settings(settings: Settings, **overrides: object) -> Settings:
-    """The session settings, allowing loopback feeds, with small limits for fast failures."""
+def tuned_settings(
+    settings: Settings, feeds: dict[str, object] | None = None, **overrides: object
+) -> Settings:
+    """The session settings, allowing loopback feeds, with small limits for fast failures;
+    ``feeds`` overrides the feed settings (``settings.feeds``), the rest the top level."""
+    feed_values: dict[str, object] = {
+        "allow_private": True,
+        "request_timeout_s": 1.0,
+        "max_response_bytes": 200_000,
+        "failure_threshold": 3,
+        **(feeds or {}),
+    }
     values: dict[str, object] = {
-        "feed_allow_private": True,
-        "feed_request_timeout_s": 1.0,
-        "feed_max_response_bytes": 200_000,
-        "feed_failure_threshold": 3,
+        "feeds": settings.feeds.model_copy(update=feed_values),
         "company_aliases": [
             CompanySubject(kind=SubjectKind.COMPANY, name=COMPANY, aliases=["瑞安财险"])
         ],

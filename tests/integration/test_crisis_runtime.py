@@ -29,12 +29,16 @@ async def test_alerts_raised_while_the_receiver_is_down_all_arrive_once_after_re
 ) -> None:
     fast = settings.model_copy(
         update={
-            "delivery_interval_s": 0.1,
-            "delivery_backoff_base_s": 0.1,
-            "delivery_backoff_max_s": 0.5,
-            "event_dispatch_interval_s": 0,
-            "crisis_escalation_interval_s": 0,
-            "crisis_detect_interval_s": 0,
+            "delivery": settings.delivery.model_copy(
+                update={"interval_s": 0.1, "backoff_base_s": 0.1, "backoff_max_s": 0.5}
+            ),
+            "crisis": settings.crisis.model_copy(
+                update={
+                    "event_dispatch_interval_s": 0,
+                    "escalation_interval_s": 0,
+                    "detect_interval_s": 0,
+                }
+            ),
         }
     )
     receiver = WebhookReceiver()

@@ -29,7 +29,13 @@ async def test_the_monitor_polls_the_apps_demo_feeds_and_nothing_else_on_loopbac
     graph: Graph, settings: Settings
 ) -> None:
     port = free_port()
-    demo = settings.model_copy(update={"demo": True, "port": port, "feed_allow_private": False})
+    demo = settings.model_copy(
+        update={
+            "demo": True,
+            "port": port,
+            "feeds": settings.feeds.model_copy(update={"allow_private": False}),
+        }
+    )
     seeded_at = datetime.now(UTC) - SINCE_SEEDING
     plan = DemoPlan(customers=60, seed=7, rules=False, rings=False)
     report = await seed_demo(graph, demo, plan, seeded_at, KeywordScorer, lambda _: None)

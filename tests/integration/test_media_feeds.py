@@ -208,7 +208,7 @@ async def test_loopback_feeds_are_refused_unless_allowed(
 ) -> None:
     server.routes["/rss2"] = Route(fixture("rss2.xml"))
     await add_feeds(graph, {"local": server.url("/rss2")})
-    strict = tuned_settings(settings, feed_allow_private=False)
+    strict = tuned_settings(settings, feeds={"allow_private": False})
     async with monitor(strict, graph, KeywordScorer()) as worker:
         report = await worker.run_once()
     assert report.outcomes == {"failed": 1}
@@ -224,7 +224,7 @@ async def test_two_workers_never_poll_the_same_feed_and_dead_leases_expire(
     for name in names:
         server.routes[f"/{name}"] = Route(generated_feed(name, 2), delay_s=0.05)
     await add_feeds(graph, {name: server.url(f"/{name}") for name in names})
-    tuned = tuned_settings(settings, feed_poll_batch=16)
+    tuned = tuned_settings(settings, feeds={"poll_batch": 16})
     reports: list[CycleReport] = []
     async with (
         monitor(tuned, graph, KeywordScorer(), owner="worker-a") as a,

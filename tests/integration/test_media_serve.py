@@ -20,7 +20,7 @@ async def test_serve_runs_the_monitor_when_enabled_and_stops_it_cleanly(
 ) -> None:
     scorer = KeywordScorer()
     monkeypatch.setattr(api.runtime.media, "load_scorer", lambda _settings: scorer)
-    app = create_app(tuned_settings(settings, monitor_in_serve=True, feed_idle_s=0.1))
+    app = create_app(tuned_settings(settings, feeds={"idle_s": 0.1}, monitor_in_serve=True))
     async with FeedServer() as server:
         server.routes["/atom"] = Route(fixture("atom.xml"))
         await add_feeds(graph, {"atom": server.url("/atom")})

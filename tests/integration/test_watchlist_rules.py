@@ -207,7 +207,9 @@ async def test_attention_flag_shows_plain_words_for_active_entries_only(demo: Gr
 
 
 async def test_rules_run_on_a_schedule(demo: Graph, settings: Settings) -> None:
-    every_tick = settings.model_copy(update={"watchlist_rules_interval_s": 0.05})
+    every_tick = settings.model_copy(
+        update={"watchlist": settings.watchlist.model_copy(update={"rules_interval_s": 0.05})}
+    )
     count = 0
     async with scheduled_watchlist_rules(demo, every_tick, clock=lambda: RULES_NOW):
         deadline = time.monotonic() + 60

@@ -187,7 +187,7 @@ async def _check(
 ) -> list[RenewalDecision | InvalidIdentity]:
     settings = info.context.services.settings
     line = (
-        line_of_business(product, legal_limits(settings.renewal_legal_limits))
+        line_of_business(product, legal_limits(settings.renewal.legal_limits))
         if product is not None
         else None
     )
@@ -202,7 +202,7 @@ async def _check(
             results.append(_invalid(error))
     # The configured mapping overrides the defaults reason by reason.
     actions = {**DEFAULT_ACTIONS}
-    actions.update({reason: action.value for reason, action in settings.renewal_actions.items()})
+    actions.update({reason: action.value for reason, action in settings.renewal.actions.items()})
     # Whether the key is blocked is read beside the lookup (one round trip, not two); nothing
     # is answered before both have ended, and a blocked key's answers are never shown.
     decisions, admitted = await asyncio.gather(
@@ -252,7 +252,7 @@ class RenewalQuery:
     async def renewal_check_batch(
         self, info: Info[Context, None], identities: list[IdentityInput], product: Product = None
     ) -> list[RenewalCheckResult]:
-        limit = info.context.services.settings.renewal_batch_max
+        limit = info.context.services.settings.renewal.batch_max
         if len(identities) > limit:
             raise InvalidInput(f"at most {limit:,} identities per batch")
         return await _check(info, identities, product)
