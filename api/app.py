@@ -9,8 +9,8 @@ from __future__ import annotations
 import gc
 import logging
 import time
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from datetime import timedelta
 
 import anyio
@@ -30,16 +30,16 @@ from api.key_cache import PrincipalCache
 from api.logging_setup import configure_logging
 from api.rate_limit import KeyRateLimiter
 from api.report_download import report_routes
-from api.runtime.crisis import crisis_loops
+from api.runtime.crisis import CrisisRuntime, crisis_loops
 from api.runtime.rings import scheduled_ring_refresh
 from api.runtime.watchlist import scheduled_watchlist_rules
 from api.schema import build_schema
-from api.services import Services
+from api.services import AppState, Services
 from api.settings import Settings, load_settings
 from graph.client import Graph, open_driver
 from graph.complaints.handling_guides import HandlingGuideRepository
 from graph.migrations import migrate
-from models.errors import InvalidInput, RiskwatchError
+from models.errors import RequestTooLarge, RiskwatchError
 from monitors.complaint_deadlines import ComplaintDeadlineMonitor
 
 log = logging.getLogger(__name__)
@@ -59,8 +59,7 @@ class BodySizeLimit:
         self.max_bytes = max_bytes
 
     async def _too_big(self, scope: Scope, receive: Receive, send: Send) -> None:
-        too_big = InvalidInput(f"request body over {self.max_bytes} bytes")
-        too_big.status = 413
+        too_big = RequestTooLarge(f"request body over {self.max_bytes} bytes")
         await graphql_error_response(too_big)(scope, receive, send)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -152,32 +151,31 @@ class RequestMetrics:
 
 
 class _GraphQLEndpoint:
-    """Forwards to the GraphQL view the lifespan built (an ASGI app, not a request handler)."""
+    """Forwards to the GraphQL view the lifespan built (an ASGI app, not a request handler),
+    which reaches every request in the lifespan state."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await scope["app"].state.graphql(scope, receive, send)
+        await scope["state"]["graphql"](scope, receive, send)
 
 
 _KNOWN_PATHS = {"/graphql", "/healthz", "/readyz", "/metrics"}
 
 
 @asynccontextmanager
-async def _media_monitor(services: Services) -> AsyncIterator[None]:
-    """The media monitor loop (issue 6), when RISKWATCH_MONITOR_IN_SERVE is set."""
-    if not services.settings.monitor_in_serve:
+async def _media_monitor(
+    settings: Settings, graph: Graph, crisis: CrisisRuntime
+) -> AsyncIterator[None]:
+    """The media monitor loop (issue 6), when RISKWATCH_MONITOR_IN_SERVE is set; the
+    sentiment model is loaded here, once, for the loop's lifetime."""
+    if not settings.monitor_in_serve:
         yield
         return
     from api.runtime.media import crisis_story_callback, load_scorer, media_monitor
 
-    services.scorer = await anyio.to_thread.run_sync(load_scorer, services.settings)
+    scorer = await anyio.to_thread.run_sync(load_scorer, settings)
     stop = anyio.Event()
     async with (
-        media_monitor(
-            services.settings,
-            services.graph,
-            services.scorer,
-            crisis_story_callback(services.crisis),
-        ) as worker,
+        media_monitor(settings, graph, scorer, crisis_story_callback(crisis)) as worker,
         anyio.create_task_group() as group,
     ):
         group.start_soon(worker.run_until, stop)
@@ -187,8 +185,23 @@ async def _media_monitor(services: Services) -> AsyncIterator[None]:
             stop.set()
 
 
-def create_app(settings: Settings) -> Starlette:
-    """Build the application; nothing is opened until the lifespan starts."""
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Everything built so far lives as long as the process: keep it out of the cyclic
+    collector's full passes, which otherwise pause every request (70-90 ms every ~2 s under
+    load); on exit it goes back to the collector, so whatever is left is freed normally."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def create_app(settings: Settings, *, freeze_heap: bool = False) -> Starlette:
+    """Build the application; nothing is opened until the lifespan starts. ``freeze_heap``
+    (what ``serve`` asks for: the process is the app's alone) freezes the heap once startup
+    is complete (:func:`frozen_heap`)."""
     schema = build_schema(
         introspection=settings.graphql_introspection,
         max_depth=settings.max_query_depth,
@@ -196,7 +209,7 @@ def create_app(settings: Settings) -> Starlette:
     )
 
     @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: Starlette) -> AsyncIterator[AppState]:
         driver = open_driver(
             settings.neo4j_uri,
             settings.neo4j_user,
@@ -206,23 +219,6 @@ def create_app(settings: Settings) -> Starlette:
         try:
             graph = Graph(driver, settings.neo4j_database, settings.neo4j_query_timeout_s)
             await migrate(graph)
-            services = Services(
-                settings=settings,
-                driver=driver,
-                graph=graph,
-                rate_limiter=KeyRateLimiter(
-                    settings.rate_limit_per_minute, settings.rate_limit_burst
-                ),
-                key_cache=PrincipalCache(settings.auth_cache_s),
-                auth_failure_limiter=KeyRateLimiter(
-                    settings.auth_failure_limit_per_minute, settings.auth_failure_burst
-                ),
-            )
-            app.state.services = services
-            # No GraphiQL page where introspection is off (production): it could not work.
-            ide = "graphiql" if settings.graphql_introspection else None
-            view = RiskwatchGraphQL(services, schema=schema, graphql_ide=ide)
-            app.state.graphql = view
             async with AsyncExitStack() as stack:
                 background = await stack.enter_async_context(anyio.create_task_group())
                 # Cancelled last, once the loops below have stopped on their own terms (the
@@ -243,19 +239,33 @@ def create_app(settings: Settings) -> Starlette:
                 # -- watchlist rules on a schedule (off unless the interval is set) --
                 await stack.enter_async_context(scheduled_watchlist_rules(graph, settings))
                 # -- crisis detection and alert delivery: detector, broker, workers (issue 7) --
-                services.crisis = await stack.enter_async_context(crisis_loops(settings, graph))
+                crisis = await stack.enter_async_context(crisis_loops(settings, graph))
                 # -- rings on a schedule (off unless the interval is set) --
                 await stack.enter_async_context(scheduled_ring_refresh(graph, settings))
                 # -- media monitor (issue 6), when RISKWATCH_MONITOR_IN_SERVE is set --
-                await stack.enter_async_context(_media_monitor(services))
-                # Everything built so far lives as long as the app: keep it out of the
-                # cyclic collector's full passes, which otherwise pause every request.
-                gc.collect()
-                gc.freeze()
+                await stack.enter_async_context(_media_monitor(settings, graph, crisis))
+                # Everything the requests share is open: the services, complete, and the view.
+                services = Services(
+                    settings=settings,
+                    driver=driver,
+                    graph=graph,
+                    rate_limiter=KeyRateLimiter(
+                        settings.rate_limit_per_minute, settings.rate_limit_burst
+                    ),
+                    key_cache=PrincipalCache(settings.auth_cache_s),
+                    auth_failure_limiter=KeyRateLimiter(
+                        settings.auth_failure_limit_per_minute, settings.auth_failure_burst
+                    ),
+                    crisis=crisis,
+                )
+                # No GraphiQL page where introspection is off (production): it could not work.
+                ide = "graphiql" if settings.graphql_introspection else None
+                view = RiskwatchGraphQL(services, schema=schema, graphql_ide=ide)
+                if freeze_heap:
+                    stack.enter_context(frozen_heap())
                 log.info("riskwatch ready")
-                yield
+                yield {"services": services, "graphql": view}
         finally:
-            gc.unfreeze()  # back to the collector, so whatever is left is freed normally
             await driver.close()
             log.info("riskwatch stopped")
 
@@ -264,8 +274,8 @@ def create_app(settings: Settings) -> Starlette:
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
-    async def readyz(request: Request) -> Response:
-        services: Services = request.app.state.services
+    async def readyz(request: Request[AppState]) -> Response:
+        services = request.state["services"]
         if await services.graph.ping():
             return JSONResponse({"status": "ready", "neo4j": "ok"})
         return JSONResponse(
@@ -274,9 +284,9 @@ def create_app(settings: Settings) -> Starlette:
             headers={"Retry-After": "5"},
         )
 
-    async def metrics(request: Request) -> Response:
+    async def metrics(request: Request[AppState]) -> Response:
         # Business counters (overdue complaints...) are not public: Prometheus sends a token.
-        services: Services = request.app.state.services
+        services = request.state["services"]
         try:
             check_metrics_token(
                 services, request.headers.get("authorization"), client_address(request.scope)
@@ -311,4 +321,4 @@ def app_from_environment() -> Starlette:
     """The app built from the environment's settings: what each ``serve`` worker runs (a
     worker process starts afresh, so it sets up logging as the command line did)."""
     configure_logging()
-    return create_app(load_settings())
+    return create_app(load_settings(), freeze_heap=True)

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from api.services import Services
+from api.services import AppState
 from api.settings import Settings
 from monitors.clock import utc_now
 from monitors.demo_media import demo_feed_document
@@ -21,9 +21,9 @@ from monitors.demo_media import demo_feed_document
 RSS = "application/rss+xml; charset=utf-8"
 
 
-async def demo_feed(request: Request) -> Response:
+async def demo_feed(request: Request[AppState]) -> Response:
     """One demo feed's RSS document as of now."""
-    services: Services = request.app.state.services
+    services = request.state["services"]
     body = await demo_feed_document(services.graph, request.path_params["slug"], utc_now())
     if body is None:
         return PlainTextResponse("no such demo feed: riskwatch seed-demo registers them\n", 404)

@@ -31,7 +31,7 @@ from api.rate_limit import RATE_LIMITED, retry_after_header
 from api.services import Services
 from api.ws_guard import GuardedTransportWS
 from graph.access.apikeys import Principal
-from models.errors import InvalidInput, RateLimited, RiskwatchError
+from models.errors import RateLimited, RequestRefused, RiskwatchError
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +50,7 @@ def graphql_error_response(error: RiskwatchError) -> JSONResponse:
     )
 
 
-def _refusal(status: int, reason: str) -> RiskwatchError:
-    """An HTTP refusal of strawberry's (bad body, unsupported method...) as our error."""
-    error = InvalidInput(reason)
-    error.status = status
-    return error
-
-
-async def admit(services: Services, request: Request) -> Principal | JSONResponse:
+async def admit(services: Services, request: Request[Any]) -> Principal | JSONResponse:
     """The principal of an HTTP request's API key, or the response to send instead: 401 for
     a missing, unknown or revoked key, 429 (with Retry-After) over the key's rate limit."""
     try:
@@ -101,7 +94,7 @@ class RiskwatchGraphQL(GraphQL[Context, None]):
         try:
             response = await self.run(request)
         except HTTPException as refusal:  # strawberry's refusals, GraphQL-shaped
-            response = graphql_error_response(_refusal(refusal.status_code, refusal.reason))
+            response = graphql_error_response(RequestRefused(refusal.reason, refusal.status_code))
         except RiskwatchError as error:
             response = graphql_error_response(error)
         await response(scope, receive, send)

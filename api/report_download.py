@@ -17,7 +17,7 @@ from starlette.routing import Route
 
 from api.graphql_view import admit, graphql_error_response
 from api.schema.complaints.report import REPORT_ROLES, build
-from api.services import Services
+from api.services import AppState
 from api.table_files import csv_bytes, xlsx_bytes
 from models.complaint_report import ReportDimension, regulator_table, report_table
 from models.errors import InvalidInput, NotFound, PermissionDenied, RiskwatchError
@@ -30,7 +30,7 @@ MEDIA_TYPES = {
 REPORTS = ("complaints", "regulator")
 
 
-def _instant(request: Request, name: str) -> datetime:
+def _instant(request: Request[AppState], name: str) -> datetime:
     raw = request.query_params.get(name)
     if not raw:
         raise InvalidInput(f"{name} is required (an ISO-8601 instant with an offset)")
@@ -43,7 +43,7 @@ def _instant(request: Request, name: str) -> datetime:
     return value
 
 
-def _dimensions(request: Request) -> list[ReportDimension]:
+def _dimensions(request: Request[AppState]) -> list[ReportDimension]:
     raw = request.query_params.get("groupBy", "")
     dims = []
     for part in filter(None, (p.strip().upper() for p in raw.split(","))):
@@ -55,9 +55,9 @@ def _dimensions(request: Request) -> list[ReportDimension]:
     return dims
 
 
-async def download_report(request: Request) -> Response:
+async def download_report(request: Request[AppState]) -> Response:
     """One report as a CSV or XLSX attachment."""
-    services: Services = request.app.state.services
+    services = request.state["services"]
     name, fmt = request.path_params["name"], request.path_params["fmt"]
     admitted = await admit(services, request)
     if isinstance(admitted, Response):

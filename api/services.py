@@ -1,25 +1,26 @@
-"""The long-lived things the lifespan opens once and closes at shutdown."""
+"""The long-lived things the lifespan opens once and closes at shutdown, and the lifespan
+state that carries them to every request."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from neo4j import AsyncDriver
+from starlette.types import ASGIApp
 
 from api.key_cache import PrincipalCache
 from api.rate_limit import KeyRateLimiter
 from api.settings import Settings
 from graph.client import Graph
-from monitors.feeds.scoring import ScorerLike
 
 if TYPE_CHECKING:
     from api.runtime.crisis import CrisisRuntime
 
 
-@dataclass
+@dataclass(frozen=True)
 class Services:
-    """Built by ``create_app``'s lifespan and shared by every request."""
+    """Shared by every request; the lifespan builds it once everything it holds is open."""
 
     settings: Settings
     driver: AsyncDriver
@@ -31,6 +32,12 @@ class Services:
     # Keys that authenticated in the last few seconds; the default (for tools) remembers none.
     key_cache: PrincipalCache = field(default_factory=lambda: PrincipalCache(0))
     # Crisis detection and delivery (issue 7): the detector, the alert broker, the workers.
+    # Tools that run no crisis loops leave it out; the operations needing it answer NOT_FOUND.
     crisis: CrisisRuntime | None = None
-    # The sentiment scorer, loaded once when the media monitor runs inside serve.
-    scorer: ScorerLike | None = None
+
+
+class AppState(TypedDict):
+    """What the lifespan yields: starlette hands a copy to every request as its state."""
+
+    services: Services
+    graphql: ASGIApp

@@ -48,6 +48,21 @@ class InvalidInput(RiskwatchError):
     code = "BAD_USER_INPUT"
 
 
+class RequestTooLarge(InvalidInput):
+    """A request body or websocket message over the size limit."""
+
+    status = 413
+
+
+class RequestRefused(InvalidInput):
+    """A request refused before GraphQL runs (a wrong method, an unreadable body), with the
+    HTTP status the refusal calls for."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 class RateLimited(RiskwatchError):
     """The caller's key sent more requests than its limit allows."""
 

@@ -89,15 +89,11 @@ class LiveServer:
         return self.url.replace("http://", "ws://") + "/graphql"
 
 
-@contextmanager
-def serve_in_thread(settings: Settings, port: int | None = None) -> Iterator[LiveServer]:
-    """Run riskwatch under uvicorn in a thread on a loopback port (a free one unless given)
-    until the block ends."""
-    port = port or free_port()
-    # Background loops stay off in the shared test server: they would change test data. Of
-    # the crisis loops only the alert broker runs (it feeds GraphQL subscriptions); tests drive
-    # the crisis workers themselves, with moved clocks.
-    quiet = settings.model_copy(
+def quiet_settings(settings: Settings) -> Settings:
+    """The settings with the background loops off: they would change test data. Of the crisis
+    loops only the alert broker runs (it feeds GraphQL subscriptions); tests drive the crisis
+    workers themselves, with moved clocks."""
+    return settings.model_copy(
         update={
             "complaint_sweep_interval_s": 0,
             "delivery": settings.delivery.model_copy(update={"interval_s": 0}),
@@ -110,8 +106,15 @@ def serve_in_thread(settings: Settings, port: int | None = None) -> Iterator[Liv
             ),
         }
     )
+
+
+@contextmanager
+def serve_in_thread(settings: Settings, port: int | None = None) -> Iterator[LiveServer]:
+    """Run riskwatch under uvicorn in a thread on a loopback port (a free one unless given)
+    until the block ends; the background loops are off (:func:`quiet_settings`)."""
+    port = port or free_port()
     config = uvicorn.Config(
-        create_app(quiet),
+        create_app(quiet_settings(settings)),
         host="127.0.0.1",
         port=port,
         log_level="warning",

@@ -118,35 +118,23 @@ def test_the_prefixed_name_of_an_aliased_field_is_not_read(env: pytest.MonkeyPat
         ("RISKWATCH_SMTP_PORT", "70000"),
         ("RISKWATCH_RENEWAL_ACTIONS", "{not json"),
         ("RISKWATCH_RENEWAL_LEGAL_LIMITS", '{"交强险": "REFUSE"}'),
+        # the secrets, checked once the values are valid
+        ("RISKWATCH_NEO4J_PASSWORD", ""),
+        ("RISKWATCH_IDENTITY_SECRET", "short"),
+        ("RISKWATCH_METRICS_TOKEN", "short"),
     ],
 )
 def test_an_invalid_value_names_its_variable(
     env: pytest.MonkeyPatch, variable: str, value: str
 ) -> None:
     env.setenv(variable, value)
-    with pytest.raises(ConfigurationError, match=f"invalid settings: {variable}\\b"):
+    with pytest.raises(ConfigurationError, match=f"^(invalid settings: )?{variable}\\b"):
         load_settings()
 
 
 def test_a_line_of_business_needs_a_name(env: pytest.MonkeyPatch) -> None:
     env.setenv("RISKWATCH_RENEWAL_LEGAL_LIMITS", '{" ": "DECLINE"}')
     with pytest.raises(ConfigurationError, match=r"RISKWATCH_RENEWAL_LEGAL_LIMITS: .*needs a name"):
-        load_settings()
-
-
-@pytest.mark.parametrize(
-    ("variable", "value"),
-    [
-        ("RISKWATCH_NEO4J_PASSWORD", ""),
-        ("RISKWATCH_IDENTITY_SECRET", "short"),
-        ("RISKWATCH_METRICS_TOKEN", "short"),
-    ],
-)
-def test_a_missing_or_weak_secret_names_its_variable(
-    env: pytest.MonkeyPatch, variable: str, value: str
-) -> None:
-    env.setenv(variable, value)
-    with pytest.raises(ConfigurationError, match=f"^{variable} "):
         load_settings()
 
 
