@@ -29,11 +29,13 @@ CALL (s, row) {
 }
 """
 
-# A story that gained a link while unscored moves to the front of the queue.
+# A story that gained a link while unscored moves to the front of the queue. Found by
+# :Story (its unique id index), not :Unscored, which has none: a label scan per id made a
+# 1,000-feed round's write quadratic.
 PROMOTE_LINKED: LiteralString = """
 UNWIND $ids AS id
-MATCH (s:Unscored {id: id})
-WHERE EXISTS { (s)-[:MENTIONS]->() }
+MATCH (s:Story {id: id})
+WHERE s:Unscored AND s.score_priority <> 0 AND EXISTS { (s)-[:MENTIONS]->() }
 SET s.score_priority = 0
 """
 
