@@ -121,6 +121,8 @@ class FeedSettings(_SettingsGroup):
     idle_s: float = Field(default=5.0, gt=0)
     story_window_h: float = Field(default=72.0, gt=0)
     link_min_chars: int = Field(default=3, ge=2)
+    # Stories written per transaction in a poll cycle (graph.media.mentions.WRITE_CHUNK).
+    write_chunk: int = Field(default=1000, ge=1)
 
 
 class WatchlistSettings(_SettingsGroup):

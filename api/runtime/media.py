@@ -117,6 +117,7 @@ async def media_monitor(
                 failure_threshold=settings.feeds.failure_threshold,
                 story_window=timedelta(hours=settings.feeds.story_window_h),
                 score_inline=settings.sentiment_inline,
+                write_chunk=settings.feeds.write_chunk,
             ),
             on_new_stories,
         )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
+from itertools import chain
 from typing import Any, LiteralString
 
 from neo4j import AsyncManagedTransaction
@@ -20,6 +22,10 @@ from models.cursors import decode_cursor, encode_cursor, page_size
 
 # Ids per read statement (full-text probes: a fifth of it).
 READ_CHUNK = 5000
+# Stories per write transaction, with their mentions, links and scores (the default of
+# RISKWATCH_FEED_WRITE_CHUNK): about a second of Neo4j's time each, so no transaction of a
+# big round comes near a timeout, while per-transaction costs stay small.
+WRITE_CHUNK = 1000
 # The most mentions or stories on one page, and the orders (and cursor kinds) of the lists.
 MAX_PAGE = 200
 MENTION_ORDER = "MENTION_PUBLISHED_DESC"
@@ -42,7 +48,7 @@ class StoryCandidate:
 
 @dataclass
 class MentionBatch:
-    """Everything one poll cycle writes, in one transaction."""
+    """Everything one poll cycle writes (in chunks of whole stories: ``chunks``)."""
 
     stories: list[dict[str, Any]] = field(default_factory=list)
     mentions: list[dict[str, Any]] = field(default_factory=list)
@@ -51,6 +57,35 @@ class MentionBatch:
     # Scores for stories (new or stored) and for their links: ``ScoredStory.row()`` rows.
     scores: list[dict[str, Any]] = field(default_factory=list)
     touched_stories: set[str] = field(default_factory=set)
+
+    def chunks(self, size: int) -> list[MentionBatch]:
+        """The batch split into batches of at most ``size`` stories (new or stored), each
+        story with every row about it: its mentions, their links, its score and its refresh.
+        The stories scored in the cycle (those naming someone) come first."""
+        if size < 1:
+            raise ValueError(f"chunk size must be at least 1, not {size}")
+        chunk_of: dict[str, int] = {}
+        for story_id in chain(
+            (row["id"] for row in self.scores),
+            (row["id"] for row in self.stories),
+            (row["story_id"] for row in self.mentions),
+            sorted(self.touched_stories),
+        ):
+            chunk_of.setdefault(story_id, len(chunk_of) // size)
+        parts = [MentionBatch() for _ in range(-(-len(chunk_of) // size))]
+        for row in self.stories:
+            parts[chunk_of[row["id"]]].stories.append(row)
+        for row in self.mentions:
+            parts[chunk_of[row["story_id"]]].mentions.append(row)
+        for link in self.party_links:
+            parts[chunk_of[link["story_id"]]].party_links.append(link)
+        for link in self.subject_links:
+            parts[chunk_of[link["story_id"]]].subject_links.append(link)
+        for row in self.scores:
+            parts[chunk_of[row["id"]]].scores.append(row)
+        for story_id in self.touched_stories:
+            parts[chunk_of[story_id]].touched_stories.add(story_id)
+        return parts
 
 
 @dataclass(frozen=True)
@@ -179,26 +214,22 @@ class MentionRepository:
             for r in records
         ]
 
-    async def write(self, batch: MentionBatch) -> None:
-        """Write a cycle's stories, mentions, links and the scores it has in one transaction;
-        stories without a score stay queued as ``:Unscored`` (``graph.media.story_scores``)."""
-
-        async def work(tx: AsyncManagedTransaction) -> None:
-            statements: list[tuple[LiteralString, dict[str, Any]]] = [
-                (q.CREATE_STORIES, {"rows": batch.stories}),
-                (q.CREATE_MENTIONS, {"rows": batch.mentions}),
-                (q.LINK_PARTIES, {"rows": batch.party_links}),
-                (q.LINK_SUBJECTS, {"rows": batch.subject_links}),
-                (scoring_q.SCORE_STORIES, {"rows": batch.scores}),
-                (scoring_q.PROMOTE_LINKED, {"ids": sorted(batch.touched_stories)}),
-                (q.REFRESH_STORIES, {"ids": sorted(batch.touched_stories)}),
-            ]
-            for cypher, params in statements:
-                if any(params.values()):
-                    result = await tx.run(cypher, params)
-                    await result.consume()
-
-        await self.graph.write_transaction(work)
+    async def write(
+        self,
+        batch: MentionBatch,
+        chunk: int = WRITE_CHUNK,
+        landed: Callable[[MentionBatch], None] | None = None,
+    ) -> None:
+        """Write a cycle's stories, mentions, links and the scores it has, ``chunk`` stories
+        per transaction (``MentionBatch.chunks``), and tell ``landed`` of each chunk once it
+        committed. A chunk lands whole or not at all, and every statement merges on the
+        stories' and mentions' ids, so a chunk written again (a retried transaction, a round
+        polled again after a crash) creates nothing twice. Stories without a score stay
+        queued as ``:Unscored`` (``graph.media.story_scores``)."""
+        for part in batch.chunks(chunk):
+            await self.graph.write_transaction(partial(_write_chunk, part))
+            if landed is not None:
+                landed(part)
 
     # -- the read path --------------------------------------------------------------------
 
@@ -255,6 +286,22 @@ class MentionRepository:
             )
             for r in records
         ]
+
+
+async def _write_chunk(batch: MentionBatch, tx: AsyncManagedTransaction) -> None:
+    statements: list[tuple[LiteralString, dict[str, Any]]] = [
+        (q.CREATE_STORIES, {"rows": batch.stories}),
+        (q.CREATE_MENTIONS, {"rows": batch.mentions}),
+        (q.LINK_PARTIES, {"rows": batch.party_links}),
+        (q.LINK_SUBJECTS, {"rows": batch.subject_links}),
+        (scoring_q.SCORE_STORIES, {"rows": batch.scores}),
+        (scoring_q.PROMOTE_LINKED, {"ids": sorted(batch.touched_stories)}),
+        (q.REFRESH_STORIES, {"ids": sorted(batch.touched_stories)}),
+    ]
+    for cypher, params in statements:
+        if any(params.values()):
+            result = await tx.run(cypher, params)
+            await result.consume()
 
 
 def _dated_cursor(order: str, props: Mapping[str, Any]) -> str:

@@ -6,9 +6,12 @@ crisis detector counts. The others are written ``:Unscored``, a persisted queue 
 workers (``monitors.feeds.score_worker``) work off when the scorer is idle, or never.
 
 Feeds are fetched concurrently (bounded); one bad feed never stops the others: its failure
-is recorded in its health and counted in metrics. The cycle's mentions are written in one
-transaction of ``UNWIND`` batches; only then are feed health and leases updated and the
-``on_new_stories`` callback told which stories gained mentions.
+is recorded in its health and counted in metrics. The cycle's mentions are written in
+transactions of at most ``write_chunk`` whole stories (``UNWIND`` batches, merged on ids);
+only then are feed health and leases updated and the ``on_new_stories`` callback told which
+stories gained mentions. When a chunk fails, the chunks before it stay written (a later poll
+finds their mentions stored and adds only the rest) and the callback hears of their stories
+before the error goes up.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import anyio
 from prometheus_client import Counter, Histogram
 
 from graph.media.feeds import FeedRecord, FeedRepository, PollRecord
-from graph.media.mentions import MentionBatch, MentionRepository, StoryCandidate
+from graph.media.mentions import WRITE_CHUNK, MentionBatch, MentionRepository, StoryCandidate
 from graph.media.story_scores import BACKLOG, LINKED
 from models.media import FeedEntry
 from monitors.feeds import dedup
@@ -57,6 +60,8 @@ class PipelineConfig:
     # Score linked stories in the cycle; when off, they wait (first in line) for the
     # scoring workers of ``riskwatch score``.
     score_inline: bool = True
+    # Stories per write transaction (RISKWATCH_FEED_WRITE_CHUNK).
+    write_chunk: int = WRITE_CHUNK
 
 
 @dataclass
@@ -124,7 +129,7 @@ class MediaPipeline:
             new_per_feed: dict[str, int] = {}
             batch, gained = await self._build(fetched, now, report, new_per_feed)
             started = time.perf_counter()
-            await self.mentions.write(batch)
+            await self._write(batch, gained)
             polls = [self._health(f, new_per_feed.get(f.feed.id, 0), now, report) for f in fetched]
             await self.feeds.record_polls(owner, polls)
             report.seconds["write"] = time.perf_counter() - started
@@ -232,9 +237,29 @@ class MediaPipeline:
                 self._add_mention(batch, fresh[index], story_id, sentiment)
         report.new_mentions = len(batch.mentions)
         report.new_stories = len(batch.stories)
-        MENTIONS_CREATED.inc(report.new_mentions)
-        STORIES_CREATED.inc(report.new_stories)
         return batch, gained
+
+    async def _write(self, batch: MentionBatch, gained: set[str]) -> None:
+        """Write the batch chunk by chunk, counting what landed; when a chunk fails, tell
+        ``on_new_stories`` of the stories that landed before it (a later poll finds their
+        mentions stored, so it would never tell), then let the error go up."""
+        landed: set[str] = set()
+
+        def count(part: MentionBatch) -> None:
+            MENTIONS_CREATED.inc(len(part.mentions))
+            STORIES_CREATED.inc(len(part.stories))
+            landed.update(part.touched_stories & gained)
+
+        try:
+            await self.mentions.write(batch, self.config.write_chunk, count)
+        except Exception:
+            log.warning(
+                "writing the cycle failed after %d of %d stories with new mentions landed",
+                len(landed),
+                len(gained),
+            )
+            await self._notify(sorted(landed))
+            raise
 
     def _plan(
         self,
