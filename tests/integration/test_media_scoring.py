@@ -157,3 +157,26 @@ async def test_scoring_workers_share_the_queue_linked_first_and_never_skips_the_
     )
     assert len(linked) == 2
     assert all(r["story"] and r["link"] == "positive" for r in linked)
+
+
+async def test_a_queued_story_that_gains_a_linked_mention_moves_to_the_front(
+    graph: Graph, settings: Settings, server: FeedServer
+) -> None:
+    # The wire story, first seen in a copy that names nobody, then in one naming the company.
+    anonymous = fixture("syndicated_a.xml").replace("瑞安保险".encode(), "一家保险公司".encode())
+    server.routes["/anonymous"] = Route(anonymous)
+    await add_feeds(graph, {"anonymous": server.url("/anonymous")})
+    offline = tuned_settings(settings, sentiment_inline=False)
+    queue = StoryScoreRepository(graph)
+    async with monitor(offline, graph, PairScorer(negative_about=set())) as worker:
+        first = await worker.run_once()
+        assert (first.new_stories, first.queued_stories) == (1, 1)
+        assert await queue.waiting() == {1: 1}
+
+        server.routes["/named"] = Route(fixture("syndicated_b.xml"))
+        await add_feeds(graph, {"named": server.url("/named")})
+        worker.clock = lambda: T0 + timedelta(minutes=1)
+        joined = await worker.run_once()
+    assert (joined.new_mentions, joined.new_stories) == (1, 0)
+    assert joined.stories_with_new_mentions == first.stories_with_new_mentions
+    assert await queue.waiting() == {0: 1}
