@@ -66,13 +66,15 @@ def optional_key(raw: Mapping[str, Any], column: str) -> str | None:
     return key_value(raw, column) if text_value(raw, column) is not None else None
 
 
-def many_values(raw: Mapping[str, Any], column: str) -> list[str]:
+def many_values(raw: Mapping[str, Any], column: str, limit: int | None = MAX_ITEMS) -> list[str]:
     """Several values: a JSON list item by item (an item may hold ``;``), or text separated
-    by ``;`` (a CSV cell). A list of more than ``MAX_ITEMS`` is an error, not cut short."""
+    by ``;`` (a CSV cell). A list of more than ``limit`` items is an error, not cut short;
+    ``None`` for lists the service itself writes without bound (evidence, history), which an
+    export must bring back whole (the import's size limit still bounds the row)."""
     value = raw.get(column)
     if isinstance(value, list):
-        if len(value) > MAX_ITEMS:
-            raise RowError(column, f"expected a list of at most {MAX_ITEMS} values")
+        if limit is not None and len(value) > limit:
+            raise RowError(column, f"expected a list of at most {limit} values")
         found = [text_value({column: item}, column) for item in value]
         return [item for item in found if item]
     text = text_value(raw, column)

@@ -64,7 +64,7 @@ _ENTRY_INSTANTS = (
 
 def node_ids(raw: Mapping[str, Any], column: str) -> list[str]:
     """Node ids (``<kind>:<key>``), as evidence lists hold them."""
-    ids = many_values(raw, column)
+    ids = many_values(raw, column, limit=None)
     bad = next((n for n in ids if not _NODE_ID.fullmatch(n)), None)
     if bad is not None:
         raise RowError(column, f"{bad!r} is not a node id (<kind>:<key>)")
@@ -72,7 +72,7 @@ def node_ids(raw: Mapping[str, Any], column: str) -> list[str]:
 
 
 def _evidence_edges(raw: Mapping[str, Any]) -> list[str]:
-    edges = many_values(raw, "evidence_edges")
+    edges = many_values(raw, "evidence_edges", limit=None)
     for edge in edges:
         parts = edge.split("|")
         if len(parts) != 3 or not (
@@ -254,7 +254,7 @@ def complaint_lifecycle(raw: Mapping[str, Any]) -> dict[str, Any]:
             props[column] = value
     for column in _COMPLAINT_LISTS:
         if raw.get(column) is not None:
-            found = many_values(raw, column)
+            found = many_values(raw, column, limit=None)
             scrub = column in _STAFF_WORDS
             props[column] = [scrub_personal_data(t) for t in found] if scrub else found
     for column in _COMPLAINT_INSTANTS:
@@ -264,7 +264,7 @@ def complaint_lifecycle(raw: Mapping[str, Any]) -> dict[str, Any]:
         if raw.get(column) is not None:
             props[column] = [
                 present(instant_value({column: item}, column), column)
-                for item in many_values(raw, column)
+                for item in many_values(raw, column, limit=None)
             ]
     for column, enum in _COMPLAINT_CHOICES:
         if text_value(raw, column) is not None:
