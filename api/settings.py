@@ -15,11 +15,18 @@ from __future__ import annotations
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    SettingsError,
+)
 
+from graph.media.mentions import WRITE_CHUNK
 from models.errors import ConfigurationError
 from models.media import SubjectKind, SubjectSpec
 from models.renewal import DEFAULT_ACTIONS, RenewalAction
@@ -122,7 +129,7 @@ class FeedSettings(_SettingsGroup):
     story_window_h: float = Field(default=72.0, gt=0)
     link_min_chars: int = Field(default=3, ge=2)
     # Stories written per transaction in a poll cycle (graph.media.mentions.WRITE_CHUNK).
-    write_chunk: int = Field(default=1000, ge=1)
+    write_chunk: int = Field(default=WRITE_CHUNK, ge=1)
 
 
 class WatchlistSettings(_SettingsGroup):
@@ -167,6 +174,26 @@ class RenewalSettings(_SettingsGroup):
         return limits
 
 
+class _WithoutGroups(PydanticBaseSettingsSource):
+    """An environment source minus the group fields: a group reads its own variables, so a
+    whole group in one JSON variable (``RISKWATCH_CRISIS``) is no setting at all."""
+
+    def __init__(self, settings_cls: type[BaseSettings], source: PydanticBaseSettingsSource):
+        super().__init__(settings_cls)
+        self._source = source
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return self._source.get_field_value(field, field_name)
+
+    def __call__(self) -> dict[str, Any]:
+        groups = {
+            name
+            for name, field in self.settings_cls.model_fields.items()
+            if isinstance(field.annotation, type) and issubclass(field.annotation, _SettingsGroup)
+        }
+        return {k: v for k, v in self._source().items() if k not in groups}
+
+
 class Settings(BaseSettings):
     """Everything riskwatch can be configured with; see README's configuration table."""
 
@@ -177,6 +204,23 @@ class Settings(BaseSettings):
         extra="ignore",
         frozen=True,
     )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Code may pass a whole group; the environment only sets a group's own variables."""
+        return (
+            init_settings,
+            _WithoutGroups(settings_cls, env_settings),
+            _WithoutGroups(settings_cls, dotenv_settings),
+            file_secret_settings,
+        )
 
     environment: Literal["development", "production", "test"] = "development"
     log_level: str = "INFO"

@@ -1,11 +1,14 @@
-"""Values every repository shares: driver values made plain Python and instants in UTC (the
-page a keyset-paginated list returns is ``graph.paging.Page``)."""
+"""Values every repository shares: driver values made plain Python, instants in UTC, and rows
+cut into batches (the page a keyset-paginated list returns is ``graph.paging.Page``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from itertools import islice
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 def native(value: Any) -> Any:
@@ -29,3 +32,10 @@ def native_rows(records: Sequence[Any], key: str) -> list[dict[str, Any]]:
 def utc(instant: datetime) -> datetime:
     """An aware instant in UTC (what the graph stores, so equal instants compare equal)."""
     return instant.astimezone(UTC)
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive lists of at most ``size`` items (``itertools.batched`` from Python 3.12)."""
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch

@@ -56,7 +56,8 @@ class RequestTooLarge(InvalidInput):
 
 class RequestRefused(InvalidInput):
     """A request refused before GraphQL runs (a wrong method, an unreadable body), with the
-    HTTP status the refusal calls for."""
+    HTTP status the refusal calls for. The status is per instance, not per class, because
+    strawberry decides it (405, 400, 415) and hands it over with the message."""
 
     def __init__(self, message: str, status: int) -> None:
         super().__init__(message)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
-from itertools import islice
 from typing import Any, LiteralString, TypeVar
 
 import anyio
@@ -17,6 +16,7 @@ from neo4j import AsyncManagedTransaction
 
 from graph.bulk import queries as q
 from graph.client import Graph
+from graph.values import batched
 from models.records import (
     BranchRow,
     ClaimRow,
@@ -34,13 +34,6 @@ T = TypeVar("T")
 DEFAULT_BATCH_SIZE = 2000
 
 Statement = tuple[LiteralString, list[dict[str, Any]]]
-
-
-def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
-    """Consecutive lists of at most ``size`` items."""
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
 
 
 async def pipelined(items: Iterator[T], consume: Callable[[T], Awaitable[None]]) -> None:

@@ -12,12 +12,11 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncManagedTransaction
 
-from graph.bulk.ingest import batched
 from graph.client import Graph
 from graph.media import queries as q
 from graph.media import score_queries as scoring_q
 from graph.paging import Page, keyset_page
-from graph.values import native
+from graph.values import batched, native
 from models.cursors import decode_cursor, encode_cursor, page_size
 
 # Ids per read statement (full-text probes: a fifth of it).

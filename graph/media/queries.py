@@ -163,7 +163,7 @@ RETURN probe.key AS key, s.id AS id, s.signature AS signature, s.sentiment AS se
 """
 
 # New stories (their props include ``bands``, the LSH keys the full-text index holds), each
-# :Unscored with the text to score until SCORE_STORIES (queries/scoring.py) scores it.
+# :Unscored with the text to score until SCORE_STORIES (graph/media/score_queries.py) scores it.
 # Instants travel as ISO strings: the driver's datetime packing is slow in big batches.
 CREATE_STORIES: LiteralString = """
 UNWIND $rows AS row

@@ -92,8 +92,9 @@ class MonitorWorker:
         (``backlog``), or idle ``idle_s`` when there is none either, so polling always
         comes first and scoring the backlog only uses time the monitor would sleep.
 
-        A cycle that fails (Neo4j down, say) is logged and retried after the idle wait; the
-        leases it held expire on their own. On the way out (stopped, or cancelled mid-cycle)
+        A cycle that fails (Neo4j down, say) is logged and retried after the idle wait, with
+        no backlog scored in that round (the database it would write to is likely down too);
+        the leases it held expire on their own. On the way out (stopped, or cancelled mid-cycle)
         any lease still held is handed back, so another worker polls those feeds at once.
         """
         try:

@@ -1,4 +1,4 @@
-"""Splitting a poll cycle's writes into chunks of whole stories (graph.mentions)."""
+"""Splitting a poll cycle's writes into chunks of whole stories (graph.media.mentions)."""
 
 from __future__ import annotations
 

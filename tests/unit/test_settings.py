@@ -106,6 +106,17 @@ def test_the_prefixed_name_of_an_aliased_field_is_not_read(env: pytest.MonkeyPat
     assert CrisisSettings().alert_broker_interval_s == 0.5
 
 
+def test_a_whole_group_in_one_variable_is_not_read(env: pytest.MonkeyPatch) -> None:
+    # Only a group's own variables set it; RISKWATCH_CRISIS as JSON would be a side door.
+    env.setenv("RISKWATCH_CRISIS", '{"window_minutes": 5}')
+    env.setenv("RISKWATCH_FEEDS", '{"write_chunk": 5}')
+    env.delenv("RISKWATCH_CRISIS_WINDOW_MINUTES", raising=False)
+    env.setenv("RISKWATCH_FEED_WRITE_CHUNK", "7")
+    settings = load_settings()
+    assert settings.crisis.window_minutes == CrisisSettings().window_minutes != 5
+    assert settings.feeds.write_chunk == 7
+
+
 @pytest.mark.parametrize(
     ("variable", "value"),
     [
