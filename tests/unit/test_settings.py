@@ -68,6 +68,11 @@ def test_every_variable_in_the_configuration_tables_is_a_setting() -> None:
     assert not unknown, f"documented but read by no setting: {sorted(unknown)}"
 
 
+def test_every_setting_is_in_a_configuration_table() -> None:
+    undocumented = set(_variables(Settings)) - _documented_variables()
+    assert not undocumented, f"read but in no table: {sorted(undocumented)}"
+
+
 def test_grouped_settings_read_their_variables_unchanged(env: pytest.MonkeyPatch) -> None:
     env.setenv("RISKWATCH_CRISIS_WINDOW_MINUTES", "15")
     env.setenv("RISKWATCH_CRISIS_CRISIS_SIGMA", "12.5")
