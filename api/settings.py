@@ -174,6 +174,15 @@ class RenewalSettings(_SettingsGroup):
         return limits
 
 
+def _groups(model: type[BaseSettings]) -> dict[str, type[_SettingsGroup]]:
+    """The group fields of a settings class and their classes."""
+    return {
+        name: field.annotation
+        for name, field in model.model_fields.items()
+        if isinstance(field.annotation, type) and issubclass(field.annotation, _SettingsGroup)
+    }
+
+
 class _WithoutGroups(PydanticBaseSettingsSource):
     """An environment source minus the group fields: a group reads its own variables, so a
     whole group in one JSON variable (``RISKWATCH_CRISIS``) is no setting at all."""
@@ -186,11 +195,7 @@ class _WithoutGroups(PydanticBaseSettingsSource):
         return self._source.get_field_value(field, field_name)
 
     def __call__(self) -> dict[str, Any]:
-        groups = {
-            name
-            for name, field in self.settings_cls.model_fields.items()
-            if isinstance(field.annotation, type) and issubclass(field.annotation, _SettingsGroup)
-        }
+        groups = _groups(self.settings_cls)
         return {k: v for k, v in self._source().items() if k not in groups}
 
 
@@ -362,17 +367,8 @@ class Settings(BaseSettings):
             )
 
 
-_MODELS: dict[str, type[BaseSettings]] = {
-    model.__name__: model
-    for model in (
-        Settings,
-        CrisisSettings,
-        DeliverySettings,
-        SmtpSettings,
-        FeedSettings,
-        WatchlistSettings,
-        RenewalSettings,
-    )
+_MODELS: dict[str, type[BaseSettings]] = {"Settings": Settings} | {
+    group.__name__: group for group in _groups(Settings).values()
 }
 
 
