@@ -51,11 +51,11 @@ class FeedRecord:
 
 @dataclass(frozen=True)
 class PollRecord:
-    """What one poll changed on a feed: properties to set (None removes) and new items."""
+    """What one poll changed on a feed: properties to set (None removes). Its new items are
+    counted where their mentions are written (``items_seen``)."""
 
     feed_id: str
     props: dict[str, Any]
-    new_items: int = 0
 
 
 class FeedRepository:
@@ -149,5 +149,5 @@ class FeedRepository:
             await self.graph.write(
                 q.RECORD_POLLS,
                 owner=owner,
-                rows=[{"id": p.feed_id, "props": p.props, "new_items": p.new_items} for p in polls],
+                rows=[{"id": p.feed_id, "props": p.props} for p in polls],
             )

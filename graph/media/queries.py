@@ -82,8 +82,7 @@ RETURN count(f) AS released
 RECORD_POLLS: LiteralString = """
 UNWIND $rows AS row
 MATCH (f:Feed {id: row.id})
-SET f += row.props,
-    f.items_seen = coalesce(f.items_seen, 0) + row.new_items
+SET f += row.props
 WITH f
 WHERE f.lease_owner = $owner
 SET f.lease_owner = null, f.lease_until = null
@@ -139,12 +138,15 @@ MATCH (m:Mention {id: id})
 RETURN m.id AS id, COLLECT { MATCH (m)-[:FROM]->(f:Feed) RETURN f.id } AS feed_ids
 """
 
-# An entry seen again in another feed: the mention gains that feed as a source.
+# An entry seen again in another feed: the mention gains that feed as a source. A feed's
+# items_seen counts its FROM links, in the transaction that creates each one (so a write that
+# fails half-way, or is retried, counts each item once).
 ADD_MENTION_SOURCES: LiteralString = """
 UNWIND $rows AS row
 MATCH (m:Mention {id: row.mention_id})
 MATCH (f:Feed {id: row.feed_id})
 MERGE (m)-[:FROM]->(f)
+ON CREATE SET f.items_seen = coalesce(f.items_seen, 0) + 1
 WITH m
 MATCH (m)-[:IN_STORY]->(s:Story)
 RETURN DISTINCT s.id AS story_id
@@ -173,7 +175,8 @@ ON CREATE SET s += row.props, s:Unscored, s.source_count = 0,
               s.published_at = datetime(row.published_at)
 """
 
-# New mentions, each with its feeds and its story.
+# New mentions, each with its feeds (counted in their items_seen, as in ADD_MENTION_SOURCES)
+# and its story.
 CREATE_MENTIONS: LiteralString = """
 UNWIND $rows AS row
 MERGE (m:Mention {id: row.id})
@@ -185,6 +188,7 @@ CALL (m, row) {
   UNWIND row.feed_ids AS feed_id
   MATCH (f:Feed {id: feed_id})
   MERGE (m)-[:FROM]->(f)
+  ON CREATE SET f.items_seen = coalesce(f.items_seen, 0) + 1
 }
 WITH m, row
 MATCH (s:Story {id: row.story_id})

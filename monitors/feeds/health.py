@@ -27,7 +27,6 @@ def poll_record(
     feed: FeedRecord,
     fetched: FetchResult,
     parsed: ParsedFeed | None,
-    new_items: int,
     now: datetime,
     failure_threshold: int,
 ) -> PollRecord:
@@ -51,7 +50,7 @@ def poll_record(
         if failures >= failure_threshold:
             props["enabled"] = False
             props["disabled_reason"] = f"{failures} consecutive failures, last: {error}"
-        return PollRecord(feed.id, props, 0)
+        return PollRecord(feed.id, props)
     props = {
         "consecutive_failures": 0,
         "last_success_at": now,
@@ -65,4 +64,4 @@ def poll_record(
     if parsed is not None:
         props["last_bozo"] = parsed.bozo
         props["last_bozo_reason"] = parsed.bozo_reason
-    return PollRecord(feed.id, props, new_items)
+    return PollRecord(feed.id, props)

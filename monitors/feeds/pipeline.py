@@ -2,8 +2,10 @@
 
 Stories that name a subject or party are scored in the cycle (their text once, and once per
 link as a ``(text, entity)`` pair), because those are what people read first and what the
-crisis detector counts. The others are written ``:Unscored``, a persisted queue that scoring
-workers (``monitors.feeds.score_worker``) work off when the scorer is idle, or never.
+crisis detector counts. They are scored while the other feeds are still being fetched, as
+each feed arrives (``monitors.feeds.score_ahead``), and written first. The others are written
+``:Unscored``, a persisted queue that scoring workers (``monitors.feeds.score_worker``) work
+off when the scorer is idle, or never.
 
 Feeds are fetched concurrently (bounded); one bad feed never stops the others: its failure
 is recorded in its health and counted in metrics. The cycle's mentions are written in
@@ -33,9 +35,10 @@ from models.media import FeedEntry
 from monitors.feeds import dedup
 from monitors.feeds.fetch import DocumentFetcher, FetchOutcome, FetchResult
 from monitors.feeds.health import poll_record
-from monitors.feeds.linking import LinkerCache
+from monitors.feeds.linking import EntityLinker, LinkerCache
 from monitors.feeds.parse import ParsedFeed, parse_document_async
-from monitors.feeds.scoring import ScorerLike, StorySentiment, StoryToScore, score_with_links
+from monitors.feeds.score_ahead import ScoreAhead, scoring_ahead
+from monitors.feeds.scoring import ScorerLike, StorySentiment, StoryToScore
 
 log = logging.getLogger(__name__)
 
@@ -76,9 +79,14 @@ class CycleReport:
     # Stories scored in the cycle (they name a subject or party), and new ones left queued.
     scored_stories: int = 0
     queued_stories: int = 0
+    # Of the stories scored, how many were scored while the feeds were still being fetched.
+    scored_ahead: int = 0
+    # Seconds from the cycle's start until the last story scored in it was stored.
+    linked_stored_s: float | None = None
     stories_with_new_mentions: list[str] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
-    # Seconds spent per stage: fetch (with parsing), build (dedup, linking), score, write.
+    # Seconds spent per stage: fetch (with parsing), build (dedup, linking), score (what was
+    # not scored during the fetch), write.
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -123,23 +131,33 @@ class MediaPipeline:
         """Poll ``feeds`` (leased to ``owner``) once; write mentions; release the leases."""
         report = CycleReport(feeds=len(feeds))
         with CYCLE_SECONDS.time():
+            cycle_started = started = time.perf_counter()
+            linker = await self.linkers.current()
+            async with scoring_ahead(
+                self.scorer,
+                self.mentions.existing,
+                linker.link_names,
+                self._story_text,
+                active=self.config.score_inline,
+            ) as ahead:
+                fetched = await self._fetch_all(feeds, now, ahead)
+                report.seconds["fetch"] = time.perf_counter() - started
+                batch, gained = await self._build(fetched, now, report, linker, ahead)
             started = time.perf_counter()
-            fetched = await self._fetch_all(feeds, now)
-            report.seconds["fetch"] = time.perf_counter() - started
-            new_per_feed: dict[str, int] = {}
-            batch, gained = await self._build(fetched, now, report, new_per_feed)
-            started = time.perf_counter()
-            await self._write(batch, gained)
-            polls = [self._health(f, new_per_feed.get(f.feed.id, 0), now, report) for f in fetched]
+            await self._write(batch, gained, report, cycle_started)
+            polls = [self._health(f, now, report) for f in fetched]
             await self.feeds.record_polls(owner, polls)
             report.seconds["write"] = time.perf_counter() - started
+            report.seconds["cycle"] = time.perf_counter() - cycle_started
         report.stories_with_new_mentions = sorted(gained)
         await self._notify(report.stories_with_new_mentions)
         return report
 
     # -- fetching and parsing ---------------------------------------------------------------
 
-    async def _fetch_all(self, feeds: Sequence[FeedRecord], now: datetime) -> list[_Fetched]:
+    async def _fetch_all(
+        self, feeds: Sequence[FeedRecord], now: datetime, ahead: ScoreAhead
+    ) -> list[_Fetched]:
         results: list[_Fetched] = [
             _Fetched(feed, FetchResult(FetchOutcome.FAILED, feed.url)) for feed in feeds
         ]
@@ -156,6 +174,7 @@ class MediaPipeline:
                         slot.parsed = await parse_document_async(
                             slot.result.body, slot.feed.id, now, slot.feed.language
                         )
+                        ahead.offer(slot.parsed.entries)
                     except Exception as error:  # a parser crash is this feed's failure only
                         log.warning("feed %s: parser failed: %r", slot.feed.id, error)
                         slot.result = FetchResult(
@@ -174,7 +193,8 @@ class MediaPipeline:
         fetched: list[_Fetched],
         now: datetime,
         report: CycleReport,
-        new_per_feed: dict[str, int],
+        linker: EntityLinker,
+        ahead: ScoreAhead,
     ) -> tuple[MentionBatch, set[str]]:
         started = time.perf_counter()
         batch = MentionBatch()
@@ -194,15 +214,10 @@ class MediaPipeline:
             for feed_id in by_id.pop(mention_id).feed_ids:
                 if feed_id not in feed_ids:
                     extra_sources.append({"mention_id": mention_id, "feed_id": feed_id})
-                    new_per_feed[feed_id] = new_per_feed.get(feed_id, 0) + 1
         batch.touched_stories |= await self.mentions.add_sources(extra_sources)
         fresh = list(by_id.values())
         if not fresh:
             return batch, set()
-        for mention in fresh:
-            for feed_id in mention.feed_ids:
-                new_per_feed[feed_id] = new_per_feed.get(feed_id, 0) + 1
-        linker = await self.linkers.current()
 
         def signatures_and_links() -> None:
             for mention in fresh:
@@ -221,8 +236,9 @@ class MediaPipeline:
         report.seconds["build"] = time.perf_counter() - started
         plan, to_score = self._plan(fresh, clusters, matches, batch, now)
         started = time.perf_counter()
-        scored = await score_with_links(self.scorer, to_score)
+        scored = await ahead.score(to_score)
         report.seconds["score"] = time.perf_counter() - started
+        report.scored_ahead = ahead.used
         batch.scores = [story.row() for story in scored]
         whole = {story.story_id for story in scored if story.sentiment is not None}
         report.scored_stories = len(whole)
@@ -239,16 +255,21 @@ class MediaPipeline:
         report.new_stories = len(batch.stories)
         return batch, gained
 
-    async def _write(self, batch: MentionBatch, gained: set[str]) -> None:
-        """Write the batch chunk by chunk, counting what landed; when a chunk fails, tell
-        ``on_new_stories`` of the stories that landed before it (a later poll finds their
-        mentions stored, so it would never tell), then let the error go up."""
+    async def _write(
+        self, batch: MentionBatch, gained: set[str], report: CycleReport, cycle_started: float
+    ) -> None:
+        """Write the batch chunk by chunk (the scored stories first), counting what landed;
+        when a chunk fails, tell ``on_new_stories`` of the stories that landed before it (a
+        later poll finds their mentions stored, so it would never tell), then let the error
+        go up."""
         landed: set[str] = set()
 
         def count(part: MentionBatch) -> None:
             MENTIONS_CREATED.inc(len(part.mentions))
             STORIES_CREATED.inc(len(part.stories))
             landed.update(part.touched_stories & gained)
+            if part.scores:
+                report.linked_stored_s = time.perf_counter() - cycle_started
 
         try:
             await self.mentions.write(batch, self.config.write_chunk, count)
@@ -383,11 +404,9 @@ class MediaPipeline:
 
     # -- health and notification ----------------------------------------------------------
 
-    def _health(
-        self, item: _Fetched, new_items: int, now: datetime, report: CycleReport
-    ) -> PollRecord:
+    def _health(self, item: _Fetched, now: datetime, report: CycleReport) -> PollRecord:
         record = poll_record(
-            item.feed, item.result, item.parsed, new_items, now, self.config.failure_threshold
+            item.feed, item.result, item.parsed, now, self.config.failure_threshold
         )
         failed = "last_error_at" in record.props
         outcome = "failed" if failed else item.result.outcome.value

@@ -5,6 +5,8 @@ a story only against the subject it is negative about."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
@@ -19,6 +21,7 @@ from models.records import PartyKind, party_id
 from tests.feed_server import FeedServer, Item, Route, rss_document
 from tests.integration.media_support import (
     T0,
+    FixedScore,
     PairScorer,
     add_feeds,
     fixture,
@@ -180,3 +183,71 @@ async def test_a_queued_story_that_gains_a_linked_mention_moves_to_the_front(
     assert (joined.new_mentions, joined.new_stories) == (1, 0)
     assert joined.stories_with_new_mentions == first.stories_with_new_mentions
     assert await queue.waiting() == {0: 1}
+
+
+class _ReleasingScorer(PairScorer):
+    """A PairScorer that, once it has scored a text, lets the held feed answer."""
+
+    def __init__(self, release: asyncio.Event) -> None:
+        super().__init__(negative_about={"鑫达汽修"})
+        self.release = release
+        self.loop = asyncio.get_running_loop()
+        self.fail_first = False
+
+    def score(self, texts: Sequence[str]) -> list[FixedScore]:
+        if self.fail_first:
+            self.fail_first = False
+            raise RuntimeError("the scorer's first call fails")
+        scores = super().score(texts)
+        self.loop.call_soon_threadsafe(self.release.set)
+        return scores
+
+
+async def test_linked_stories_are_scored_while_other_feeds_are_still_fetched(
+    graph: Graph, settings: Settings, server: FeedServer
+) -> None:
+    # The held feed answers only once the scorer has scored something: if linked stories
+    # waited for the whole fetch, it would time out (1 s) and fail.
+    release = asyncio.Event()
+    server.routes["/rss2"] = Route(fixture("rss2.xml"))
+    server.routes["/held"] = Route(generated_feed("held", 3), hold=release)
+    await add_feeds(graph, {name: server.url(f"/{name}") for name in ("rss2", "held")})
+    scorer = _ReleasingScorer(release)
+    async with monitor(tuned_settings(settings), graph, scorer) as worker:
+        report = await worker.run_once()
+        assert report.outcomes == {"ok": 2}
+        assert (report.scored_stories, report.scored_ahead) == (2, 2)
+        assert scorer.batches == [2], "each linked story scored once, while fetching"
+        assert report.linked_stored_s is not None
+        links = await _rows(
+            graph,
+            "MATCH (s:Story)-[r:MENTIONS]->(x) RETURN x.id AS node, r.sentiment AS sentiment, "
+            "s.sentiment AS story ORDER BY node",
+        )
+        assert links == [
+            {"node": SHOP, "sentiment": "negative", "story": "negative"},
+            {"node": COMPANY, "sentiment": "positive", "story": "positive"},
+        ]
+
+        # A re-poll finds both mentions stored: nothing is scored again, ahead or after.
+        worker.clock = lambda: T0 + timedelta(minutes=10)
+        again = await worker.run_once()
+    assert (again.feeds, again.new_mentions, again.scored_ahead) == (2, 0, 0)
+    assert scorer.batches == [2]
+
+
+async def test_when_scoring_ahead_fails_the_cycle_scores_the_stories_itself(
+    graph: Graph, settings: Settings, server: FeedServer
+) -> None:
+    release = asyncio.Event()
+    release.set()
+    server.routes["/rss2"] = Route(fixture("rss2.xml"))
+    await add_feeds(graph, {"rss2": server.url("/rss2")})
+    scorer = _ReleasingScorer(release)
+    scorer.fail_first = True
+    async with monitor(tuned_settings(settings), graph, scorer) as worker:
+        report = await worker.run_once()
+    assert (report.scored_stories, report.scored_ahead) == (2, 0)
+    assert scorer.batches == [2]
+    scored = await _rows(graph, "MATCH (s:Story) WHERE s.sentiment IS NOT NULL RETURN s.id AS id")
+    assert len(scored) == 2

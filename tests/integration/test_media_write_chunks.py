@@ -72,6 +72,16 @@ async def _assert_every_story_once(graph: Graph) -> None:
     assert len(in_story) == MENTIONS
     assert len({r["url"] for r in in_story}) == MENTIONS
     assert all(r["stories"] == 1 for r in in_story)
+    await _assert_each_item_counted_once(graph)
+
+
+async def _assert_each_item_counted_once(graph: Graph) -> None:
+    """A feed's items_seen is the number of mentions from it, however the rounds went."""
+    feeds = await graph.read(
+        "MATCH (f:Feed) RETURN f.items_seen AS seen, COUNT { (f)<-[:FROM]-(:Mention) } AS items"
+    )
+    assert feeds and sum(r["items"] for r in feeds) > 0
+    assert [r["seen"] for r in feeds] == [r["items"] for r in feeds]
 
 
 async def test_a_round_of_more_stories_than_a_chunk_lands_each_once_and_a_repoll_adds_nothing(
@@ -134,6 +144,8 @@ async def test_a_failed_chunk_lands_nothing_and_the_next_poll_adds_the_rest_once
             )
             assert blocked == []
             landed_mentions = sum(mentions for mentions, _, _ in landed.values())
+            # The round failed, yet each feed counts the items of its that landed.
+            await _assert_each_item_counted_once(graph)
             assert told == [sorted(landed)], "the crisis callback hears of what landed"
             assert _created() == (created[0] + landed_mentions, created[1] + len(landed))
 

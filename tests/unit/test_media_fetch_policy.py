@@ -78,25 +78,23 @@ def _parsed(version: str = "rss20") -> ParsedFeed:
 def test_success_resets_failures_and_keeps_validators() -> None:
     failing = FeedRecord(**{**FEED.__dict__, "consecutive_failures": 2})
     ok = FetchResult(FetchOutcome.OK, FEED.url, etag='"e"', status_code=200)
-    record = poll_record(failing, ok, _parsed(), 4, NOW, 5)
+    record = poll_record(failing, ok, _parsed(), NOW, 5)
     assert record.props["consecutive_failures"] == 0
     assert record.props["etag"] == '"e"'
     assert record.props["next_poll_at"] == NOW + timedelta(seconds=300)
-    assert record.new_items == 4
 
 
 def test_failures_back_off_honour_retry_after_and_disable_at_the_threshold() -> None:
     throttled = FetchResult(
         FetchOutcome.FAILED, FEED.url, status_code=429, error="HTTP 429", retry_after_s=3600
     )
-    first = poll_record(FEED, throttled, None, 0, NOW, 3)
+    first = poll_record(FEED, throttled, None, NOW, 3)
     assert first.props["next_poll_at"] == NOW + timedelta(seconds=3600)
     assert "enabled" not in first.props
     third = poll_record(
         FeedRecord(**{**FEED.__dict__, "consecutive_failures": 2}),
         FetchResult(FetchOutcome.FAILED, FEED.url, error="HTTP 500"),
         None,
-        0,
         NOW,
         3,
     )
@@ -106,10 +104,10 @@ def test_failures_back_off_honour_retry_after_and_disable_at_the_threshold() -> 
 
 def test_a_document_that_is_no_feed_counts_as_a_failure() -> None:
     ok = FetchResult(FetchOutcome.OK, FEED.url, status_code=200)
-    record = poll_record(FEED, ok, _parsed(version=""), 0, NOW, 5)
+    record = poll_record(FEED, ok, _parsed(version=""), NOW, 5)
     assert record.props["consecutive_failures"] == 1
     assert str(record.props["last_error"]).startswith("not a usable feed")
-    empty_but_valid = poll_record(FEED, ok, _parsed(), 0, NOW, 5)
+    empty_but_valid = poll_record(FEED, ok, _parsed(), NOW, 5)
     assert empty_but_valid.props["consecutive_failures"] == 0
 
 
