@@ -26,9 +26,8 @@ from pydantic_settings import (
     SettingsError,
 )
 
-from graph.media.mentions import WRITE_CHUNK
 from models.errors import ConfigurationError
-from models.media import SubjectKind, SubjectSpec
+from models.media import WRITE_CHUNK, SubjectKind, SubjectSpec
 from models.renewal import DEFAULT_ACTIONS, RenewalAction
 from models.renewal_lines import DEFAULT_LEGAL_LIMITS, line_key
 
@@ -128,7 +127,7 @@ class FeedSettings(_SettingsGroup):
     idle_s: float = Field(default=5.0, gt=0)
     story_window_h: float = Field(default=72.0, gt=0)
     link_min_chars: int = Field(default=3, ge=2)
-    # Stories written per transaction in a poll cycle (graph.media.mentions.WRITE_CHUNK).
+    # Stories written per transaction in a poll cycle (models.media.WRITE_CHUNK).
     write_chunk: int = Field(default=WRITE_CHUNK, ge=1)
 
 

@@ -12,6 +12,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from models.identity import fold_width
 from models.names import pinyin_key
 
+# Stories per write transaction of a poll cycle, with their mentions, links and scores (the
+# default of RISKWATCH_FEED_WRITE_CHUNK): about a second of Neo4j's time each, so no
+# transaction of a big round comes near a timeout, while per-transaction costs stay small.
+WRITE_CHUNK = 1000
+
 
 class SubjectKind(StrEnum):
     """What a configured subject is: the company itself, one of its brands, or a product."""

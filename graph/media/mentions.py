@@ -18,13 +18,10 @@ from graph.media import score_queries as scoring_q
 from graph.paging import Page, keyset_page
 from graph.values import batched, native
 from models.cursors import decode_cursor, encode_cursor, page_size
+from models.media import WRITE_CHUNK
 
 # Ids per read statement (full-text probes: a fifth of it).
 READ_CHUNK = 5000
-# Stories per write transaction, with their mentions, links and scores (the default of
-# RISKWATCH_FEED_WRITE_CHUNK): about a second of Neo4j's time each, so no transaction of a
-# big round comes near a timeout, while per-transaction costs stay small.
-WRITE_CHUNK = 1000
 # The most mentions or stories on one page, and the orders (and cursor kinds) of the lists.
 MAX_PAGE = 200
 MENTION_ORDER = "MENTION_PUBLISHED_DESC"

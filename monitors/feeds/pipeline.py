@@ -29,9 +29,9 @@ import anyio
 from prometheus_client import Counter, Histogram
 
 from graph.media.feeds import FeedRecord, FeedRepository, PollRecord
-from graph.media.mentions import WRITE_CHUNK, MentionBatch, MentionRepository, StoryCandidate
+from graph.media.mentions import MentionBatch, MentionRepository, StoryCandidate
 from graph.media.story_scores import BACKLOG, LINKED
-from models.media import FeedEntry
+from models.media import WRITE_CHUNK, FeedEntry
 from monitors.feeds import dedup
 from monitors.feeds.fetch import DocumentFetcher, FetchOutcome, FetchResult
 from monitors.feeds.health import poll_record
