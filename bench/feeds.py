@@ -74,8 +74,9 @@ def _text(rng: random.Random, length: int) -> str:
     return "".join(rng.choice(CHARS) for _ in range(length))
 
 
-def build_routes(feeds: int, entries: int, seed: int) -> dict[str, Route]:
-    """Deterministic feed documents; every tenth item is a shared wire story."""
+def build_routes(feeds: int, entries: int, seed: int, delay_s: float = 0.0) -> dict[str, Route]:
+    """Deterministic feed documents; every tenth item is a shared wire story. Each answer
+    waits ``delay_s`` (a remote server's latency; loopback answers at once)."""
     rng = random.Random(seed)
     wire = [(_text(rng, 24), _text(rng, 160)) for _ in range(max(1, feeds // 5))]
     routes = {}
@@ -98,14 +99,16 @@ def build_routes(feeds: int, entries: int, seed: int) -> dict[str, Route]:
                     NOW - timedelta(minutes=e),
                 )
             )
-        routes[f"/feed/{f}"] = Route(rss_document(f"bench {f}", items))
+        routes[f"/feed/{f}"] = Route(rss_document(f"bench {f}", items), delay_s=delay_s)
     return routes
 
 
-def _serve(feeds: int, entries: int, seed: int, ports: multiprocessing.Queue[int]) -> None:
+def _serve(
+    feeds: int, entries: int, seed: int, delay_s: float, ports: multiprocessing.Queue[int]
+) -> None:
     async def main() -> None:
         async with FeedServer() as server:
-            server.routes.update(build_routes(feeds, entries, seed))
+            server.routes.update(build_routes(feeds, entries, seed, delay_s))
             ports.put(server.port)
             await asyncio.Event().wait()
 
@@ -266,6 +269,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--backlog-s", type=float, default=60.0, help="seconds to work the queue off after"
     )
+    parser.add_argument(
+        "--delay-s", type=float, default=0.0, help="each feed answers after this long (latency)"
+    )
     args = parser.parse_args(argv)
     settings = load_settings()
     if settings.environment == "production":
@@ -282,7 +288,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
     ports: multiprocessing.Queue[int] = multiprocessing.Queue()
     server = multiprocessing.Process(
-        target=_serve, args=(args.feeds, args.entries, args.seed, ports), daemon=True
+        target=_serve,
+        args=(args.feeds, args.entries, args.seed, args.delay_s, ports),
+        daemon=True,
     )
     server.start()
     try:

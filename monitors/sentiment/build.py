@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +28,18 @@ FILES = {"fp32": "model.onnx", "int8": "model.int8.onnx"}
 Arrays = dict[str, npt.NDArray[np.float32]]
 
 
-def quantise_int8(source: Path, target: Path) -> None:
+def quantise_int8(
+    source: Path,
+    target: Path,
+    *,
+    keep_fp32: Sequence[str] = (),
+    reduce_range: bool = True,
+    unsigned_weights: bool = False,
+) -> None:
     """ONNX Runtime dynamic quantisation of every MatMul and Attention weight: int8,
-    per output channel, 7-bit range (no saturation in AVX2's u8*s8 multiply-add)."""
+    per output channel, 7-bit range (no saturation in AVX2's u8*s8 multiply-add). The
+    keywords are for comparing variants (`bench/int8_variants.py`): nodes left in fp32 (see
+    `onnx_graph.node_names`), the full 8-bit range, unsigned weights."""
     from onnx import TensorProto
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -38,9 +47,10 @@ def quantise_int8(source: Path, target: Path) -> None:
         source,
         target,
         per_channel=True,
-        reduce_range=True,
-        weight_type=QuantType.QInt8,
+        reduce_range=reduce_range,
+        weight_type=QuantType.QUInt8 if unsigned_weights else QuantType.QInt8,
         op_types_to_quantize=["MatMul", "Attention"],
+        nodes_to_exclude=list(keep_fp32),
         # ONNX's shape inference cannot type the outputs of the com.microsoft operators;
         # the entity head's span average multiplies two activations and stays fp32.
         extra_options={"DefaultTensorType": TensorProto.FLOAT, "MatMulConstBOnly": True},

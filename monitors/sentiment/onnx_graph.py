@@ -204,6 +204,25 @@ def build_classifier(weights: Arrays, shape: BertShape) -> bytes:
     return bytes(model.SerializeToString())
 
 
+# The graph's matrix products by part, as node names (a node is named after its first
+# output): per encoder layer, and the pooler and heads after it.
+_LAYER_NODES = {
+    "attention": "l{}_context",  # Attention: the QKV product and the attention itself
+    "attention_out": "l{}_attn_proj",
+    "ffn_up": "l{}_ffn_pre",
+    "ffn_down": "l{}_ffn_proj",
+}
+HEAD_NODES = ("pooler_mm", "logits_mm", "entity_span_logits", "entity_cls_mm")
+GRAPH_PARTS = (*_LAYER_NODES, "head")
+
+
+def node_names(part: str, layers: int) -> list[str]:
+    """The names of one part's nodes (one of `GRAPH_PARTS`) in a graph of `layers` layers."""
+    if part == "head":
+        return list(HEAD_NODES)
+    return [_LAYER_NODES[part].format(i) for i in range(layers)]
+
+
 # The entity head's tensors (`scripts/adapt_sentiment.py`): `[labels, 2 * hidden]`, the pooled
 # <s> half first, then the entity-span half.
 ENTITY_HEAD = "entity_classifier"

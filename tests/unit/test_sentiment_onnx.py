@@ -122,6 +122,27 @@ def test_int8_precision_loads_the_quantised_graph(tmp_path: Path) -> None:
         assert sum(score.probabilities.values()) == pytest.approx(1.0, abs=1e-6)
 
 
+def test_nodes_left_in_fp32_are_the_named_parts_of_the_graph(tmp_path: Path) -> None:
+    import onnx
+
+    from monitors.sentiment.build import quantise_int8
+    from monitors.sentiment.onnx_graph import GRAPH_PARTS, node_names
+
+    folder = write_tiny_model(tmp_path / "m", layers=2)
+    ops = {n.name: n.op_type for n in onnx.load(folder / "model.onnx").graph.node}
+    for part in GRAPH_PARTS:
+        # One node per layer; the head part's pooler and text head (the tiny model has no
+        # entity head, whose two nodes are absent).
+        present = [name for name in node_names(part, 2) if name in ops]
+        assert len(present) == 2, part
+        assert {ops[name] for name in present} <= {"MatMul", "Attention"}, part
+    kept = node_names("ffn_down", 2)
+    quantise_int8(folder / "model.onnx", tmp_path / "q.onnx", keep_fp32=kept)
+    quantised = {n.name: n.op_type for n in onnx.load(tmp_path / "q.onnx").graph.node}
+    assert all(quantised[name] == "MatMul" for name in kept), "left in fp32"
+    assert all(name not in quantised for name in node_names("ffn_up", 2)), "replaced by int8"
+
+
 def test_a_folder_without_model_files_names_what_is_missing(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(SentimentModelMissing) as error:
