@@ -199,7 +199,7 @@ async def _run(
     print(
         f"=> every linked story ({report.scored_stories:,}, "
         f"{report.scored_stories / max(1, report.new_stories):.0%} of the stories; "
-        f"{report.scored_ahead:,} scored while the feeds were fetched) scored and stored "
+        f"{report.scored_ahead:,} scored ahead, during the fetch and build) scored and stored "
         f"{linked_s:.1f} s after the round started; the cycle ended at {elapsed:.1f} s; "
         f"{report.queued_stories:,} queued"
     )

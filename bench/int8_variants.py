@@ -2,7 +2,7 @@
 """int8 variants against fp32: which parts of the graph move labels, and what each costs.
 
     python bench/int8_variants.py [--model DIR] [--cap 96] [--speed-n 320]
-        [--variants all,no-head,ffn-down-fp32,...]
+        [--variants all,head-fp32,ffn-down-fp32,...]
 
 Each variant quantises the model folder's `model.onnx` like the build does
 (`monitors.sentiment.build.quantise_int8`), leaving some parts in fp32 or changing the weight

@@ -1,11 +1,11 @@
 """One poll cycle: fetch due feeds -> parse -> dedup -> link -> score -> write.
 
-Stories that name a subject or party are scored in the cycle (their text once, and once per
-link as a ``(text, entity)`` pair), because those are what people read first and what the
-crisis detector counts. They are scored while the other feeds are still being fetched, as
-each feed arrives (``monitors.feeds.score_ahead``), and written first. The others are written
-``:Unscored``, a persisted queue that scoring workers (``monitors.feeds.score_worker``) work
-off when the scorer is idle, or never.
+Stories that name a subject or party are scored in the cycle (their text and each link, in
+one pass where the scorer can), because those are what people read first and what the
+crisis detector counts. Scoring starts while the other feeds are still being fetched, as
+each feed arrives (``monitors.feeds.score_ahead``), and they are written first. The others
+are written ``:Unscored``, a persisted queue that scoring workers
+(``monitors.feeds.score_worker``) work off when the scorer is idle, or never.
 
 Feeds are fetched concurrently (bounded); one bad feed never stops the others: its failure
 is recorded in its health and counted in metrics. The cycle's mentions are written in
@@ -79,14 +79,14 @@ class CycleReport:
     # Stories scored in the cycle (they name a subject or party), and new ones left queued.
     scored_stories: int = 0
     queued_stories: int = 0
-    # Of the stories scored, how many were scored while the feeds were still being fetched.
+    # Of the stories scored, how many were scored ahead: during the fetch and the build.
     scored_ahead: int = 0
     # Seconds from the cycle's start until the last story scored in it was stored.
     linked_stored_s: float | None = None
     stories_with_new_mentions: list[str] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
     # Seconds spent per stage: fetch (with parsing), build (dedup, linking), score (what was
-    # not scored during the fetch), write.
+    # not scored ahead), write.
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -131,14 +131,16 @@ class MediaPipeline:
         """Poll ``feeds`` (leased to ``owner``) once; write mentions; release the leases."""
         report = CycleReport(feeds=len(feeds))
         with CYCLE_SECONDS.time():
-            cycle_started = started = time.perf_counter()
-            linker = await self.linkers.current()
+            cycle_started = time.perf_counter()
+            # Scoring ahead links entries as they arrive; without it, linking waits for
+            # entries that are new (the linker's stamp is one more query per cycle).
+            linker = await self.linkers.current() if self.config.score_inline else None
+            started = time.perf_counter()
             async with scoring_ahead(
                 self.scorer,
                 self.mentions.existing,
-                linker.link_names,
+                linker.link_names if linker is not None else None,
                 self._story_text,
-                active=self.config.score_inline,
             ) as ahead:
                 fetched = await self._fetch_all(feeds, now, ahead)
                 report.seconds["fetch"] = time.perf_counter() - started
@@ -174,12 +176,13 @@ class MediaPipeline:
                         slot.parsed = await parse_document_async(
                             slot.result.body, slot.feed.id, now, slot.feed.language
                         )
-                        ahead.offer(slot.parsed.entries)
                     except Exception as error:  # a parser crash is this feed's failure only
                         log.warning("feed %s: parser failed: %r", slot.feed.id, error)
                         slot.result = FetchResult(
                             FetchOutcome.FAILED, slot.feed.url, error=f"parser failed: {error!r}"
                         )
+                    else:
+                        ahead.offer(slot.parsed.entries)
 
         async with anyio.create_task_group() as group:
             for index in range(len(results)):
@@ -193,7 +196,7 @@ class MediaPipeline:
         fetched: list[_Fetched],
         now: datetime,
         report: CycleReport,
-        linker: EntityLinker,
+        linker: EntityLinker | None,
         ahead: ScoreAhead,
     ) -> tuple[MentionBatch, set[str]]:
         started = time.perf_counter()
@@ -218,11 +221,12 @@ class MediaPipeline:
         fresh = list(by_id.values())
         if not fresh:
             return batch, set()
+        names = linker if linker is not None else await self.linkers.current()
 
         def signatures_and_links() -> None:
             for mention in fresh:
                 mention.signature = dedup.minhash(mention.entry.folded)
-                mention.links = linker.link_names(mention.entry.folded)
+                mention.links = names.link_names(mention.entry.folded)
 
         await anyio.to_thread.run_sync(signatures_and_links)
         signatures = [m.signature for m in fresh if m.signature is not None]

@@ -4,14 +4,16 @@ A poll cycle fetches and parses its feeds concurrently, then deduplicates, links
 On a large round the fetch alone takes many seconds, in which the scorer (native threads,
 outside Python's lock) would sit idle. So each feed's entries that name a subject or party
 are offered here as soon as the feed is parsed, and scored in batches in a worker thread
-while the fetch goes on. The cycle's own scoring step then takes these results for the
-stories whose text and links match exactly, and scores only the rest: the same model on the
-same input gives the same score, so what is stored does not change, only when it is ready.
+while the fetch goes on (and the cycle's deduplication after it). The cycle's own scoring
+step then takes these results for the stories whose text and links match exactly, and scores
+only the rest. In fp32 the same text gets the same score in any batch (to rounding), so what
+is stored does not change, only when it is ready; int8 quantises activations per batch, so
+there a probability near a boundary may come out a little differently.
 
 Work that the cycle would not do is kept small: entries whose mentions are already stored
 are dropped before scoring (one lookup per batch), and a text offered again in the round (the
 same entry in two feeds, or a syndicated copy with the same body) is scored once. A failure
-here (the scorer, or the lookup) is logged and the cycle scores those stories itself.
+here (the scorer, the lookup, linking) is logged and the cycle scores those stories itself.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ class ScoreAhead:
         self,
         scorer: ScorerLike,
         stored: StoredLookup,
-        link_names: LinkNames,
+        link_names: LinkNames | None,
         story_text: Callable[[FeedEntry], str],
         *,
         batch_size: int = 32,
@@ -77,16 +79,21 @@ class ScoreAhead:
         self.used = 0
 
     def offer(self, entries: Iterable[FeedEntry]) -> None:
-        """Queue the entries that name someone (each text once per round)."""
-        for entry in entries:
-            if self._stopping:
-                return
-            links = self.link_names(entry.folded)
-            body = entry.summary.strip() or entry.title.strip()
-            if not links or entry.mention_id in self._offered or body in self._offered:
-                continue
-            self._offered.update((entry.mention_id, body))
-            self._send.send_nowait(_Offer(entry.mention_id, self.story_text(entry), links))
+        """Queue the entries that name someone (each text once per round). Never raises: on
+        an error it takes no more offers, and the cycle scores what is left itself."""
+        if self._stopping or self.link_names is None:
+            return
+        try:
+            for entry in entries:
+                links = self.link_names(entry.folded)
+                body = entry.summary.strip() or entry.title.strip()
+                if not links or entry.mention_id in self._offered or body in self._offered:
+                    continue
+                self._offered.update((entry.mention_id, body))
+                self._send.send_nowait(_Offer(entry.mention_id, self.story_text(entry), links))
+        except Exception:
+            log.warning("offering entries to score ahead failed", exc_info=True)
+            self.close()
 
     async def run(self) -> None:
         """Score queued offers, a batch at a time, until stopped."""
@@ -160,23 +167,27 @@ class ScoreAhead:
 async def scoring_ahead(
     scorer: ScorerLike,
     stored: StoredLookup,
-    link_names: LinkNames,
+    link_names: LinkNames | None,
     story_text: Callable[[FeedEntry], str],
-    *,
-    active: bool = True,
 ) -> AsyncIterator[ScoreAhead]:
-    """A :class:`ScoreAhead` working in the background for the duration of the block; when
-    not ``active`` (linked stories are left to the scoring workers), it takes no offers and
+    """A :class:`ScoreAhead` working in the background for the duration of the block. An
+    error raised in the block comes out as itself, not wrapped in an exception group. Without
+    ``link_names`` (linked stories are left to the scoring workers) it takes no offers and
     :meth:`ScoreAhead.score` scores everything it is given."""
     ahead = ScoreAhead(scorer, stored, link_names, story_text)
-    if not active:
+    if link_names is None:
         await ahead.stop()
         yield ahead
         return
+    failure: Exception | None = None
     async with anyio.create_task_group() as group:
         group.start_soon(ahead.run)
         try:
             yield ahead
+        except Exception as error:  # re-raised below, once the background task has ended
+            failure = error
         finally:
             with anyio.CancelScope(shield=True):
                 await ahead.stop()
+    if failure is not None:
+        raise failure
