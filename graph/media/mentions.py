@@ -29,6 +29,14 @@ STORY_ORDER = "STORY_PUBLISHED_DESC"
 
 
 @dataclass(frozen=True)
+class StoredMention:
+    """A mention already in the graph: the ids of the feeds it came from, and its story's."""
+
+    feed_ids: set[str]
+    story_id: str | None
+
+
+@dataclass(frozen=True)
 class StoryCandidate:
     """A stored story that shares an LSH band with a probe."""
 
@@ -52,12 +60,15 @@ class MentionBatch:
     subject_links: list[dict[str, str]] = field(default_factory=list)
     # Scores for stories (new or stored) and for their links: ``ScoredStory.row()`` rows.
     scores: list[dict[str, Any]] = field(default_factory=list)
+    # Stored mentions seen in further feeds: {mention_id, feed_id, story_id} rows.
+    sources: list[dict[str, str]] = field(default_factory=list)
     touched_stories: set[str] = field(default_factory=set)
 
     def chunks(self, size: int) -> list[MentionBatch]:
         """The batch split into batches of at most ``size`` stories (new or stored), each
-        story with every row about it: its mentions, their links, its score and its refresh.
-        The stories scored in the cycle (those naming someone) come first."""
+        story with every row about it: its mentions, their links, its score, the new sources
+        of its stored mentions and its refresh. The stories scored in the cycle (those naming
+        someone) come first."""
         if size < 1:
             raise ValueError(f"chunk size must be at least 1, not {size}")
         chunk_of: dict[str, int] = {}
@@ -65,6 +76,7 @@ class MentionBatch:
             (row["id"] for row in self.scores),
             (row["id"] for row in self.stories),
             (row["story_id"] for row in self.mentions),
+            (row["story_id"] for row in self.sources),
             sorted(self.touched_stories),
         ):
             chunk_of.setdefault(story_id, len(chunk_of) // size)
@@ -79,6 +91,8 @@ class MentionBatch:
             parts[chunk_of[link["story_id"]]].subject_links.append(link)
         for row in self.scores:
             parts[chunk_of[row["id"]]].scores.append(row)
+        for source in self.sources:
+            parts[chunk_of[source["story_id"]]].sources.append(source)
         for story_id in self.touched_stories:
             parts[chunk_of[story_id]].touched_stories.add(story_id)
         return parts
@@ -170,20 +184,16 @@ class MentionRepository:
 
     # -- the write path -------------------------------------------------------------------
 
-    async def existing(self, mention_ids: Sequence[str]) -> dict[str, set[str]]:
-        """The stored mentions among these ids, each with the ids of the feeds it came from."""
-        found: dict[str, set[str]] = {}
+    async def existing(self, mention_ids: Sequence[str]) -> dict[str, StoredMention]:
+        """The stored mentions among these ids, each with its feeds and its story."""
+        found: dict[str, StoredMention] = {}
         for chunk in batched(mention_ids, READ_CHUNK):
             records = await self.graph.read(q.EXISTING_MENTIONS, ids=chunk)
-            found.update((r["id"], set(r["feed_ids"])) for r in records)
+            found.update(
+                (r["id"], StoredMention(set(r["feed_ids"]), (r["story_ids"] or [None])[0]))
+                for r in records
+            )
         return found
-
-    async def add_sources(self, rows: Sequence[Mapping[str, str]]) -> set[str]:
-        """Link known mentions to further feeds; return the ids of their stories."""
-        if not rows:
-            return set()
-        records = await self.graph.write(q.ADD_MENTION_SOURCES, rows=[dict(r) for r in rows])
-        return {r["story_id"] for r in records}
 
     async def candidate_stories(
         self, probes: Mapping[str, Sequence[str]], since: datetime, per_probe: int = 20
@@ -288,6 +298,7 @@ async def _write_chunk(batch: MentionBatch, tx: AsyncManagedTransaction) -> None
     statements: list[tuple[LiteralString, dict[str, Any]]] = [
         (q.CREATE_STORIES, {"rows": batch.stories}),
         (q.CREATE_MENTIONS, {"rows": batch.mentions}),
+        (q.ADD_MENTION_SOURCES, {"rows": batch.sources}),
         (q.LINK_PARTIES, {"rows": batch.party_links}),
         (q.LINK_SUBJECTS, {"rows": batch.subject_links}),
         (scoring_q.SCORE_STORIES, {"rows": batch.scores}),

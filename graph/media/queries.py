@@ -135,21 +135,20 @@ RETURN s.id AS id, [s.name] + coalesce(s.aliases, []) AS names
 EXISTING_MENTIONS: LiteralString = """
 UNWIND $ids AS id
 MATCH (m:Mention {id: id})
-RETURN m.id AS id, COLLECT { MATCH (m)-[:FROM]->(f:Feed) RETURN f.id } AS feed_ids
+RETURN m.id AS id, COLLECT { MATCH (m)-[:FROM]->(f:Feed) RETURN f.id } AS feed_ids,
+       COLLECT { MATCH (m)-[:IN_STORY]->(s:Story) RETURN s.id } AS story_ids
 """
 
-# An entry seen again in another feed: the mention gains that feed as a source. A feed's
-# items_seen counts its FROM links, in the transaction that creates each one (so a write that
-# fails half-way, or is retried, counts each item once).
+# An entry seen again in another feed: the mention gains that feed as a source (written in
+# its story's chunk, before the story's refresh counts its sources). A feed's items_seen
+# counts its FROM links, in the transaction that creates each one (so a write that fails
+# half-way, or is retried, counts each item once).
 ADD_MENTION_SOURCES: LiteralString = """
 UNWIND $rows AS row
 MATCH (m:Mention {id: row.mention_id})
 MATCH (f:Feed {id: row.feed_id})
 MERGE (m)-[:FROM]->(f)
 ON CREATE SET f.items_seen = coalesce(f.items_seen, 0) + 1
-WITH m
-MATCH (m)-[:IN_STORY]->(s:Story)
-RETURN DISTINCT s.id AS story_id
 """
 
 # Recent stories sharing an LSH band key with a probe (full-text index story_bands, best

@@ -212,12 +212,16 @@ class MediaPipeline:
                     known.feed_ids.append(item.feed.id)
         FEED_ENTRIES.inc(report.entries)
         stored = await self.mentions.existing(list(by_id))
-        extra_sources: list[dict[str, str]] = []
-        for mention_id, feed_ids in stored.items():
+        for mention_id, earlier in stored.items():
             for feed_id in by_id.pop(mention_id).feed_ids:
-                if feed_id not in feed_ids:
-                    extra_sources.append({"mention_id": mention_id, "feed_id": feed_id})
-        batch.touched_stories |= await self.mentions.add_sources(extra_sources)
+                if feed_id not in earlier.feed_ids:
+                    # Written with its story's chunk, which refreshes the story's sources.
+                    story_id = earlier.story_id or ""
+                    batch.sources.append(
+                        {"mention_id": mention_id, "feed_id": feed_id, "story_id": story_id}
+                    )
+                    if story_id:
+                        batch.touched_stories.add(story_id)
         fresh = list(by_id.values())
         if not fresh:
             return batch, set()

@@ -176,6 +176,27 @@ async def test_a_syndicated_story_is_one_story_with_every_source(
     assert sources[0]["n"] == 4
 
 
+async def test_items_seen_again_in_another_feed_add_that_source_and_nothing_else(
+    graph: Graph, settings: Settings, server: FeedServer
+) -> None:
+    server.routes["/first"] = Route(fixture("rss2.xml"))
+    server.routes["/mirror"] = Route(fixture("rss2.xml"))
+    await add_feeds(graph, {"first": server.url("/first")})
+    async with monitor(tuned_settings(settings), graph, KeywordScorer()) as worker:
+        first = await worker.run_once()
+        await add_feeds(graph, {"mirror": server.url("/mirror")})
+        mirrored = await worker.run_once()  # only the mirror is due
+    assert (first.new_mentions, first.new_stories) == (3, 3)
+    assert (mirrored.feeds, mirrored.new_mentions, mirrored.new_stories) == (1, 0, 0)
+    stories = await graph.read(
+        "MATCH (s:Story)<-[:IN_STORY]-(m:Mention) "
+        "RETURN s.source_count AS sources, COUNT { (m)-[:FROM]->() } AS feeds"
+    )
+    assert [(r["sources"], r["feeds"]) for r in stories] == [(2, 2)] * 3
+    feeds = await feeds_by_name(graph)
+    assert (feeds["first"].items_seen, feeds["mirror"].items_seen) == (3, 3)
+
+
 async def test_a_mention_naming_a_demo_repair_shop_is_linked_to_it(
     graph: Graph, settings: Settings, server: FeedServer
 ) -> None:

@@ -11,7 +11,8 @@ from graph.media.mentions import MentionBatch
 
 def _batch() -> MentionBatch:
     """Five new stories (s1 syndicated: three mentions; s2 and s4 name someone and are
-    scored), and a stored story (old) continued by one mention that names the company."""
+    scored), a stored story (old) continued by one mention that names the company, and a
+    stored story (sourced) whose stored mention turned up in another feed."""
     batch = MentionBatch()
     for n in range(1, 6):
         batch.stories.append({"id": f"s{n}", "props": {}})
@@ -26,6 +27,7 @@ def _batch() -> MentionBatch:
     ]
     batch.scores = [{"id": story_id, "props": None, "links": []} for story_id in ("s2", "s4")]
     batch.scores.append({"id": "old", "props": None, "links": []})
+    batch.sources = [{"mention_id": "m9", "feed_id": "g", "story_id": "sourced"}]
     batch.touched_stories = {"s1", "s2", "s3", "s4", "s5", "old", "sourced"}
     return batch
 
@@ -43,7 +45,7 @@ def test_chunks_hold_whole_stories_every_row_once_scored_stories_first() -> None
         ["s3", "s5"],
         ["sourced"],
     ]
-    for name in ("stories", "mentions", "party_links", "subject_links", "scores"):
+    for name in ("stories", "mentions", "party_links", "subject_links", "scores", "sources"):
         rows = [row for part in parts for row in getattr(part, name)]
         assert sorted(map(repr, rows)) == sorted(map(repr, getattr(batch, name))), name
         for part in parts:
