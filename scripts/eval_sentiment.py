@@ -9,9 +9,11 @@ the service uses) and prints, per split:
 - insurer dev and test (the team's texts, 3 classes), FinFE validation (3 classes):
   macro-F1, negative F1 and accuracy;
 - FinNSP hold-out (seed 0, 80/20; negative vs not): negative F1 and accuracy;
-- whom a story is negative about: per-entity figures of the entity head against the text's
-  predicted label copied to every entity it names (and, for reference, the gold text label
-  copied), on the FinNSP hold-out (negative vs not) and the insurer test split (3 classes);
+- whom a story is negative about: per-entity figures of what is served (the entity head,
+  and the entity gate where a story names several entities), of the entity head alone,
+  and of the text's predicted label copied to every entity it names (and, for reference,
+  the gold text label copied), on the FinNSP hold-out (negative vs not) and the insurer
+  test split (3 classes);
 - calibration: expected calibration error (10 equal-width bins) of the top label, before
   (temperature 1) and after the model's fitted temperature; on FinNSP of P(negative).
 
@@ -41,6 +43,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from monitors.sentiment import datasets  # noqa: E402
+from monitors.sentiment.entity_gate import GateInput  # noqa: E402
 from monitors.sentiment.paths import MODEL_ENV, resolve_model_dir  # noqa: E402
 from monitors.sentiment.score import Score  # noqa: E402
 from monitors.sentiment.transformer_scorer import (  # noqa: E402
@@ -142,19 +145,24 @@ class Baseline:
 def entity_figures(
     examples: Sequence[datasets.EntityExample],
     results: list[tuple[Score, list[Score]]],
+    ungated: list[GateInput],
+    order: list[str],
     binary: bool,
 ) -> dict[str, dict[str, float]]:
-    """Per-entity figures: the entity head, the predicted text label copied to every entity,
+    """Per-entity figures: the served labels (entity head and, with several names, the
+    entity gate), the entity head alone, the predicted text label copied to every entity,
     and the gold text label copied."""
-    gold, head, copied, oracle = [], [], [], []
+    gold, served, copied, oracle = [], [], [], []
     for example, (text_score, entity_scores) in zip(examples, results, strict=True):
         for (_, label), score in zip(example.entities, entity_scores, strict=True):
             gold.append(label)
-            head.append(score.label.value)
+            served.append(score.label.value)
             copied.append(text_score.label.value)
             oracle.append(example.label)
+    head = [order[i] for item in ungated for i in item.entity_probs.argmax(1)]
     return {
         "n_entities": {"n": float(len(gold))},
+        "entity_head_gated": metrics(gold, served, binary),
         "entity_head": metrics(gold, head, binary),
         "text_label_copied": metrics(gold, copied, binary),
         "gold_text_label_copied": metrics(gold, oracle, binary),
@@ -228,14 +236,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  (tfidf C={base['C']:g}, best of {TFIDF_C_GRID} on this split)")
         if isinstance(examples[0], datasets.EntityExample) and name != "insurer dev (3 classes)":
             named = [e for e in examples if e.entities]
-            results = scorer.score_with_entities(
-                [(e.text, [n for n, _ in e.entities]) for e in named]
-            )
-            figures = entity_figures(named, results, binary)
+            items = [(e.text, [n for n, _ in e.entities]) for e in named]
+            results = scorer.score_with_entities(items)
+            figures = entity_figures(named, results, scorer.gate_inputs(items), order, binary)
             report[name]["entities"] = figures
             key = "negative_f1" if binary else "macro_f1"
             print(f"  per entity (n={int(figures['n_entities']['n'])}), {key} / negative_f1:")
-            for how in ("entity_head", "text_label_copied", "gold_text_label_copied"):
+            for how in [h for h in figures if h != "n_entities"]:
                 f = figures[how]
                 print(f"    {how:<24} {f[key]:.3f} / {f['negative_f1']:.3f}")
     if args.json:

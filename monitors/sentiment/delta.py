@@ -18,6 +18,8 @@ import numpy.typing as npt
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 DEFAULT_DELTA = WEIGHTS_DIR / "delta.safetensors"
+# the entity gate fitted on the teacher built from DEFAULT_DELTA (scripts/fit_entity_gate.py)
+DEFAULT_ENTITY_GATE = WEIGHTS_DIR / "entity_gate.json"
 
 Arrays = dict[str, npt.NDArray[np.float32]]
 

@@ -4,9 +4,10 @@ Two kinds are served:
 
 - **ONNX** (the default, built by `scripts/build_sentiment_model.py`; or a user's own): an
   ONNX classifier taking `input_ids` and `attention_mask`, its `tokenizer.json`, and the
-  labels in `sentiment.json` (`labels`, optional `temperature`, `max_positions`, and
-  `files` naming the graph per precision, e.g. `{"fp32": "model.onnx", "int8":
-  "model.int8.onnx"}`) or, failing that, in a Hugging Face `config.json`'s `id2label`.
+  labels in `sentiment.json` (`labels`, optional `temperature`, `max_positions`,
+  `entity_gate` (`monitors.sentiment.entity_gate`), and `files` naming the graph per
+  precision, e.g. `{"fp32": "model.onnx", "int8": "model.int8.onnx"}`) or, failing that,
+  in a Hugging Face `config.json`'s `id2label`.
   Served by ONNX Runtime, no torch.
 - **Hugging Face** (`config.json` + weights + `tokenizer.json`, no ONNX file): served by
   torch and `transformers`, which only the `[train]` extra installs.
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from monitors.sentiment.entity_gate import CONFIG_KEY as GATE_KEY
+from monitors.sentiment.entity_gate import EntityGate
 from monitors.sentiment.labels import label_order
 from monitors.sentiment.score import Sentiment, SentimentModelMissing
 
@@ -43,6 +46,7 @@ class ModelFolder:
     temperature: float = 1.0
     max_positions: int | None = None
     config: dict[str, Any] = field(default_factory=dict)
+    entity_gate: EntityGate | None = None
 
 
 def read_config(folder: Path) -> dict[str, Any]:
@@ -103,6 +107,7 @@ def inspect_folder(folder: Path, precision: Precision = "fp32") -> ModelFolder:
         temperature=float(config.get("temperature", 1.0)),
         max_positions=int(positions) if positions else None,
         config=config,
+        entity_gate=EntityGate.from_config(config.get(GATE_KEY)),
     )
 
 

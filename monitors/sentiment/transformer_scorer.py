@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
+from monitors.sentiment.entity_gate import GateInput, gate_inputs
 from monitors.sentiment.model_folder import ModelFolder, Precision, inspect_folder
 from monitors.sentiment.score import Score, Sentiment
 from monitors.sentiment.text import title_and_lead
@@ -53,6 +55,7 @@ class TransformerSentimentScorer:
         dtype: str = "float32",
         precision: Precision = "fp32",
         threads: int = 0,
+        entity_gate: bool = True,
     ) -> None:
         self.model_dir = Path(model_dir)
         self.batch_size = batch_size
@@ -61,6 +64,7 @@ class TransformerSentimentScorer:
         self.dtype = dtype
         self.precision: Precision = precision
         self.threads = threads
+        self.entity_gate = entity_gate
         self._lock = threading.Lock()
         self._loaded: tuple[Any, _Runtime, ModelFolder] | None = None
         self._token_limit = max_length
@@ -114,7 +118,8 @@ class TransformerSentimentScorer:
         return self._scores(self.logits_about(pairs))
 
     def logits_about(self, pairs: Sequence[tuple[str, str]]) -> npt.NDArray[np.float32]:
-        """The raw logits of `(text, entity)` pairs (see `score_with_entities`), in order."""
+        """The logits of `(text, entity)` pairs (see `score_with_entities`), in order: before
+        the temperature, after the entity gate (`T * log p` where it moved a name)."""
         if not pairs:
             return _NO_LOGITS
         texts = list(dict.fromkeys(text for text, _ in pairs))
@@ -138,7 +143,9 @@ class TransformerSentimentScorer:
         the name occurs (beside the pooled `<s>`), so a story that names two companies can be
         negative about one only. A name that does not occur in the text as read (title plus
         lead, cut at the token limit), or a model without an entity head, gets the text's
-        score."""
+        score. Where the story names two or more of the names and the model folder has an
+        entity gate, the gate decides how negative the story is about each
+        (`monitors.sentiment.entity_gate`)."""
         logits, entity_logits = self._logits_with_entities(items)
         texts = self._scores(logits)
         return [
@@ -146,11 +153,36 @@ class TransformerSentimentScorer:
             for score, rows in zip(texts, entity_logits, strict=True)
         ]
 
+    def gate_inputs(self, items: Sequence[tuple[str, Sequence[str]]]) -> list[GateInput]:
+        """What the entity gate reads for each `(text, entity names)`, before any gate: the
+        text as read, the calibrated text and entity-head probabilities, and which names have
+        tokens in it (`scripts/fit_entity_gate.py` fits the gate on these)."""
+        reading = self._read_entities(items)
+        return reading.inputs(self.folder.temperature) if reading else []
+
     def _logits_with_entities(
         self, items: Sequence[tuple[str, Sequence[str]]]
     ) -> tuple[npt.NDArray[np.float32], list[npt.NDArray[np.float32]]]:
-        if not items:
+        reading = self._read_entities(items)
+        if reading is None:
             return _NO_LOGITS, []
+        folder = self.folder
+        gate = folder.entity_gate if self.entity_gate else None
+        if gate is None:
+            return reading.logits, reading.entity_logits
+        negative = folder.labels.index(Sentiment.NEGATIVE)
+        t = folder.temperature
+        gated = [
+            (t * np.log(np.maximum(gate.apply(item, negative), 1e-12))).astype(np.float32)
+            if len(item.names) > 1
+            else rows
+            for item, rows in zip(reading.inputs(t), reading.entity_logits, strict=True)
+        ]
+        return reading.logits, gated
+
+    def _read_entities(self, items: Sequence[tuple[str, Sequence[str]]]) -> _EntityReading | None:
+        if not items:
+            return None
         with self._lock:
             tokenizer, runtime, _ = self._load()
             tokenizer.enable_truncation(self._token_limit)
@@ -160,7 +192,10 @@ class TransformerSentimentScorer:
                 [entity_tokens(text, name, enc.offsets) for name in names]
                 for text, (_, names), enc in zip(prepared, items, encoded, strict=True)
             ]
-            return self._run_entities(runtime, [e.ids for e in encoded], spans)
+            logits, entity_logits = self._run_entities(runtime, [e.ids for e in encoded], spans)
+        return _EntityReading(
+            prepared, [list(names) for _, names in items], spans, logits, entity_logits
+        )
 
     def _prepare(self, text: str) -> str:
         return title_and_lead(text, self._token_limit * _CHARS_PER_TOKEN)
@@ -206,6 +241,30 @@ class TransformerSentimentScorer:
                             rows[e] = entity_logits[row, e]
                     entities[i] = rows
         return (out if out is not None else _NO_LOGITS), entities
+
+
+@dataclass(frozen=True)
+class _EntityReading:
+    """One pass over stories with names: the texts as read, the names, each name's tokens,
+    and the raw text and entity logits."""
+
+    texts: list[str]
+    names: list[list[str]]
+    spans: list[list[list[int]]]
+    logits: npt.NDArray[np.float32]
+    entity_logits: list[npt.NDArray[np.float32]]
+
+    def inputs(self, temperature: float) -> list[GateInput]:
+        return gate_inputs(
+            self.texts,
+            self.names,
+            calibrated_softmax(self.logits, temperature),
+            [
+                calibrated_softmax(rows, temperature) if len(rows) else rows.astype(np.float64)
+                for rows in self.entity_logits
+            ],
+            [[bool(tokens) for tokens in spans] for spans in self.spans],
+        )
 
 
 def entity_tokens(text: str, name: str, offsets: list[tuple[int, int]]) -> list[int]:

@@ -1,6 +1,6 @@
 """The built default model (or the folder RISKWATCH_SENTIMENT_MODEL names) end to end:
 obvious insurer news scored the right way, input order kept, the CLI's JSON lines, the
-build step skipping when up to date, and the ONNX graph computing what the merged weights
+entity gate naming whom a story is negative about, the build step skipping when up to date, and the ONNX graph computing what the merged weights
 define (a numpy forward pass; transformers too when torch is installed). scripts/setup
 builds the model, so these run in CI."""
 
@@ -20,6 +20,8 @@ import pytest
 from tokenizers import Tokenizer
 
 from monitors.sentiment import MODEL_ENV, Sentiment, TransformerSentimentScorer, resolve_model_dir
+from monitors.sentiment.delta import DEFAULT_ENTITY_GATE
+from monitors.sentiment.entity_gate import EntityGate
 from tests.sentiment_reference import classify
 
 REPO = Path(__file__).resolve().parents[2]
@@ -133,6 +135,26 @@ def test_build_step_is_quick_when_up_to_date() -> None:
     second = subprocess.run(build, cwd=REPO, check=True, capture_output=True, text=True)
     assert "up to date" in second.stdout
     assert time.monotonic() - started < 30
+
+
+@pytest.mark.skipif(bool(os.environ.get(MODEL_ENV)), reason="a custom model folder is in use")
+def test_the_default_model_names_whom_a_story_is_negative_about(
+    scorer: TransformerSentimentScorer,
+) -> None:
+    committed = json.loads(DEFAULT_ENTITY_GATE.read_text(encoding="utf-8"))
+    assert scorer.folder.entity_gate == EntityGate.from_config(committed)
+    # A repair shop's fraud, reported with an insurer as the source: negative about the shop
+    # (named first and three times), not about the insurer (named once, as an @-mention).
+    story = (
+        "鑫达汽修虚报配件骗取保险金，鑫达汽修负责人已被警方拘留，鑫达汽修维修点全部停业。"
+        "来源：@瑞安保险"
+    )
+    [(text, (shop, insurer))] = scorer.score_with_entities([(story, ["鑫达汽修", "瑞安保险"])])
+    assert text.label is Sentiment.NEGATIVE and shop.label is Sentiment.NEGATIVE
+    assert insurer.label is not Sentiment.NEGATIVE
+    ungated = TransformerSentimentScorer(MODEL_DIR, entity_gate=False)
+    [(_, (_, head))] = ungated.score_with_entities([(story, ["鑫达汽修", "瑞安保险"])])
+    assert head.label is Sentiment.NEGATIVE, "the entity head alone follows the text"
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,197 @@
+#!/usr/bin/env python
+"""Fit the entity gate (`monitors.sentiment.entity_gate`) on the model's own outputs.
+
+    python scripts/fit_entity_gate.py [--model DIR] [--write]
+
+Scores the training stories through the serving path without a gate: FinNSP's train split
+with its key entities (negative about a key entity of a negative story, else not) and the
+insurer corpus's train split with its entity labels. Every named entity becomes one row of
+`FEATURES`, labelled negative or not. C is chosen by 5-fold cross-validated log-loss on
+these rows (folds by story), and the FinNSP train figures are cross-validated the same way.
+Then it prints, on insurer dev (the only split it looks at beyond train), per-entity figures
+of the entity head with and without the gate and of the text label copied to every entity.
+`--write` stores the gate in `monitors/sentiment/weights/entity_gate.json`, which the build
+copies into the model folder's `sentiment.json`. Needs scikit-learn (a dev dependency).
+Neither the FinNSP hold-out nor the insurer test split is read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from monitors.sentiment import datasets  # noqa: E402
+from monitors.sentiment.delta import DEFAULT_ENTITY_GATE  # noqa: E402
+from monitors.sentiment.entity_gate import (  # noqa: E402
+    EntityGate,
+    GateInput,
+    features,
+    with_negative,
+)
+from monitors.sentiment.paths import MODEL_ENV, resolve_model_dir  # noqa: E402
+from monitors.sentiment.score import Sentiment  # noqa: E402
+from monitors.sentiment.transformer_scorer import TransformerSentimentScorer  # noqa: E402
+
+C_GRID = (0.1, 1.0, 10.0)
+FOLDS = 5
+
+
+def readings(
+    scorer: TransformerSentimentScorer, examples: list[datasets.EntityExample]
+) -> tuple[list[GateInput], list[str]]:
+    """The gate's inputs for the stories that name entities, and the gold label per entity."""
+    named = [e for e in examples if e.entities]
+    inputs = scorer.gate_inputs([(e.text, [n for n, _ in e.entities]) for e in named])
+    return inputs, [label for e in named for _, label in e.entities]
+
+
+def fit(
+    x: np.ndarray, y: np.ndarray, stories: np.ndarray
+) -> tuple[EntityGate, float, dict[float, float]]:
+    """The gate with the C of the best cross-validated log-loss (folds keep each story's
+    entities together)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold, cross_val_score
+
+    losses = {
+        c: -float(
+            cross_val_score(
+                LogisticRegression(C=c, max_iter=5000),
+                x,
+                y,
+                groups=stories,
+                cv=GroupKFold(FOLDS),
+                scoring="neg_log_loss",
+            ).mean()
+        )
+        for c in C_GRID
+    }
+    best = min(losses, key=lambda c: losses[c])
+    model = LogisticRegression(C=best, max_iter=5000).fit(x, y)
+    gate = EntityGate(tuple(float(c) for c in model.coef_[0]), float(model.intercept_[0]))
+    return gate, best, losses
+
+
+def dev_figures(
+    gate: EntityGate, inputs: list[GateInput], gold: list[str], order: list[str], negative: int
+) -> dict[str, dict[str, float]]:
+    """Per-entity macro-F1 and negative F1 on insurer dev: head, head + gate, text copied."""
+    from sklearn.metrics import f1_score
+
+    ways: dict[str, list[str]] = {"entity_head": [], "entity_head_gated": [], "text_copied": []}
+    for item in inputs:
+        ways["entity_head"] += [order[i] for i in item.entity_probs.argmax(1)]
+        ways["entity_head_gated"] += [order[i] for i in gate.apply(item, negative).argmax(1)]
+        ways["text_copied"] += [order[int(item.text_probs.argmax())]] * len(item.names)
+    return {
+        way: {
+            "macro_f1": float(f1_score(gold, pred, labels=order, average="macro")),
+            "negative_f1": float(
+                f1_score(gold, pred, labels=[order[negative]], average="macro", zero_division=0)
+            ),
+        }
+        for way, pred in ways.items()
+    }
+
+
+def cross_validated_negative(
+    x: np.ndarray, y: np.ndarray, stories: np.ndarray, c: float
+) -> np.ndarray:
+    """P(negative) of each row from a gate fitted on the other folds' stories."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GroupKFold, cross_val_predict
+
+    found: np.ndarray = cross_val_predict(
+        LogisticRegression(C=c, max_iter=5000),
+        x,
+        y,
+        groups=stories,
+        cv=GroupKFold(FOLDS),
+        method="predict_proba",
+    )[:, 1]
+    return found
+
+
+def nsp_figures(
+    inputs: list[GateInput], gold: list[str], held: np.ndarray, negative: int
+) -> dict[str, float]:
+    """Negative-vs-not F1 per FinNSP entity: head, head + gate (P(negative) from the held-out
+    fold, applied as `EntityGate.apply` does), text copied."""
+    from sklearn.metrics import f1_score
+
+    truth = [g == Sentiment.NEGATIVE.value for g in gold]
+    head: list[bool] = []
+    gated: list[bool] = []
+    copied: list[bool] = []
+    at = 0
+    for item in inputs:
+        n = len(item.names)
+        p = held[at : at + n]
+        at += n
+        head += list(item.entity_probs.argmax(1) == negative)
+        probs = with_negative(item.entity_probs, p, negative) if n > 1 else item.entity_probs
+        gated += list(probs.argmax(1) == negative)
+        copied += [int(item.text_probs.argmax()) == negative] * n
+    return {
+        way: float(f1_score(truth, pred))
+        for way, pred in (
+            ("entity_head", head),
+            ("entity_head_gated", gated),
+            ("text_copied", copied),
+        )
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point."""
+    from sklearn.metrics import roc_auc_score
+
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--model", type=Path, default=resolve_model_dir(os.environ.get(MODEL_ENV)))
+    parser.add_argument("--write", action="store_true", help=f"write {DEFAULT_ENTITY_GATE}")
+    args = parser.parse_args(argv)
+
+    scorer = TransformerSentimentScorer(args.model, entity_gate=False)
+    order = [s.value for s in scorer.folder.labels]
+    negative = order.index(Sentiment.NEGATIVE.value)
+    nsp_inputs, nsp_gold = readings(scorer, datasets.finnsp_entity_split()[0])
+    insurer_inputs, insurer_gold = readings(scorer, datasets.insurer("train"))
+    train_inputs, train_gold = nsp_inputs + insurer_inputs, nsp_gold + insurer_gold
+    x = np.vstack([features(item, negative) for item in train_inputs])
+    y = np.asarray([g == Sentiment.NEGATIVE.value for g in train_gold])
+    stories = np.repeat(np.arange(len(train_inputs)), [len(i.names) for i in train_inputs])
+    gate, c, losses = fit(x, y, stories)
+    auc = float(roc_auc_score(y, gate.p_negative(x)))
+    print(f"command: python scripts/fit_entity_gate.py {' '.join(argv or sys.argv[1:])}")
+    print(f"train: {len(train_inputs)} stories, {len(y)} entities ({int(y.sum())} negative)")
+    print("5-fold log-loss by C: " + ", ".join(f"{k:g}: {v:.4f}" for k, v in losses.items()))
+    print(f"chosen C={c:g}; train AUC {auc:.3f}")
+    held = cross_validated_negative(x, y, stories, c)[: len(nsp_gold)]
+    print(f"FinNSP train, {len(nsp_gold)} entities, negative F1 (gate cross-validated by story):")
+    for way, f1 in nsp_figures(nsp_inputs, nsp_gold, held, negative).items():
+        print(f"  {way:<18} {f1:.3f}")
+    dev_inputs, dev_gold = readings(scorer, datasets.insurer("dev"))
+    print(f"insurer dev, {len(dev_gold)} entities: macro-F1 / negative F1")
+    for way, f in dev_figures(gate, dev_inputs, dev_gold, order, negative).items():
+        print(f"  {way:<18} {f['macro_f1']:.3f} / {f['negative_f1']:.3f}")
+    if args.write:
+        config = gate.to_config() | {
+            "fitted": {"C": c, "entities": len(y), "train_auc": round(auc, 4)}
+        }
+        DEFAULT_ENTITY_GATE.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {DEFAULT_ENTITY_GATE.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
