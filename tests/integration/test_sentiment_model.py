@@ -1,8 +1,9 @@
 """The built default model (or the folder RISKWATCH_SENTIMENT_MODEL names) end to end:
 obvious insurer news scored the right way, input order kept, the CLI's JSON lines, the
-entity gate naming whom a story is negative about, the build step skipping when up to date, and the ONNX graph computing what the merged weights
-define (a numpy forward pass; transformers too when torch is installed). scripts/setup
-builds the model, so these run in CI."""
+entity gate naming whom a story is negative about, the build step skipping when up to
+date, and the ONNX graph computing what the merged weights define (a numpy forward pass;
+transformers too when torch is installed). scripts/setup builds the model, so these run
+in CI."""
 
 from __future__ import annotations
 
@@ -150,7 +151,8 @@ def test_the_default_model_names_whom_a_story_is_negative_about(
         "来源：@瑞安保险"
     )
     [(text, (shop, insurer))] = scorer.score_with_entities([(story, ["鑫达汽修", "瑞安保险"])])
-    assert text.label is Sentiment.NEGATIVE and shop.label is Sentiment.NEGATIVE
+    assert text.label is Sentiment.NEGATIVE
+    assert shop.label is Sentiment.NEGATIVE
     assert insurer.label is not Sentiment.NEGATIVE
     ungated = TransformerSentimentScorer(MODEL_DIR, entity_gate=False)
     [(_, (_, head))] = ungated.score_with_entities([(story, ["鑫达汽修", "瑞安保险"])])

@@ -37,16 +37,21 @@ def _feature(row: np.ndarray, name: str) -> float:
 
 
 def test_features_say_how_each_name_figures_in_the_text() -> None:
-    item = _input("瑞安拒赔，瑞安被罚。转自@新闻社", ("瑞安", "新闻社", "不在"), (True, True, False))
+    item = _input(
+        "瑞安拒赔，瑞安被罚。转自@新闻社", ("瑞安", "新闻社", "不在"), (True, True, False)
+    )
     rows = features(item, NEG)
     assert rows.shape == (3, len(FEATURES))
     ruian, press, absent = rows
     assert _feature(ruian, "log1p_count") == pytest.approx(math.log1p(2))
     assert _feature(ruian, "first_position") == 0.0
-    assert _feature(ruian, "most_named") == 1.0 and _feature(press, "most_named") == 0.0
-    assert _feature(press, "at_mention") == 1.0 and _feature(ruian, "at_mention") == 0.0
+    assert _feature(ruian, "most_named") == 1.0
+    assert _feature(press, "most_named") == 0.0
+    assert _feature(press, "at_mention") == 1.0
+    assert _feature(ruian, "at_mention") == 0.0
     assert 0.0 < _feature(press, "first_position") < 1.0
-    assert _feature(absent, "first_position") == 1.0 and _feature(absent, "occurs") == 0.0
+    assert _feature(absent, "first_position") == 1.0
+    assert _feature(absent, "occurs") == 0.0
     assert _feature(ruian, "log_p_negative_entity") == pytest.approx(math.log(0.6))
     assert _feature(ruian, "log_p_negative_text") == pytest.approx(math.log(0.8))
     assert all(_feature(r, "several_names") == 1.0 for r in rows)
@@ -74,7 +79,8 @@ def test_the_gate_moves_only_stories_with_several_names() -> None:
     assert gate.apply(one, NEG) is one.entity_probs
     two = _input("瑞安拒赔，瑞安被罚，安信回应", ("瑞安", "安信"))
     got = gate.apply(two, NEG)
-    assert got[0].argmax() == NEG and got[1].argmax() != NEG
+    assert got[0].argmax() == NEG
+    assert got[1].argmax() != NEG
     assert got[0, NEG] == pytest.approx(1 / (1 + math.exp(-6.0)))
     np.testing.assert_allclose(got.sum(axis=1), 1.0)
 
@@ -101,7 +107,8 @@ def test_the_scorer_applies_the_folders_gate(tmp_path: Path) -> None:
     items = [("瑞安拒赔，瑞安骗子，好保险", ["瑞安", "好保险"]), ("瑞安拒赔", ["瑞安"])]
     [(_, two), (_, one)] = gated.score_with_entities(items)
     [(_, two_plain), (_, one_plain)] = plain.score_with_entities(items)
-    assert two[0].label is Sentiment.NEGATIVE and two[1].label is not Sentiment.NEGATIVE
+    assert two[0].label is Sentiment.NEGATIVE
+    assert two[1].label is not Sentiment.NEGATIVE
     assert two[1].probabilities[Sentiment.NEGATIVE] < 0.01
     # one name: the entity head's own reading, gate or no gate
     assert one[0].probabilities == pytest.approx(one_plain[0].probabilities)
