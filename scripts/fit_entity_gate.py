@@ -5,14 +5,16 @@
 
 Scores the training stories through the serving path without a gate: FinNSP's train split
 with its key entities (negative about a key entity of a negative story, else not) and the
-insurer corpus's train split with its entity labels. Every named entity becomes one row of
-`FEATURES`, labelled negative or not. C is chosen by 5-fold cross-validated log-loss on
-these rows (folds by story), and the FinNSP train figures are cross-validated the same way.
-Then it prints, on insurer dev (the only split it looks at beyond train), per-entity figures
-of the entity head with and without the gate and of the text label copied to every entity.
-`--write` stores the gate in `monitors/sentiment/weights/entity_gate.json`, which the build
-copies into the model folder's `sentiment.json`. Needs scikit-learn (a dev dependency).
-Neither the FinNSP hold-out nor the insurer test split is read here.
+insurer corpus's train split with its entity labels. Each distinct name of a story that
+names two or more (the only stories serving gates) becomes one row of `FEATURES`, labelled
+negative or not. C is chosen by 5-fold cross-validated log-loss on these rows (folds by
+story), and the FinNSP train figures are cross-validated the same way. Then it prints, on
+insurer dev (the only split it looks at beyond train), per-entity figures of the entity head
+with and without the gate and of the text label copied to every entity. `--write` stores the
+gate in `monitors/sentiment/weights/entity_gate.json` with the `delta_sha256` of the model
+folder's build stamp; the build copies it into `sentiment.json` only for that delta. Needs
+scikit-learn (a dev dependency). Neither the FinNSP hold-out nor the insurer test split is
+read here.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -33,7 +36,9 @@ from monitors.sentiment.delta import DEFAULT_ENTITY_GATE  # noqa: E402
 from monitors.sentiment.entity_gate import (  # noqa: E402
     EntityGate,
     GateInput,
+    distinct,
     features,
+    spread,
     with_negative,
 )
 from monitors.sentiment.paths import MODEL_ENV, resolve_model_dir  # noqa: E402
@@ -42,15 +47,49 @@ from monitors.sentiment.transformer_scorer import TransformerSentimentScorer  # 
 
 C_GRID = (0.1, 1.0, 10.0)
 FOLDS = 5
+NEGATIVE = Sentiment.NEGATIVE.value
 
 
 def readings(
     scorer: TransformerSentimentScorer, examples: list[datasets.EntityExample]
-) -> tuple[list[GateInput], list[str]]:
-    """The gate's inputs for the stories that name entities, and the gold label per entity."""
+) -> tuple[list[GateInput], list[list[str]]]:
+    """The gate's inputs for the stories that name entities, and their gold labels."""
     named = [e for e in examples if e.entities]
     inputs = scorer.gate_inputs([(e.text, [n for n, _ in e.entities]) for e in named])
-    return inputs, [label for e in named for _, label in e.entities]
+    return inputs, [[label for _, label in e.entities] for e in named]
+
+
+@dataclass(frozen=True)
+class Story:
+    """One story as the gate sees it: the input, its distinct names (`distinct`), and the
+    slice of its feature rows (None: fewer than two distinct names, never gated)."""
+
+    item: GateInput
+    reduced: GateInput
+    where: list[int]
+    rows: slice | None
+
+
+def gate_rows(
+    inputs: list[GateInput], gold: list[list[str]], negative: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Story]]:
+    """Features, labels (negative or not) and story ids of the distinct names of every story
+    with several, as serving gates them; and every story."""
+    blocks: list[np.ndarray] = []
+    labels: list[bool] = []
+    ids: list[int] = []
+    stories: list[Story] = []
+    for n, (item, names_gold) in enumerate(zip(inputs, gold, strict=True)):
+        reduced, where = distinct(item)
+        if len(reduced.names) < 2:
+            stories.append(Story(item, reduced, where, None))
+            continue
+        at = len(labels)
+        blocks.append(features(reduced, negative))
+        labels += [names_gold[where.index(r)] == NEGATIVE for r in range(len(reduced.names))]
+        ids += [n] * len(reduced.names)
+        stories.append(Story(item, reduced, where, slice(at, len(labels))))
+    return np.vstack(blocks), np.asarray(labels), np.asarray(ids), stories
 
 
 def fit(
@@ -121,25 +160,25 @@ def cross_validated_negative(
 
 
 def nsp_figures(
-    inputs: list[GateInput], gold: list[str], held: np.ndarray, negative: int
+    stories: list[Story], gold: list[list[str]], held: np.ndarray, negative: int
 ) -> dict[str, float]:
-    """Negative-vs-not F1 per FinNSP entity: head, head + gate (P(negative) from the held-out
-    fold, applied as `EntityGate.apply` does), text copied."""
+    """Negative-vs-not F1 per FinNSP entity: head, head + gate (P(negative) of each row from
+    the fold that did not fit on its story, spread as `EntityGate.apply` does), text copied."""
     from sklearn.metrics import f1_score
 
-    truth = [g == Sentiment.NEGATIVE.value for g in gold]
+    truth = [g == NEGATIVE for labels in gold for g in labels]
     head: list[bool] = []
     gated: list[bool] = []
     copied: list[bool] = []
-    at = 0
-    for item in inputs:
-        n = len(item.names)
-        p = held[at : at + n]
-        at += n
+    for story in stories:
+        item = story.item
         head += list(item.entity_probs.argmax(1) == negative)
-        probs = with_negative(item.entity_probs, p, negative) if n > 1 else item.entity_probs
+        probs = item.entity_probs
+        if story.rows is not None:
+            reduced = with_negative(story.reduced.entity_probs, held[story.rows], negative)
+            probs = spread(item, story.where, reduced)
         gated += list(probs.argmax(1) == negative)
-        copied += [int(item.text_probs.argmax()) == negative] * n
+        copied += [int(item.text_probs.argmax()) == negative] * len(item.names)
     return {
         way: float(f1_score(truth, pred))
         for way, pred in (
@@ -148,6 +187,15 @@ def nsp_figures(
             ("text_copied", copied),
         )
     }
+
+
+def built_from(model: Path) -> str | None:
+    """The delta the model folder was built from (its build stamp), if it says."""
+    stamp = model / "build-stamp.json"
+    if not stamp.is_file():
+        return None
+    found = json.loads(stamp.read_text(encoding="utf-8")).get("delta_sha256")
+    return str(found) if found else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -166,27 +214,35 @@ def main(argv: list[str] | None = None) -> int:
     negative = order.index(Sentiment.NEGATIVE.value)
     nsp_inputs, nsp_gold = readings(scorer, datasets.finnsp_entity_split()[0])
     insurer_inputs, insurer_gold = readings(scorer, datasets.insurer("train"))
-    train_inputs, train_gold = nsp_inputs + insurer_inputs, nsp_gold + insurer_gold
-    x = np.vstack([features(item, negative) for item in train_inputs])
-    y = np.asarray([g == Sentiment.NEGATIVE.value for g in train_gold])
-    stories = np.repeat(np.arange(len(train_inputs)), [len(i.names) for i in train_inputs])
-    gate, c, losses = fit(x, y, stories)
+    x, y, ids, stories = gate_rows(nsp_inputs + insurer_inputs, nsp_gold + insurer_gold, negative)
+    gate, c, losses = fit(x, y, ids)
     auc = float(roc_auc_score(y, gate.p_negative(x)))
+    gated_stories = sum(s.rows is not None for s in stories)
     print(f"command: python scripts/fit_entity_gate.py {' '.join(argv or sys.argv[1:])}")
-    print(f"train: {len(train_inputs)} stories, {len(y)} entities ({int(y.sum())} negative)")
+    print(
+        f"train: {gated_stories} stories with two or more names, {len(y)} names "
+        f"({int(y.sum())} negative)"
+    )
     print("5-fold log-loss by C: " + ", ".join(f"{k:g}: {v:.4f}" for k, v in losses.items()))
     print(f"chosen C={c:g}; train AUC {auc:.3f}")
-    held = cross_validated_negative(x, y, stories, c)[: len(nsp_gold)]
-    print(f"FinNSP train, {len(nsp_gold)} entities, negative F1 (gate cross-validated by story):")
-    for way, f1 in nsp_figures(nsp_inputs, nsp_gold, held, negative).items():
+    held = cross_validated_negative(x, y, ids, c)
+    nsp_stories = stories[: len(nsp_inputs)]
+    n_nsp = sum(len(labels) for labels in nsp_gold)
+    print(f"FinNSP train, {n_nsp} entities, negative F1 (gate cross-validated by story):")
+    for way, f1 in nsp_figures(nsp_stories, nsp_gold, held, negative).items():
         print(f"  {way:<18} {f1:.3f}")
     dev_inputs, dev_gold = readings(scorer, datasets.insurer("dev"))
-    print(f"insurer dev, {len(dev_gold)} entities: macro-F1 / negative F1")
-    for way, f in dev_figures(gate, dev_inputs, dev_gold, order, negative).items():
+    flat_dev = [g for labels in dev_gold for g in labels]
+    print(f"insurer dev, {len(flat_dev)} entities: macro-F1 / negative F1")
+    for way, f in dev_figures(gate, dev_inputs, flat_dev, order, negative).items():
         print(f"  {way:<18} {f['macro_f1']:.3f} / {f['negative_f1']:.3f}")
     if args.write:
+        delta = built_from(args.model)
+        if delta is None:
+            parser.error(f"{args.model} has no build stamp: the gate file is for a built model")
         config = gate.to_config() | {
-            "fitted": {"C": c, "entities": len(y), "train_auc": round(auc, 4)}
+            "delta_sha256": delta,
+            "fitted": {"C": c, "names": len(y), "train_auc": round(auc, 4)},
         }
         DEFAULT_ENTITY_GATE.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {DEFAULT_ENTITY_GATE.relative_to(REPO)}")

@@ -7,19 +7,26 @@ what tells them apart is largely how the story names them: the company a complai
 is named early and often; a platform it was posted on, a police district or a company named
 for comparison is named once, later, or as an @-mention.
 
-So for a story that names two or more of the names asked about, the gate decides
+So for a story that names two or more distinct names of those asked about, the gate decides
 P(negative about this name) by logistic regression over the entity head's and the text's
-P(negative) and how the name figures in the text as read (`FEATURES`). The rest of the
-probability goes to the other labels in the entity head's proportions. A story with one name
-keeps the entity head's reading. The coefficients are fitted by `scripts/fit_entity_gate.py`
-on the model's own outputs (FinNSP train key entities and the insurer corpus's train entity
-labels) and stored in the model folder's `sentiment.json` under `entity_gate`; a model
-without them is served without a gate.
+P(negative) and how the name figures in the story (`FEATURES`): whether the model read it
+(it has tokens in what the model read); over the title and lead as prepared for the model
+(about four characters per token of the cap, more than the model reads: a name repeated
+further into the lead is still what the story is about), how often and how early it occurs
+and whether it is the most named; its length (`name_length`); whether it is @-mentioned. A
+name the model did not read gets the gate's reading too (`occurs` 0 lowers P(negative)), not
+the text's. The rest of the probability goes to the other labels in the entity head's
+proportions. A story with one name keeps the entity head's reading. The coefficients are
+fitted by `scripts/fit_entity_gate.py` on the model's own outputs for stories with several
+names (FinNSP train key entities and the insurer corpus's train entity labels) and stored in
+the model folder's `sentiment.json` under `entity_gate`; a model without them is served
+without a gate.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,19 +41,20 @@ FEATURES = (
     "occurs",
     "log1p_count",
     "first_position",
-    "several_names",
     "most_named",
     "log_name_length",
     "at_mention",
 )
 _FLOOR = 1e-6
+_LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
+_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
 class GateInput:
-    """One story as the scorer read it: the text after the cut, the names asked about, the
-    calibrated text probabilities `[labels]`, the entity head's `[names, labels]`, and
-    whether each name has tokens in what was read."""
+    """One story as the scorer read it: the title and lead as prepared, the names asked
+    about, the calibrated text probabilities `[labels]`, the entity head's `[names, labels]`,
+    and whether each name has tokens in what the model read."""
 
     text: str
     names: tuple[str, ...]
@@ -55,15 +63,44 @@ class GateInput:
     occurs: tuple[bool, ...]
 
 
+def distinct(item: GateInput) -> tuple[GateInput, list[int]]:
+    """The story with each name once (stripped; empty names dropped), and for every name of
+    `item` the row of the reduced story it reads (-1 for an empty name). Two links can carry
+    the same name: they must read alike, and count as one name."""
+    rows: dict[str, int] = {}
+    where: list[int] = []
+    for name in item.names:
+        key = name.strip()
+        if key and key not in rows:
+            rows[key] = len(rows)
+        where.append(rows[key] if key else -1)
+    first = [where.index(i) for i in range(len(rows))]
+    reduced = GateInput(
+        item.text,
+        tuple(rows),
+        item.text_probs,
+        item.entity_probs[first] if first else item.entity_probs[:0],
+        tuple(item.occurs[i] for i in first),
+    )
+    return reduced, where
+
+
+def name_length(name: str) -> int:
+    """Characters, a run of Latin letters or digits counting as one and spaces as none: the
+    training names are Chinese, and an English name must not read as long for its letters."""
+    return len(_SPACE.sub("", _LATIN_WORD.sub("a", name)))
+
+
 def features(item: GateInput, negative: int) -> npt.NDArray[np.float64]:
-    """`[names, len(FEATURES)]` for one story; `negative` is the negative label's column."""
+    """`[names, len(FEATURES)]` for a story whose names are distinct and stripped (see
+    `distinct`); `negative` is the negative label's column."""
     text, names = item.text, item.names
-    counts = [text.count(n) if n else 0 for n in names]
+    counts = [text.count(n) for n in names]
     most = max(counts, default=0)
     p_text = max(float(item.text_probs[negative]), _FLOOR)
     rows = []
     for i, name in enumerate(names):
-        first = text.find(name) if name else -1
+        first = text.find(name)
         rows.append(
             [
                 math.log(max(float(item.entity_probs[i, negative]), _FLOOR)),
@@ -71,10 +108,9 @@ def features(item: GateInput, negative: int) -> npt.NDArray[np.float64]:
                 float(item.occurs[i]),
                 math.log1p(counts[i]),
                 first / max(1, len(text)) if first >= 0 else 1.0,
-                float(len(names) > 1),
-                float(counts[i] == most),
-                math.log(max(1, len(name))),
-                float(bool(name) and f"@{name}" in text),
+                float(counts[i] > 0 and counts[i] == most),
+                math.log(max(1, name_length(name))),
+                float(f"@{name}" in text),
             ]
         )
     return np.asarray(rows, dtype=np.float64).reshape(len(names), len(FEATURES))
@@ -112,10 +148,25 @@ class EntityGate:
         return result
 
     def apply(self, item: GateInput, negative: int) -> npt.NDArray[np.float64]:
-        """The entity probabilities of one story after the gate (unchanged with one name)."""
-        if len(item.names) < 2:
+        """The entity probabilities of one story after the gate (unchanged unless it names
+        two or more distinct names)."""
+        reduced, where = distinct(item)
+        if len(reduced.names) < 2:
             return item.entity_probs
-        return with_negative(item.entity_probs, self.p_negative(features(item, negative)), negative)
+        p = self.p_negative(features(reduced, negative))
+        return spread(item, where, with_negative(reduced.entity_probs, p, negative))
+
+
+def spread(
+    item: GateInput, where: list[int], gated: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """The rows of the reduced story (`distinct`) back on every name of `item`; an empty
+    name keeps its own row."""
+    out = item.entity_probs.astype(np.float64).copy()
+    for i, row in enumerate(where):
+        if row >= 0:
+            out[i] = gated[row]
+    return out
 
 
 def with_negative(

@@ -143,9 +143,9 @@ class TransformerSentimentScorer:
         the name occurs (beside the pooled `<s>`), so a story that names two companies can be
         negative about one only. A name that does not occur in the text as read (title plus
         lead, cut at the token limit), or a model without an entity head, gets the text's
-        score. Where the story names two or more of the names and the model folder has an
-        entity gate, the gate decides how negative the story is about each
-        (`monitors.sentiment.entity_gate`)."""
+        score. Where the story names two or more distinct names and the model folder has an
+        entity gate, the gate decides how negative the story is about each, a name it did
+        not read included (`monitors.sentiment.entity_gate`)."""
         logits, entity_logits = self._logits_with_entities(items)
         texts = self._scores(logits)
         return [
@@ -155,8 +155,9 @@ class TransformerSentimentScorer:
 
     def gate_inputs(self, items: Sequence[tuple[str, Sequence[str]]]) -> list[GateInput]:
         """What the entity gate reads for each `(text, entity names)`, before any gate: the
-        text as read, the calibrated text and entity-head probabilities, and which names have
-        tokens in it (`scripts/fit_entity_gate.py` fits the gate on these)."""
+        title and lead as prepared for the model, the calibrated text and entity-head
+        probabilities, and which names have tokens in what the model read
+        (`scripts/fit_entity_gate.py` fits the gate on these)."""
         reading = self._read_entities(items)
         return reading.inputs(self.folder.temperature) if reading else []
 
@@ -172,6 +173,7 @@ class TransformerSentimentScorer:
             return reading.logits, reading.entity_logits
         negative = folder.labels.index(Sentiment.NEGATIVE)
         t = folder.temperature
+        # back to logits: softmax(T * log(p) / T) = p, so `_scores` gives the gated p
         gated = [
             (t * np.log(np.maximum(gate.apply(item, negative), 1e-12))).astype(np.float32)
             if len(item.names) > 1
@@ -194,7 +196,11 @@ class TransformerSentimentScorer:
             ]
             logits, entity_logits = self._run_entities(runtime, [e.ids for e in encoded], spans)
         return _EntityReading(
-            prepared, [list(names) for _, names in items], spans, logits, entity_logits
+            prepared,
+            [list(names) for _, names in items],
+            spans,
+            logits,
+            entity_logits,
         )
 
     def _prepare(self, text: str) -> str:
@@ -245,8 +251,8 @@ class TransformerSentimentScorer:
 
 @dataclass(frozen=True)
 class _EntityReading:
-    """One pass over stories with names: the texts as read, the names, each name's tokens,
-    and the raw text and entity logits."""
+    """One pass over stories with names: the texts as prepared (title and lead), the names,
+    each name's tokens, and the raw text and entity logits."""
 
     texts: list[str]
     names: list[list[str]]

@@ -1,11 +1,14 @@
 """The entity gate: the features it reads off a story, how it rewrites the entity head's
 probabilities (only where a story names several names), the config it refuses, and the
-scorer applying the gate stored in a model folder's `sentiment.json`."""
+scorer applying the gate stored in a model folder's `sentiment.json`, and the build copying
+it only for the delta it was fitted on."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +20,9 @@ from monitors.sentiment.entity_gate import (
     FEATURES,
     EntityGate,
     GateInput,
+    distinct,
     features,
+    name_length,
     with_negative,
 )
 from tests.unit.sentiment_tiny_model import write_tiny_model
@@ -32,6 +37,10 @@ def _input(text: str, names: tuple[str, ...], occurs: tuple[bool, ...] = ()) -> 
     )
 
 
+def _reduced(item: GateInput) -> GateInput:
+    return distinct(item)[0]
+
+
 def _feature(row: np.ndarray, name: str) -> float:
     return float(row[FEATURES.index(name)])
 
@@ -40,7 +49,7 @@ def test_features_say_how_each_name_figures_in_the_text() -> None:
     item = _input(
         "瑞安拒赔，瑞安被罚。转自@新闻社", ("瑞安", "新闻社", "不在"), (True, True, False)
     )
-    rows = features(item, NEG)
+    rows = features(_reduced(item), NEG)
     assert rows.shape == (3, len(FEATURES))
     ruian, press, absent = rows
     assert _feature(ruian, "log1p_count") == pytest.approx(math.log1p(2))
@@ -54,8 +63,23 @@ def test_features_say_how_each_name_figures_in_the_text() -> None:
     assert _feature(absent, "occurs") == 0.0
     assert _feature(ruian, "log_p_negative_entity") == pytest.approx(math.log(0.6))
     assert _feature(ruian, "log_p_negative_text") == pytest.approx(math.log(0.8))
-    assert all(_feature(r, "several_names") == 1.0 for r in rows)
-    assert _feature(features(_input("瑞安", ("瑞安",)), NEG)[0], "several_names") == 0.0
+    assert _feature(ruian, "log_name_length") == pytest.approx(math.log(2))
+    # no name occurs: none is the most named
+    nowhere = features(_reduced(_input("保险公司拒赔", ("瑞安", "安信"))), NEG)
+    assert [_feature(r, "most_named") for r in nowhere] == [0.0, 0.0]
+
+
+def test_name_length_counts_a_latin_word_as_one() -> None:
+    assert name_length("鑫达汽修") == 4
+    assert name_length("Ruian Insurance Group") == 3
+    assert name_length("P2P 平台") == 3
+
+
+def test_distinct_reads_a_repeated_name_once() -> None:
+    item = _input("瑞安拒赔，安信回应", ("瑞安", " 瑞安", "", "安信"))
+    reduced, where = distinct(item)
+    assert reduced.names == ("瑞安", "安信")
+    assert where == [0, 0, -1, 1]
 
 
 def test_with_negative_keeps_the_other_labels_in_proportion() -> None:
@@ -77,6 +101,9 @@ def test_the_gate_moves_only_stories_with_several_names() -> None:
     gate = _salience_gate()
     one = _input("瑞安拒赔", ("瑞安",))
     assert gate.apply(one, NEG) is one.entity_probs
+    # the same name twice (two links) is still one name: not gated
+    twice = _input("瑞安拒赔，瑞安被罚", ("瑞安", "瑞安"))
+    assert gate.apply(twice, NEG) is twice.entity_probs
     two = _input("瑞安拒赔，瑞安被罚，安信回应", ("瑞安", "安信"))
     got = gate.apply(two, NEG)
     assert got[0].argmax() == NEG
@@ -95,7 +122,7 @@ def test_config_round_trips_and_refuses_other_features() -> None:
 
 
 def test_the_scorer_applies_the_folders_gate(tmp_path: Path) -> None:
-    folder = write_tiny_model(tmp_path / "m", layers=1, entity_head=True)
+    folder = write_tiny_model(tmp_path / "m", layers=1, entity_head=True, temperature=2.5)
     config_path = folder / "sentiment.json"
     config = json.loads(config_path.read_text())
     config[CONFIG_KEY] = _salience_gate().to_config()
@@ -104,12 +131,22 @@ def test_the_scorer_applies_the_folders_gate(tmp_path: Path) -> None:
     plain = TransformerSentimentScorer(folder, entity_gate=False)
     assert gated.folder.entity_gate == _salience_gate()
 
-    items = [("瑞安拒赔，瑞安骗子，好保险", ["瑞安", "好保险"]), ("瑞安拒赔", ["瑞安"])]
-    [(_, two), (_, one)] = gated.score_with_entities(items)
-    [(_, two_plain), (_, one_plain)] = plain.score_with_entities(items)
+    items = [
+        ("瑞安拒赔，瑞安骗子，好保险", ["瑞安", "好保险"]),
+        ("瑞安拒赔", ["瑞安"]),
+        ("瑞安拒赔，瑞安骗子，好保险", ["瑞安", "好保险", "瑞安"]),
+    ]
+    [(_, two), (_, one), (_, repeated)] = gated.score_with_entities(items)
+    [(_, two_plain), (_, one_plain), _] = plain.score_with_entities(items)
     assert two[0].label is Sentiment.NEGATIVE
     assert two[1].label is not Sentiment.NEGATIVE
-    assert two[1].probabilities[Sentiment.NEGATIVE] < 0.01
+    # the gate's P(negative) comes out as it is (the temperature is undone, not applied twice)
+    want = 1 / (1 + math.exp(-6.0))
+    assert two[0].probabilities[Sentiment.NEGATIVE] == pytest.approx(want, abs=1e-5)
+    assert two[1].probabilities[Sentiment.NEGATIVE] == pytest.approx(1 - want, abs=1e-5)
+    # a repeated link reads like the first
+    assert repeated[2].probabilities == pytest.approx(repeated[0].probabilities)
+    assert repeated[0].probabilities == pytest.approx(two[0].probabilities)
     # one name: the entity head's own reading, gate or no gate
     assert one[0].probabilities == pytest.approx(one_plain[0].probabilities)
     # the ungated scorer serves the head, which the gate's inputs carry too
@@ -121,3 +158,29 @@ def test_the_scorer_applies_the_folders_gate(tmp_path: Path) -> None:
     about = gated.score_about([(text, "好保险"), (text, "瑞安")])
     assert about[0].probabilities == pytest.approx(two[1].probabilities)
     assert about[1].probabilities == pytest.approx(two[0].probabilities)
+
+
+def test_the_build_copies_the_gate_only_for_its_delta(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+    from build_sentiment_model import _entity_gate
+
+    import monitors.sentiment.delta as delta_module
+
+    delta = tmp_path / "delta.safetensors"
+    delta.write_bytes(b"weights")
+    gate_file = tmp_path / "entity_gate.json"
+    monkeypatch.setattr(delta_module, "DEFAULT_ENTITY_GATE", gate_file)
+    assert _entity_gate(delta, None) is None  # no gate file
+    sha = hashlib.sha256(b"weights").hexdigest()
+    config = _salience_gate().to_config() | {"delta_sha256": sha}
+    gate_file.write_text(json.dumps(config))
+    assert _entity_gate(delta, None) == gate_file
+    assert _entity_gate(delta, tmp_path / "student.safetensors") is None
+    delta.write_bytes(b"retrained")  # the gate was fitted on another teacher
+    assert _entity_gate(delta, None) is None
+    delta.write_bytes(b"weights")
+    gate_file.write_text(json.dumps(config | {"features": ["log_p_negative_entity"]}))
+    assert _entity_gate(delta, None) is None
+    assert "refit it" in capsys.readouterr().err
