@@ -86,19 +86,17 @@ def _entity_gate(delta_path: Path, student: Path | None) -> Path | None:
     `delta_sha256`) over the features this code computes; a student or another delta would
     need its own. A stale gate is left out with a message: refit it."""
     from monitors.sentiment.delta import DEFAULT_ENTITY_GATE
-    from monitors.sentiment.entity_gate import FEATURES
+    from monitors.sentiment.entity_gate import EntityGate
 
     if student is not None or not DEFAULT_ENTITY_GATE.is_file():
         return None
     gate = json.loads(DEFAULT_ENTITY_GATE.read_text(encoding="utf-8"))
     if gate.get("delta_sha256") != _sha256(delta_path):
         return None
-    if tuple(gate.get("features", ())) != FEATURES:
-        print(
-            f"{DEFAULT_ENTITY_GATE.name} was fitted on other features: built without it; "
-            "refit it with python scripts/fit_entity_gate.py --write",
-            file=sys.stderr,
-        )
+    try:
+        EntityGate.from_config(gate)
+    except ValueError as stale:
+        print(f"{DEFAULT_ENTITY_GATE.name}: built without it: {stale}", file=sys.stderr)
         return None
     return DEFAULT_ENTITY_GATE
 

@@ -34,16 +34,19 @@ sys.path.insert(0, str(REPO))
 from monitors.sentiment import datasets  # noqa: E402
 from monitors.sentiment.delta import DEFAULT_ENTITY_GATE  # noqa: E402
 from monitors.sentiment.entity_gate import (  # noqa: E402
+    FEATURES,
     EntityGate,
     GateInput,
     distinct,
     features,
-    spread,
-    with_negative,
+    gated,
 )
 from monitors.sentiment.paths import MODEL_ENV, resolve_model_dir  # noqa: E402
 from monitors.sentiment.score import Sentiment  # noqa: E402
 from monitors.sentiment.transformer_scorer import TransformerSentimentScorer  # noqa: E402
+
+sys.path.insert(0, str(REPO / "scripts"))
+from eval_sentiment import metrics  # noqa: E402
 
 C_GRID = (0.1, 1.0, 10.0)
 FOLDS = 5
@@ -89,11 +92,12 @@ def gate_rows(
         labels += [names_gold[where.index(r)] == NEGATIVE for r in range(len(reduced.names))]
         ids += [n] * len(reduced.names)
         stories.append(Story(item, reduced, where, slice(at, len(labels))))
-    return np.vstack(blocks), np.asarray(labels), np.asarray(ids), stories
+    x = np.vstack(blocks) if blocks else np.zeros((0, len(FEATURES)))
+    return x, np.asarray(labels), np.asarray(ids), stories
 
 
 def fit(
-    x: np.ndarray, y: np.ndarray, stories: np.ndarray
+    x: np.ndarray, y: np.ndarray, groups: np.ndarray
 ) -> tuple[EntityGate, float, dict[float, float]]:
     """The gate with the C of the best cross-validated log-loss (folds keep each story's
     entities together)."""
@@ -106,7 +110,7 @@ def fit(
                 LogisticRegression(C=c, max_iter=5000),
                 x,
                 y,
-                groups=stories,
+                groups=groups,
                 cv=GroupKFold(FOLDS),
                 scoring="neg_log_loss",
             ).mean()
@@ -119,30 +123,8 @@ def fit(
     return gate, best, losses
 
 
-def dev_figures(
-    gate: EntityGate, inputs: list[GateInput], gold: list[str], order: list[str], negative: int
-) -> dict[str, dict[str, float]]:
-    """Per-entity macro-F1 and negative F1 on insurer dev: head, head + gate, text copied."""
-    from sklearn.metrics import f1_score
-
-    ways: dict[str, list[str]] = {"entity_head": [], "entity_head_gated": [], "text_copied": []}
-    for item in inputs:
-        ways["entity_head"] += [order[i] for i in item.entity_probs.argmax(1)]
-        ways["entity_head_gated"] += [order[i] for i in gate.apply(item, negative).argmax(1)]
-        ways["text_copied"] += [order[int(item.text_probs.argmax())]] * len(item.names)
-    return {
-        way: {
-            "macro_f1": float(f1_score(gold, pred, labels=order, average="macro")),
-            "negative_f1": float(
-                f1_score(gold, pred, labels=[order[negative]], average="macro", zero_division=0)
-            ),
-        }
-        for way, pred in ways.items()
-    }
-
-
 def cross_validated_negative(
-    x: np.ndarray, y: np.ndarray, stories: np.ndarray, c: float
+    x: np.ndarray, y: np.ndarray, groups: np.ndarray, c: float
 ) -> np.ndarray:
     """P(negative) of each row from a gate fitted on the other folds' stories."""
     from sklearn.linear_model import LogisticRegression
@@ -152,41 +134,29 @@ def cross_validated_negative(
         LogisticRegression(C=c, max_iter=5000),
         x,
         y,
-        groups=stories,
+        groups=groups,
         cv=GroupKFold(FOLDS),
         method="predict_proba",
     )[:, 1]
     return found
 
 
-def nsp_figures(
-    stories: list[Story], gold: list[list[str]], held: np.ndarray, negative: int
-) -> dict[str, float]:
-    """Negative-vs-not F1 per FinNSP entity: head, head + gate (P(negative) of each row from
-    the fold that did not fit on its story, spread as `EntityGate.apply` does), text copied."""
-    from sklearn.metrics import f1_score
-
-    truth = [g == NEGATIVE for labels in gold for g in labels]
-    head: list[bool] = []
-    gated: list[bool] = []
-    copied: list[bool] = []
+def per_entity_labels(
+    stories: list[Story], p: np.ndarray, order: list[str], negative: int
+) -> dict[str, list[str]]:
+    """Each entity's label three ways: the entity head, the head with the gate (`p`: the
+    gate's P(negative) of each feature row, applied as `EntityGate.apply` does), and the
+    text's label copied."""
+    ways: dict[str, list[str]] = {"entity_head": [], "entity_head_gated": [], "text_copied": []}
     for story in stories:
         item = story.item
-        head += list(item.entity_probs.argmax(1) == negative)
         probs = item.entity_probs
         if story.rows is not None:
-            reduced = with_negative(story.reduced.entity_probs, held[story.rows], negative)
-            probs = spread(item, story.where, reduced)
-        gated += list(probs.argmax(1) == negative)
-        copied += [int(item.text_probs.argmax()) == negative] * len(item.names)
-    return {
-        way: float(f1_score(truth, pred))
-        for way, pred in (
-            ("entity_head", head),
-            ("entity_head_gated", gated),
-            ("text_copied", copied),
-        )
-    }
+            probs = gated(item, story.reduced, story.where, p[story.rows], negative)
+        ways["entity_head"] += [order[i] for i in item.entity_probs.argmax(1)]
+        ways["entity_head_gated"] += [order[i] for i in probs.argmax(1)]
+        ways["text_copied"] += [order[int(item.text_probs.argmax())]] * len(item.names)
+    return ways
 
 
 def built_from(model: Path) -> str | None:
@@ -226,15 +196,20 @@ def main(argv: list[str] | None = None) -> int:
     print("5-fold log-loss by C: " + ", ".join(f"{k:g}: {v:.4f}" for k, v in losses.items()))
     print(f"chosen C={c:g}; train AUC {auc:.3f}")
     held = cross_validated_negative(x, y, ids, c)
+    nsp_gold_flat = [g for labels in nsp_gold for g in labels]
+    print(
+        f"FinNSP train, {len(nsp_gold_flat)} entities, negative F1 (gate cross-validated by story):"
+    )
     nsp_stories = stories[: len(nsp_inputs)]
-    n_nsp = sum(len(labels) for labels in nsp_gold)
-    print(f"FinNSP train, {n_nsp} entities, negative F1 (gate cross-validated by story):")
-    for way, f1 in nsp_figures(nsp_stories, nsp_gold, held, negative).items():
-        print(f"  {way:<18} {f1:.3f}")
+    for way, pred in per_entity_labels(nsp_stories, held, order, negative).items():
+        print(f"  {way:<18} {metrics(nsp_gold_flat, pred, binary=True)['negative_f1']:.3f}")
     dev_inputs, dev_gold = readings(scorer, datasets.insurer("dev"))
-    flat_dev = [g for labels in dev_gold for g in labels]
-    print(f"insurer dev, {len(flat_dev)} entities: macro-F1 / negative F1")
-    for way, f in dev_figures(gate, dev_inputs, flat_dev, order, negative).items():
+    dev_x, _, _, dev_stories = gate_rows(dev_inputs, dev_gold, negative)
+    dev_gold_flat = [g for labels in dev_gold for g in labels]
+    print(f"insurer dev, {len(dev_gold_flat)} entities: macro-F1 / negative F1")
+    dev_p = gate.p_negative(dev_x)
+    for way, pred in per_entity_labels(dev_stories, dev_p, order, negative).items():
+        f = metrics(dev_gold_flat, pred, binary=False)
         print(f"  {way:<18} {f['macro_f1']:.3f} / {f['negative_f1']:.3f}")
     if args.write:
         delta = built_from(args.model)

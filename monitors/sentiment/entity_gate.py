@@ -153,19 +153,23 @@ class EntityGate:
         reduced, where = distinct(item)
         if len(reduced.names) < 2:
             return item.entity_probs
-        p = self.p_negative(features(reduced, negative))
-        return spread(item, where, with_negative(reduced.entity_probs, p, negative))
+        return gated(item, reduced, where, self.p_negative(features(reduced, negative)), negative)
 
 
-def spread(
-    item: GateInput, where: list[int], gated: npt.NDArray[np.float64]
+def gated(
+    item: GateInput,
+    reduced: GateInput,
+    where: list[int],
+    p: npt.NDArray[np.float64],
+    negative: int,
 ) -> npt.NDArray[np.float64]:
-    """The rows of the reduced story (`distinct`) back on every name of `item`; an empty
-    name keeps its own row."""
+    """The entity probabilities of `item` with P(negative) of each distinct name (`reduced`,
+    `where` from `distinct`) set to `p`; an empty name keeps its own row."""
+    rows = with_negative(reduced.entity_probs, p, negative)
     out = item.entity_probs.astype(np.float64).copy()
     for i, row in enumerate(where):
         if row >= 0:
-            out[i] = gated[row]
+            out[i] = rows[row]
     return out
 
 

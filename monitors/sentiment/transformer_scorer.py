@@ -173,13 +173,14 @@ class TransformerSentimentScorer:
             return reading.logits, reading.entity_logits
         negative = folder.labels.index(Sentiment.NEGATIVE)
         t = folder.temperature
-        # back to logits: softmax(T * log(p) / T) = p, so `_scores` gives the gated p
-        gated = [
-            (t * np.log(np.maximum(gate.apply(item, negative), 1e-12))).astype(np.float32)
-            if len(item.names) > 1
-            else rows
-            for item, rows in zip(reading.inputs(t), reading.entity_logits, strict=True)
-        ]
+        gated = []
+        for item, rows in zip(reading.inputs(t), reading.entity_logits, strict=True):
+            probs = gate.apply(item, negative)
+            # back to logits where the gate moved a name: softmax(T * log(p) / T) = p
+            moved = probs is not item.entity_probs
+            gated.append(
+                (t * np.log(np.maximum(probs, 1e-12))).astype(np.float32) if moved else rows
+            )
         return reading.logits, gated
 
     def _read_entities(self, items: Sequence[tuple[str, Sequence[str]]]) -> _EntityReading | None:
