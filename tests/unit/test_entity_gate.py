@@ -160,7 +160,7 @@ def test_the_scorer_applies_the_folders_gate(tmp_path: Path) -> None:
     assert about[1].probabilities == pytest.approx(two[0].probabilities)
 
 
-def test_the_build_copies_the_gate_only_for_its_delta(
+def test_the_build_copies_the_gate_only_for_the_model_it_was_fitted_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
@@ -177,7 +177,14 @@ def test_the_build_copies_the_gate_only_for_its_delta(
     config = _salience_gate().to_config() | {"delta_sha256": sha}
     gate_file.write_text(json.dumps(config))
     assert _entity_gate(delta, None) == gate_file
-    assert _entity_gate(delta, tmp_path / "student.safetensors") is None
+    student = tmp_path / "student.safetensors"
+    student.write_bytes(b"distilled")
+    assert _entity_gate(delta, student) is None  # fitted on the teacher, not on this student
+    on_student = config | {"student_sha256": hashlib.sha256(b"distilled").hexdigest()}
+    gate_file.write_text(json.dumps(on_student))
+    assert _entity_gate(delta, student) == gate_file
+    assert _entity_gate(delta, None) is None  # fitted on the student, not on its teacher
+    gate_file.write_text(json.dumps(config))
     delta.write_bytes(b"retrained")  # the gate was fitted on another teacher
     assert _entity_gate(delta, None) is None
     delta.write_bytes(b"weights")
