@@ -190,7 +190,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"ratios below from {basis}; agreement: labels equal to the fp32 teacher's at cap {OLD_CAP}"
     )
-    shipped = f"ONNX {args.default_precision}, cap {args.max_length}"
+    # the served model: the student when there is one
+    shipped_folder = args.student or args.model
+    shipped = (
+        f"{'student' if args.student else 'ONNX'} {args.default_precision}, cap {args.max_length}"
+    )
     for baseline in (f"torch fp32, cap {OLD_CAP}", f"torch fp32, cap {args.max_length}"):
         if baseline in rates:
             print(
@@ -198,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{rates[shipped] / rates[baseline]:.2f}x"
             )
     scorer = TransformerSentimentScorer(
-        args.model, batch_size=args.batch_size, max_length=args.max_length
+        shipped_folder, batch_size=args.batch_size, max_length=args.max_length
     )
     gflop = gflop_per_item(scorer, texts)
     ceiling = CEILING_GFLOPS / gflop
