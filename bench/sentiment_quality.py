@@ -33,8 +33,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.sentiment_models import add_model_arguments  # noqa: E402
 from monitors.sentiment import datasets  # noqa: E402
-from monitors.sentiment.paths import MODEL_ENV, TEACHER_MODEL_DIR, resolve_model_dir  # noqa: E402
 from monitors.sentiment.transformer_scorer import TransformerSentimentScorer  # noqa: E402
 
 LABELS = ["negative", "neutral", "positive"]
@@ -107,18 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--model",
-        type=Path,
-        default=TEACHER_MODEL_DIR,
-        help="the teacher's ONNX folder (python scripts/build_sentiment_model.py --teacher)",
-    )
-    parser.add_argument(
-        "--student",
-        type=Path,
-        default=resolve_model_dir(os.environ.get(MODEL_ENV)),
-        help="a distilled student's ONNX folder (default: the served model)",
-    )
+    add_model_arguments(parser)
     parser.add_argument("--caps", default="32,48,64,96,128,256")
     parser.add_argument("--precisions", default="fp32,int8")
     parser.add_argument("--limit", type=int, default=0, help="first N texts of each split")

@@ -35,12 +35,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.sentiment_models import add_model_arguments  # noqa: E402
 from monitors.sentiment import datasets  # noqa: E402
-from monitors.sentiment.paths import (  # noqa: E402
-    MODEL_ENV,
-    TEACHER_MODEL_DIR,
-    resolve_model_dir,
-)
+from monitors.sentiment.paths import TEACHER_MODEL_DIR  # noqa: E402
 from monitors.sentiment.transformer_scorer import TransformerSentimentScorer  # noqa: E402
 
 CEILING_GFLOPS = 2 * 85.0  # 2 cores x ~85 GFLOPS fp32 (issue 16's measurement)
@@ -111,20 +108,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--model",
-        type=Path,
-        default=TEACHER_MODEL_DIR,
-        help="the teacher's ONNX folder (python scripts/build_sentiment_model.py --teacher)",
-    )
+    add_model_arguments(parser)
     parser.add_argument(
         "--hf-model", type=Path, default=TEACHER_MODEL_DIR.with_name(TEACHER_MODEL_DIR.name + "-hf")
-    )
-    parser.add_argument(
-        "--student",
-        type=Path,
-        default=resolve_model_dir(os.environ.get(MODEL_ENV)),
-        help="a distilled student's ONNX folder (default: the served model)",
     )
     parser.add_argument("--texts", choices=("finfe", "finnsp", "mixed"), default="mixed")
     parser.add_argument("--n", type=int, default=256)
