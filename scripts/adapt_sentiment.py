@@ -25,7 +25,8 @@ do not drown a few hundred insurer texts.
 Entity head (whom a story is negative about): the mean of the final hidden states over the
 tokens of the entity's mentions, next to the pooled `<s>`, into a linear layer over the same
 three classes (target-dependent pooling: one forward pass per story serves every entity it
-names). It starts as a copy of the text head, so before training it answers the text label.
+names). It starts as the delta's entity head, or, for a delta without one, as a copy of the
+text head, so that before training it answers the text label.
 
 Selection uses only the dev splits (insurer dev, FinFE validation); the insurer test split and
 the FinNSP hold-out are read by `scripts/eval_sentiment.py` alone.
