@@ -15,9 +15,11 @@ int8 quantisation, `tokenizer.json` and `sentiment.json` (default folder
 `<repo>/.cache/sentiment/riskwatch-zh-sentiment`; `--teacher`: `...-teacher`), with the
 entity gate fitted on the served model's outputs (`weights/entity_gate.json`, by
 `scripts/fit_entity_gate.py`; copied only when its `delta_sha256` and `student_sha256` are
-this build's and its features are the code's, so another model is built without it). Needs
-no torch and no network. Idempotent: when the folder's `build-stamp.json` matches the inputs
-it returns at once.
+this build's and its features are the code's, so another model is built without it). A
+student's build also builds its teacher beside it (`<out>-teacher`) and names it in
+`sentiment.json` as `latin_fallback`: the scorer sends texts in Latin script only there,
+since the student was distilled on Chinese text. Needs no torch and no network.
+Idempotent: when the folder's `build-stamp.json` matches the inputs it returns at once.
 `--hf-out` writes the same merged weights as a `transformers` folder (for the torch
 comparison in `bench/sentiment_throughput.py` and for training; loading it needs the
 `[train]` extra, writing it does not).
@@ -38,6 +40,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from monitors.sentiment.entity_gate import CONFIG_KEY as GATE_KEY  # noqa: E402
+from monitors.sentiment.model_folder import LATIN_KEY  # noqa: E402
 from monitors.sentiment.paths import DEFAULT_MODEL_DIR, TEACHER_MODEL_DIR  # noqa: E402
 
 BUILD_FORMAT = 2
@@ -159,6 +162,7 @@ def build(
     extra = {"recipe": json.loads(meta.get("recipe", "{}"))}
     if "keep_layers" in meta:
         extra["student_of_layers"] = json.loads(meta["keep_layers"])
+        extra[LATIN_KEY] = teacher_beside(out).name
     if gate is not None:
         extra[GATE_KEY] = json.loads(gate.read_text(encoding="utf-8"))
     write_folder(
@@ -179,6 +183,12 @@ def build(
     if hf_out is not None:
         write_hf_folder(hf_out, weights, cfg, tokenizer, stamp)
     return True
+
+
+def teacher_beside(out: Path) -> Path:
+    """Where a student built into `out` finds its teacher, which scores the texts in Latin
+    script only (the student was distilled on Chinese text and reads English less well)."""
+    return out.with_name(f"{out.name}-teacher")
 
 
 def write_hf_folder(
@@ -223,10 +233,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.teacher:
         args.student = None
     args.out = args.out or (TEACHER_MODEL_DIR if args.teacher else DEFAULT_MODEL_DIR)
-    t0 = time.monotonic()
-    built = build(args.out, args.delta, args.force, args.student, args.hf_out)
-    state = "built" if built else "up to date"
-    print(f"sentiment model {state}: {args.out} ({time.monotonic() - t0:.1f}s)")
+    folders = [(args.out, args.student, args.hf_out)]
+    if args.student is not None:  # its teacher too, for the texts in Latin script
+        folders.insert(0, (teacher_beside(args.out), None, None))
+    for out, student, hf_out in folders:
+        t0 = time.monotonic()
+        built = build(out, args.delta, args.force, student, hf_out)
+        state = "built" if built else "up to date"
+        print(f"sentiment model {state}: {out} ({time.monotonic() - t0:.1f}s)")
     return 0
 
 

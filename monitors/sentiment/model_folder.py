@@ -27,6 +27,7 @@ from monitors.sentiment.labels import label_order
 from monitors.sentiment.score import Sentiment, SentimentModelMissing
 
 CONFIG_FILE = "sentiment.json"
+LATIN_KEY = "latin_fallback"
 TOKENIZER_FILE = "tokenizer.json"
 PRECISIONS = ("fp32", "int8")
 Precision = Literal["fp32", "int8"]
@@ -47,6 +48,9 @@ class ModelFolder:
     max_positions: int | None = None
     config: dict[str, Any] = field(default_factory=dict)
     entity_gate: EntityGate | None = None
+    # the folder that scores texts in Latin script only (`latin_fallback` in sentiment.json,
+    # a folder beside this one): the served student reads English less well than its teacher
+    latin_fallback: Path | None = None
 
 
 def read_config(folder: Path) -> dict[str, Any]:
@@ -108,6 +112,7 @@ def inspect_folder(folder: Path, precision: Precision = "fp32") -> ModelFolder:
         max_positions=int(positions) if positions else None,
         config=config,
         entity_gate=EntityGate.from_config(config.get(GATE_KEY)),
+        latin_fallback=folder.parent / str(config[LATIN_KEY]) if config.get(LATIN_KEY) else None,
     )
 
 

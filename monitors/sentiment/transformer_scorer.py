@@ -6,15 +6,21 @@ when the `[train]` extra is installed (`monitors.sentiment.model_folder`). Eithe
 texts are cut to title plus lead, tokenized with the folder's `tokenizer.json`, sorted by
 length, padded per batch to the longest text of the batch (capped at `max_length` tokens),
 and the probabilities are `softmax(logits / T)` with the temperature `T` from the folder.
+A folder may name a second one for texts in Latin script only (`latin_fallback`: the served
+student, distilled on Chinese text, reads English less well than its 12-layer teacher);
+`score`, `score_about` and `score_with_entities` send such texts there, while `logits` and
+`logits_about` are always this folder's own.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +36,18 @@ _CHARS_PER_TOKEN = 4
 DEFAULT_MAX_LENGTH = 96
 _NO_LOGITS: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
 ENTITY_INPUT, ENTITY_OUTPUT = "entity_weights", "entity_logits"
+# Han, kana and hangul: a text with none of these and some Latin letters reads as Latin
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_log = logging.getLogger(__name__)
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
+
+
+def reads_as_latin(text: str) -> bool:
+    """Whether `text` is in Latin script only (some Latin letters, no Chinese, Japanese or
+    Korean characters): what a folder's `latin_fallback` scores."""
+    return _LATIN.search(text) is not None and _CJK.search(text) is None
 
 
 class _Runtime(Protocol):
@@ -39,6 +57,10 @@ class _Runtime(Protocol):
         mask: npt.NDArray[np.int64],
         entity_weights: npt.NDArray[np.float32] | None,
     ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32] | None]: ...
+
+
+def _text_of(item: tuple[str, Any]) -> str:
+    return item[0]
 
 
 class TransformerSentimentScorer:
@@ -56,6 +78,7 @@ class TransformerSentimentScorer:
         precision: Precision = "fp32",
         threads: int = 0,
         entity_gate: bool = True,
+        latin_fallback: bool = True,
     ) -> None:
         self.model_dir = Path(model_dir)
         self.batch_size = batch_size
@@ -65,9 +88,12 @@ class TransformerSentimentScorer:
         self.precision: Precision = precision
         self.threads = threads
         self.entity_gate = entity_gate
+        self.latin_fallback = latin_fallback
         self._lock = threading.Lock()
         self._loaded: tuple[Any, _Runtime, ModelFolder] | None = None
         self._token_limit = max_length
+        self._fallback_lock = threading.Lock()
+        self._fallback: TransformerSentimentScorer | None = None
 
     @property
     def folder(self) -> ModelFolder:
@@ -99,7 +125,9 @@ class TransformerSentimentScorer:
 
     def score(self, texts: Sequence[str]) -> list[Score]:
         """Score `texts` in input order; long texts are cut to title plus lead."""
-        return self._scores(self.logits(texts))
+        if isinstance(texts, str):
+            raise TypeError("score() takes a sequence of texts, not one string")
+        return self._routed(texts, str, lambda s, part: s._scores(s.logits(part)))
 
     def logits(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """The raw logits `[len(texts), labels]` in input order (before the temperature)."""
@@ -115,7 +143,7 @@ class TransformerSentimentScorer:
 
     def score_about(self, pairs: Sequence[tuple[str, str]]) -> list[Score]:
         """Score `(text, entity)` pairs: how each text reads about the entity it names."""
-        return self._scores(self.logits_about(pairs))
+        return self._routed(pairs, _text_of, lambda s, part: s._scores(s.logits_about(part)))
 
     def logits_about(self, pairs: Sequence[tuple[str, str]]) -> npt.NDArray[np.float32]:
         """The logits of `(text, entity)` pairs (see `score_with_entities`), in order: before
@@ -146,12 +174,63 @@ class TransformerSentimentScorer:
         score. Where the story names two or more distinct names and the model folder has an
         entity gate, the gate decides how negative the story is about each, a name it did
         not read included (`monitors.sentiment.entity_gate`)."""
+        return self._routed(items, _text_of, lambda s, part: s._entity_scores(part))
+
+    def _entity_scores(
+        self, items: Sequence[tuple[str, Sequence[str]]]
+    ) -> list[tuple[Score, list[Score]]]:
         logits, entity_logits = self._logits_with_entities(items)
         texts = self._scores(logits)
         return [
             (score, self._scores(rows) if len(rows) else [])
             for score, rows in zip(texts, entity_logits, strict=True)
         ]
+
+    def _routed(
+        self,
+        items: Sequence[_Item],
+        text_of: Callable[[_Item], str],
+        run: Callable[[TransformerSentimentScorer, list[_Item]], list[_Result]],
+    ) -> list[_Result]:
+        """`run` over `items` in order: this folder's scorer for most, the Latin fallback's
+        for the items whose text reads as Latin script, when the folder names one."""
+        latin = [i for i, item in enumerate(items) if reads_as_latin(text_of(item))]
+        fallback = self._fallback_scorer() if latin else None
+        if fallback is None:
+            return run(self, list(items))
+        latin_set = set(latin)
+        own = [i for i in range(len(items)) if i not in latin_set]
+        out: dict[int, _Result] = {}
+        for scorer, chosen in ((self, own), (fallback, latin)):
+            if chosen:
+                out.update(zip(chosen, run(scorer, [items[i] for i in chosen]), strict=True))
+        return [out[i] for i in range(len(items))]
+
+    def _fallback_scorer(self) -> TransformerSentimentScorer | None:
+        """The scorer of the folder's `latin_fallback` (loaded on first use), or None when
+        the folder names none, it is switched off, or the named folder is missing (logged
+        once; this folder then scores everything)."""
+        target = self.folder.latin_fallback if self.latin_fallback else None
+        if target is None:
+            return None
+        with self._fallback_lock:
+            if self._fallback is None:
+                if not target.is_dir():
+                    _log.warning("sentiment: latin_fallback %s is missing; not used", target)
+                    self.latin_fallback = False
+                    return None
+                self._fallback = TransformerSentimentScorer(
+                    target,
+                    batch_size=self.batch_size,
+                    max_length=self.max_length,
+                    device=self.device,
+                    dtype=self.dtype,
+                    precision=self.precision,
+                    threads=self.threads,
+                    entity_gate=self.entity_gate,
+                    latin_fallback=False,
+                )
+            return self._fallback
 
     def gate_inputs(self, items: Sequence[tuple[str, Sequence[str]]]) -> list[GateInput]:
         """What the entity gate reads for each `(text, entity names)`, before any gate: the

@@ -185,8 +185,8 @@ def test_onnx_logits_match_the_merged_weights(
     tok = Tokenizer.from_file(str(MODEL_DIR / "tokenizer.json"))
     for text, row in zip(texts, got, strict=True):
         ids = np.asarray([tok.encode(text).ids])
-        layers, eps = config["num_hidden_layers"], float(config["layer_norm_eps"])
-        want = classify(weights, ids, np.ones_like(ids), layers, eps)
+        heads, eps = config["num_attention_heads"], float(config["layer_norm_eps"])
+        want = classify(weights, ids, np.ones_like(ids), heads, eps)
         np.testing.assert_allclose(row, want[0], atol=1e-4)
     if (
         importlib.util.find_spec("torch") is None

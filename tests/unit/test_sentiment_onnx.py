@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -18,7 +19,7 @@ from monitors.sentiment import (
     SentimentModelMissing,
     TransformerSentimentScorer,
 )
-from monitors.sentiment.transformer_scorer import calibrated_softmax, entity_tokens
+from monitors.sentiment.transformer_scorer import calibrated_softmax, entity_tokens, reads_as_latin
 from tests.sentiment_reference import classify, classify_entities
 from tests.unit.sentiment_tiny_model import (
     EPS,
@@ -110,6 +111,60 @@ def test_without_an_entity_head_every_name_reads_like_its_text(tmp_path: Path) -
     [(text_score, entity_scores)] = scorer.score_with_entities([("瑞安拒赔", ["瑞安", "拒赔"])])
     for score in entity_scores:
         assert score.probabilities == pytest.approx(text_score.probabilities)
+
+
+def test_texts_in_latin_script_are_scored_by_the_folders_latin_fallback(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    student = write_tiny_model(tmp_path / "student", entity_head=True)
+    teacher = write_tiny_model(tmp_path / "teacher", seed=1, layers=2, entity_head=True)
+    config = json.loads((student / "sentiment.json").read_text())
+    (student / "sentiment.json").write_text(json.dumps(config | {"latin_fallback": "teacher"}))
+    routed = TransformerSentimentScorer(student)
+    alone = TransformerSentimentScorer(student, latin_fallback=False)
+    fallback = TransformerSentimentScorer(teacher)
+    texts = ["bad!", "保险公司拒赔", "good service", "理赔快服务好 good", ""]
+
+    def probs(scores: list[Any]) -> np.ndarray:
+        return np.asarray([[score.probabilities[s] for s in Sentiment] for score in scores])
+
+    def same(a: np.ndarray, b: np.ndarray) -> None:
+        np.testing.assert_allclose(a, b, atol=1e-6)
+
+    got = probs(routed.score(texts))
+    same(got[[0]], probs(fallback.score(["bad!"])))
+    same(got[[2]], probs(fallback.score(["good service"])))
+    mine = probs(alone.score(texts))
+    same(got[[1, 3, 4]], mine[[1, 3, 4]])  # Chinese, mixed, empty: the folder's own model
+    assert np.abs(got[0] - mine[0]).max() > 1e-3, "the two tiny models must differ"
+    np.testing.assert_array_equal(routed.logits(texts), alone.logits(texts))  # always its own
+    items = [("good service", ["service"]), ("瑞安拒赔", ["瑞安"])]
+    with_entities = routed.score_with_entities(items)
+    same(probs(with_entities[0][1]), probs(fallback.score_with_entities(items[:1])[0][1]))
+    same(probs(with_entities[1][1]), probs(alone.score_with_entities(items[1:])[0][1]))
+    about = routed.score_about([("good service", "service"), ("瑞安拒赔", "瑞安")])
+    same(probs(about[:1]), probs(with_entities[0][1]))
+    # a fallback folder that is not there: the folder scores everything, and says so once
+    (student / "sentiment.json").write_text(json.dumps(config | {"latin_fallback": "gone"}))
+    lone = TransformerSentimentScorer(student)
+    same(probs(lone.score(texts)), mine)
+    assert "latin_fallback" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("text", "latin"),
+    [
+        ("Ping An posts record profit", True),
+        ("Société Générale", True),
+        ("中国平安 Ping An", False),
+        ("ソニー損保", False),
+        ("삼성화재", False),
+        ("2024 +3.5%", False),
+        ("", False),
+    ],
+)
+def test_reads_as_latin_wants_latin_letters_and_no_cjk(text: str, latin: bool) -> None:
+    assert reads_as_latin(text) is latin
 
 
 def test_int8_precision_loads_the_quantised_graph(tmp_path: Path) -> None:
