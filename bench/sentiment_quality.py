@@ -136,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
                     batch_size=args.batch_size,
                     max_length=cap,
                     precision=precision,  # type: ignore[arg-type]
+                    latin_fallback=False,  # one model at a time
                 )
                 scorer.load()
                 started = time.perf_counter()

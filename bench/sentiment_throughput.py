@@ -89,8 +89,9 @@ def timed(
 def onnx_route(
     folder: Path, precision: Any, cap: int, batch: int
 ) -> Callable[[list[str]], list[str]]:
+    # one model at a time: texts in Latin script are not sent to a folder's fallback
     scorer = TransformerSentimentScorer(
-        folder, batch_size=batch, max_length=cap, precision=precision
+        folder, batch_size=batch, max_length=cap, precision=precision, latin_fallback=False
     )
     scorer.load()
     return lambda texts: [s.label.value for s in scorer.score(texts)]

@@ -134,6 +134,19 @@ def student_weights(teacher: Any, student_path: Path) -> tuple[Any, dict[str, st
     return merge_delta(select_layers(teacher, keep), delta, float(meta["lora_scale"])), meta
 
 
+def refuse_another_teacher(student: Path, meta: dict[str, str], delta_path: Path) -> None:
+    """Stop (SystemExit, with what to do) when the student's metadata names the sha256 of
+    another teacher delta than `delta_path`: a student over another teacher's layers would
+    build and serve without complaint, and wrongly."""
+    distilled_from = meta.get("teacher_delta_sha256")
+    if distilled_from is not None and distilled_from != _sha256(delta_path):
+        raise SystemExit(
+            f"{student} was distilled from another teacher than {delta_path}: distil a "
+            "student of this teacher (scripts/retrain_sentiment.py), or build the teacher "
+            "alone with --teacher"
+        )
+
+
 def build(
     out: Path,
     delta_path: Path,
@@ -155,6 +168,7 @@ def build(
     weights, cfg, meta = teacher_weights(delta_path)
     if student is not None:
         weights, meta = student_weights(weights, student)
+        refuse_another_teacher(student, meta, delta_path)
         cfg["num_hidden_layers"] = len(json.loads(meta["keep_layers"]))
     e5 = E5File(e5_path)
     tokenizer = build_tokenizer(e5.tokenizer)

@@ -33,7 +33,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
 from monitors.sentiment import datasets  # noqa: E402
-from monitors.sentiment.paths import DEFAULT_MODEL_DIR  # noqa: E402
+from monitors.sentiment.paths import TEACHER_MODEL_DIR  # noqa: E402
 
 ALTERNATE = {6: [1, 3, 5, 7, 9, 11], 4: [2, 5, 8, 11], 3: [3, 7, 11], 2: [5, 11]}
 
@@ -190,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--out", type=Path, required=True, help="folder for the delta")
-    parser.add_argument("--teacher", type=Path, default=DEFAULT_MODEL_DIR, help="ONNX folder")
+    parser.add_argument("--teacher", type=Path, default=TEACHER_MODEL_DIR, help="ONNX folder")
     parser.add_argument("--layers", type=int, choices=sorted(ALTERNATE), default=6)
     parser.add_argument("--keep", help="teacher layers to keep, e.g. 0,4,8,11 (overrides)")
     parser.add_argument("--steps", type=int, default=4000)

@@ -207,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         batch_size=args.batch_size,
         max_length=args.max_length,
         precision=args.precision,
+        latin_fallback=False,  # this folder's model alone, on every text
     )
     temperature = scorer.folder.temperature
     order = [s.value for s in scorer.folder.labels]

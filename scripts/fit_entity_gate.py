@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help=f"write {DEFAULT_ENTITY_GATE}")
     args = parser.parse_args(argv)
 
-    scorer = TransformerSentimentScorer(args.model, entity_gate=False)
+    scorer = TransformerSentimentScorer(args.model, entity_gate=False, latin_fallback=False)
     order = [s.value for s in scorer.folder.labels]
     negative = order.index(Sentiment.NEGATIVE.value)
     nsp_inputs, nsp_gold = readings(scorer, datasets.finnsp_entity_split()[0])

