@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         routes.append(
             (f"ONNX int8, cap {cap}", partial(onnx_route, args.model, "int8", cap, batch))
         )
-        for precision in ("fp32", "int8") if args.student else ():
+        for precision in ("fp32", "int8"):
             routes.append(
                 (
                     f"student {precision}, cap {cap}",
@@ -177,11 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"ratios below from {basis}; agreement: labels equal to the fp32 teacher's at cap {OLD_CAP}"
     )
-    # the served model: the student when there is one
-    shipped_folder = args.student or args.model
-    shipped = (
-        f"{'student' if args.student else 'ONNX'} {args.default_precision}, cap {args.max_length}"
-    )
+    shipped = f"student {args.default_precision}, cap {args.max_length}"  # the served model
     for baseline in (f"torch fp32, cap {OLD_CAP}", f"torch fp32, cap {args.max_length}"):
         if baseline in rates:
             print(
@@ -189,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{rates[shipped] / rates[baseline]:.2f}x"
             )
     scorer = TransformerSentimentScorer(
-        shipped_folder, batch_size=args.batch_size, max_length=args.max_length
+        args.student, batch_size=args.batch_size, max_length=args.max_length
     )
     gflop = gflop_per_item(scorer, texts)
     ceiling = CEILING_GFLOPS / gflop

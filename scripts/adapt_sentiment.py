@@ -92,21 +92,6 @@ def _sources(review_count: int) -> dict[str, tuple[list[Any], int, int]]:
     }
 
 
-def entity_token_spans(text: str, name: str, offsets: list[tuple[int, int]]) -> list[int]:
-    """Indices of the tokens that overlap any occurrence of `name` in `text` (special tokens,
-    whose offsets are empty, never count)."""
-    spans = []
-    at = text.find(name)
-    while at >= 0 and name:
-        spans.append((at, at + len(name)))
-        at = text.find(name, at + len(name))
-    return [
-        i
-        for i, (a, b) in enumerate(offsets)
-        if b > a and any(a < end and b > start for start, end in spans)
-    ]
-
-
 def split_corpus(seed: int, fractions: tuple[float, float]) -> None:
     """Assign every insurer text to train, dev or test once, stratified by label and genre:
     within each stratum, texts are ordered by a seeded hash of their id and cut at the
@@ -283,6 +268,7 @@ def tokenize_source(
     """The items of one source (title and lead, at most `cap` tokens, entity token spans),
     its encodings, and how many named entities were not found in what the model reads."""
     from monitors.sentiment.text import title_and_lead
+    from monitors.sentiment.transformer_scorer import entity_tokens
 
     labels = {name: i for i, name in enumerate(LABELS)}
     texts = [title_and_lead(e.text, cap * 4) for e in examples]
@@ -293,7 +279,7 @@ def tokenize_source(
         item = Item(source, position, len(enc.ids), labels[example.label], task)
         position += len(enc.ids)
         for name, label in getattr(example, "entities", ()):
-            spans = entity_token_spans(text, name, enc.offsets)
+            spans = entity_tokens(text, name, enc.offsets)  # as served
             if not spans:
                 dropped += 1
                 continue

@@ -41,7 +41,11 @@ sys.path.insert(0, str(REPO))
 
 from monitors.sentiment.entity_gate import CONFIG_KEY as GATE_KEY  # noqa: E402
 from monitors.sentiment.model_folder import LATIN_KEY  # noqa: E402
-from monitors.sentiment.paths import DEFAULT_MODEL_DIR, TEACHER_MODEL_DIR  # noqa: E402
+from monitors.sentiment.paths import (  # noqa: E402
+    DEFAULT_MODEL_DIR,
+    TEACHER_MODEL_DIR,
+    teacher_beside,
+)
 
 BUILD_FORMAT = 2
 MAX_POSITIONS = 512
@@ -197,12 +201,6 @@ def build(
     if hf_out is not None:
         write_hf_folder(hf_out, weights, cfg, tokenizer, stamp)
     return True
-
-
-def teacher_beside(out: Path) -> Path:
-    """Where a student built into `out` finds its teacher, which scores the texts in Latin
-    script only (the student was distilled on Chinese text and reads English less well)."""
-    return out.with_name(f"{out.name}-teacher")
 
 
 def write_hf_folder(

@@ -48,12 +48,12 @@ sys.path.insert(0, str(REPO / "scripts"))
 
 import adapt_sentiment as adapt  # noqa: E402
 from adapt_sentiment import Batches, Dims, Item  # noqa: E402
+from distill_sentiment import ALTERNATE  # noqa: E402
 from train_sentiment import optimizer_step  # noqa: E402
 
 DISTIL = "distil"
 DISTIL_CAP = 96
 FINFE_FLOOR = 0.704  # issue 15: FinFE validation macro-F1 no lower than the first model's
-ALTERNATE = {6: [1, 3, 5, 7, 9, 11], 4: [2, 5, 8, 11]}
 
 # One teacher run per recipe, all at once on the one GPU (options of adapt_sentiment train).
 # Round 1 (g*) on 2026-12-04; round 2 (h*) weighs FinFE up, which round 1 lost.
@@ -104,7 +104,7 @@ def prepare(work: Path, review_count: int, distil_reviews: int) -> None:
         + datasets.reviews(distil_reviews // 3, seed=1)
     )
     sources[DISTIL] = (unlabelled, adapt.TASK_3CLASS, DISTIL_CAP)
-    insurer_texts = len(datasets.insurer("train"))
+    insurer_texts = len(sources["insurer_train"][0])
     tokenized: dict[str, tuple[list[Item], list[list[int]]]] = {}
     summary: dict[str, Any] = {"sources": {}}
     for source, (examples, task, cap) in sources.items():

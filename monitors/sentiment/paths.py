@@ -13,9 +13,17 @@ from pathlib import Path
 MODEL_ENV = "RISKWATCH_SENTIMENT_MODEL"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL_DIR = REPO_ROOT / ".cache" / "sentiment" / "riskwatch-zh-sentiment"
-# the 12-layer teacher the default model was distilled from: built beside it, it scores the
-# texts in Latin script only (`latin_fallback`), and the benches compare the two
-TEACHER_MODEL_DIR = REPO_ROOT / ".cache" / "sentiment" / "riskwatch-zh-sentiment-teacher"
+
+
+def teacher_beside(student: Path) -> Path:
+    """Where the build puts the teacher of a student built into `student`: it scores the
+    texts in Latin script only (`latin_fallback`; the student was distilled on Chinese text
+    and reads English less well), and the benches compare the two."""
+    return student.with_name(f"{student.name}-teacher")
+
+
+# the 12-layer teacher the default model was distilled from
+TEACHER_MODEL_DIR = teacher_beside(DEFAULT_MODEL_DIR)
 BUILD_COMMAND = "python scripts/build_sentiment_model.py"
 
 

@@ -200,6 +200,8 @@ class TransformerSentimentScorer:
         for the items whose text, as the model reads it (title and lead), is in Latin script
         only, when the folder names one."""
         items = list(items)
+        if not (self.latin_fallback and self.folder.latin_fallback):
+            return run(self, items)  # the common case: no check per text
         latin = [i for i, item in enumerate(items) if reads_as_latin(self._prepare(text_of(item)))]
         fallback = self._fallback_scorer() if latin else None
         if fallback is None:
